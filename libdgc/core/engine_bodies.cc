@@ -1,0 +1,248 @@
+// Parsers of the Engine API bodies libdgc reads (see engine_bodies.h).
+#include "core/engine_bodies.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include "absl/strings/str_format.h"
+#include "core/json_reader.h"
+#include "core/time_text.h"
+
+namespace dgc {
+namespace {
+
+using simdjson::ondemand::value;
+
+constexpr std::string_view kNoneTag = "<none>:<none>";
+constexpr std::string_view kNoneDigest = "<none>@<none>";
+
+absl::Status MissingField(std::string_view name) {
+  return absl::InvalidArgumentError(
+      absl::StrFormat("missing required field \"%s\"", name));
+}
+
+void DropPlaceholder(std::vector<std::string>* refs,
+                     std::string_view placeholder) {
+  refs->erase(std::remove(refs->begin(), refs->end(), placeholder),
+              refs->end());
+}
+
+absl::Status ParseImageSummary(value& v, ImageSummary* out) {
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Id") return ReadString(f, key, &out->id);
+    if (key == "ParentId") return ReadString(f, key, &out->parent_id);
+    if (key == "RepoTags") return ReadStringArray(f, key, &out->repo_tags);
+    if (key == "RepoDigests") {
+      return ReadStringArray(f, key, &out->repo_digests);
+    }
+    if (key == "Created") return ReadInt(f, key, &out->created);
+    if (key == "Size") return ReadInt(f, key, &out->size);
+    if (key == "Labels") return ReadStringMap(f, key, &out->labels);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (out->id.empty()) return MissingField("Id");
+  DropPlaceholder(&out->repo_tags, kNoneTag);
+  DropPlaceholder(&out->repo_digests, kNoneDigest);
+  return absl::OkStatus();
+}
+
+absl::Status ParseRootFs(value& v, std::vector<std::string>* diff_ids) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Layers") return ReadStringArray(f, key, diff_ids);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseImageConfig(value& v, Labels* labels) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Labels") return ReadStringMap(f, key, labels);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReadTime(value& v, std::string_view name, absl::Time* out) {
+  std::string text;
+  if (absl::Status status = ReadString(v, name, &text); !status.ok()) {
+    return status;
+  }
+  if (text.empty()) return absl::OkStatus();
+  return WithContext(ParseEngineTime(text, out), name);
+}
+
+absl::Status ParseImageMetadata(value& v, absl::Time* last_tag_time) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "LastTagTime") return ReadTime(f, key, last_tag_time);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseHistoryEntry(value& v, HistoryEntry* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Size") return ReadInt(f, key, &out->size);
+    if (key == "CreatedBy") return ReadString(f, key, &out->created_by);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseContainerSummary(value& v, ContainerSummary* out) {
+  std::vector<std::string> names;
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Id") return ReadString(f, key, &out->id);
+    if (key == "Names") return ReadStringArray(f, key, &names);
+    if (key == "Image") return ReadString(f, key, &out->image);
+    if (key == "ImageID") return ReadString(f, key, &out->image_id);
+    if (key == "State") return ReadString(f, key, &out->state);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (out->id.empty()) return MissingField("Id");
+  // Without the image ID the container's image cannot be protected.
+  if (out->image_id.empty()) return MissingField("ImageID");
+  if (!names.empty()) {
+    std::string_view name = names.front();
+    if (!name.empty() && name.front() == '/') name.remove_prefix(1);
+    out->name = std::string(name);
+  }
+  return absl::OkStatus();
+}
+
+// DriverStatus is a list of [key, value] pairs.
+absl::Status ParseDriverStatus(value& v, bool* containerd_snapshotter) {
+  return ForEachElement(v, [&](size_t, value& pair_value) {
+    std::vector<std::string> pair;
+    if (absl::Status s = ReadStringArray(pair_value, "DriverStatus", &pair);
+        !s.ok()) {
+      return s;
+    }
+    if (pair.size() == 2 && pair[0] == "driver-type" &&
+        pair[1] == "io.containerd.snapshotter.v1") {
+      *containerd_snapshotter = true;
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseImageUsage(value& v, int64_t* total_size) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "TotalSize") return ReadInt(f, key, total_size);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
+
+absl::Status ParseImageList(value& v, std::vector<ImageSummary>* out) {
+  return ForEachElement(v, [&](size_t, value& item) {
+    ImageSummary image;
+    if (absl::Status s = ParseImageSummary(item, &image); !s.ok()) return s;
+    out->push_back(std::move(image));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseImageInspect(value& v, ImageInspect* out) {
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Id") return ReadString(f, key, &out->id);
+    if (key == "Parent") return ReadString(f, key, &out->parent);
+    if (key == "RepoTags") return ReadStringArray(f, key, &out->repo_tags);
+    if (key == "RepoDigests") {
+      return ReadStringArray(f, key, &out->repo_digests);
+    }
+    if (key == "Created") return ReadTime(f, key, &out->created);
+    if (key == "Size") return ReadInt(f, key, &out->size);
+    if (key == "RootFS") return ParseRootFs(f, &out->diff_ids);
+    if (key == "Config") return ParseImageConfig(f, &out->labels);
+    if (key == "Metadata") return ParseImageMetadata(f, &out->last_tag_time);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (out->id.empty()) return MissingField("Id");
+  return absl::OkStatus();
+}
+
+absl::Status ParseImageHistory(value& v, std::vector<HistoryEntry>* out) {
+  return ForEachElement(v, [&](size_t, value& item) {
+    HistoryEntry entry;
+    if (absl::Status s = ParseHistoryEntry(item, &entry); !s.ok()) return s;
+    if (entry.size < 0) {
+      return absl::InvalidArgumentError("field \"Size\": negative size");
+    }
+    out->push_back(std::move(entry));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseContainerList(value& v, std::vector<ContainerSummary>* out) {
+  return ForEachElement(v, [&](size_t, value& item) {
+    ContainerSummary container;
+    if (absl::Status s = ParseContainerSummary(item, &container); !s.ok()) {
+      return s;
+    }
+    out->push_back(std::move(container));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseVersion(value& v, VersionBody* out) {
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Version") return ReadString(f, key, &out->version);
+    if (key == "ApiVersion") return ReadString(f, key, &out->api_version);
+    if (key == "MinAPIVersion") {
+      return ReadString(f, key, &out->min_api_version);
+    }
+    if (key == "Os") return ReadString(f, key, &out->os);
+    if (key == "Arch") return ReadString(f, key, &out->arch);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (out->api_version.empty()) return MissingField("ApiVersion");
+  return absl::OkStatus();
+}
+
+absl::Status ParseInfo(value& v, InfoBody* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Driver") return ReadString(f, key, &out->driver);
+    if (key == "DriverStatus") {
+      return ParseDriverStatus(f, &out->containerd_snapshotter);
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseSystemDf(value& v, SystemDfBody* out) {
+  // From API 1.52 ImageUsage.TotalSize carries what LayersSize did; when
+  // both are present they agree, and ImageUsage is the one that stays.
+  std::optional<int64_t> layers_size, image_usage_total;
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "LayersSize") {
+      int64_t size = 0;
+      absl::Status s = ReadInt(f, key, &size);
+      layers_size = size;
+      return s;
+    }
+    if (key == "ImageUsage") {
+      int64_t size = 0;
+      absl::Status s = ParseImageUsage(f, &size);
+      image_usage_total = size;
+      return s;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  // LayersSize is omitted when zero (omitempty) before 1.52.
+  out->layers_size = image_usage_total.value_or(layers_size.value_or(0));
+  return absl::OkStatus();
+}
+
+absl::Status ParseEngineTime(std::string_view text, absl::Time* out) {
+  absl::StatusOr<absl::Time> time = ParseRfc3339(text);
+  if (!time.ok()) return time.status();
+  // The engine writes Go's zero time, 0001-01-01T00:00:00Z, for "never".
+  static const absl::Time kGoZeroTime = absl::FromCivil(
+      absl::CivilSecond(1, 1, 1, 0, 0, 0), absl::UTCTimeZone());
+  *out = *time <= kGoZeroTime ? absl::InfinitePast() : *time;
+  return absl::OkStatus();
+}
+
+}  // namespace dgc

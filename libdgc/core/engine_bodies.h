@@ -1,0 +1,142 @@
+// The Engine API bodies libdgc reads, as plain structs, and their parsers.
+//
+// Each parser reads one body (or one nested value of a snapshot) with
+// simdjson On-Demand, takes only the fields libdgc uses and tolerates the
+// shapes of API 1.24 to 1.53: missing optional fields, `null` for empty
+// arrays and maps, `<none>:<none>` placeholders (before 1.43), `-1` for
+// uncomputed counts, and both /system/df shapes (`LayersSize` before 1.52,
+// `ImageUsage.TotalSize` from 1.52 on).
+//
+// Example:
+//   simdjson::ondemand::parser parser;
+//   std::vector<dgc::ImageSummary> images;
+//   absl::Status status = dgc::ParseDocument(parser, body,
+//       [&](simdjson::ondemand::value& v) {
+//         return dgc::ParseImageList(v, &images);
+//       });
+#ifndef DGC_CORE_ENGINE_BODIES_H_
+#define DGC_CORE_ENGINE_BODIES_H_
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace dgc {
+
+// Image or container labels, sorted by key.
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+// One entry of GET /images/json?all=1.
+struct ImageSummary {
+  std::string id;                         // "sha256:<hex>"
+  std::string parent_id;                  // "" when none
+  std::vector<std::string> repo_tags;     // without "<none>:<none>"
+  std::vector<std::string> repo_digests;  // without "<none>@<none>"
+  int64_t created = 0;                    // unix seconds
+  int64_t size = 0;                       // bytes of all the image's layers
+  Labels labels;
+};
+
+// The fields of GET /images/{id}/json libdgc uses.
+struct ImageInspect {
+  std::string id;
+  std::string parent;
+  std::vector<std::string> repo_tags;
+  std::vector<std::string> repo_digests;
+  absl::Time created = absl::InfinitePast();
+  // When the image was last tagged; InfinitePast when never (the engine
+  // reports "0001-01-01T00:00:00Z") or not reported.
+  absl::Time last_tag_time = absl::InfinitePast();
+  std::vector<std::string> diff_ids;  // RootFS.Layers, bottom first
+  int64_t size = 0;
+  Labels labels;  // Config.Labels
+};
+
+// One entry of GET /images/{id}/history (newest first in the body).
+struct HistoryEntry {
+  int64_t size = 0;
+  std::string created_by;
+};
+
+// One entry of GET /containers/json?all=1.
+struct ContainerSummary {
+  std::string id;
+  std::string name;      // first of Names, without the leading "/"
+  std::string image;     // what the user typed
+  std::string image_id;  // "sha256:<hex>" of the image config
+  std::string state;     // created, running, paused, restarting, exited, dead
+};
+
+// The fields of GET /version libdgc uses.
+struct VersionBody {
+  std::string version;          // e.g. "20.10.24+dfsg1"
+  std::string api_version;      // e.g. "1.41"
+  std::string min_api_version;  // e.g. "1.12"
+  std::string os;
+  std::string arch;
+};
+
+// The fields of GET /info libdgc uses.
+struct InfoBody {
+  std::string driver;  // storage driver, e.g. "overlay2"
+  // The containerd image store ("driver-type" io.containerd.snapshotter.v1):
+  // image IDs are manifest digests and sizes are not layer sizes.
+  bool containerd_snapshotter = false;
+};
+
+// The fields of GET /system/df libdgc uses.
+struct SystemDfBody {
+  int64_t layers_size = 0;  // LayersSize, or ImageUsage.TotalSize (1.52+)
+};
+
+// Inspect and history of one image.
+struct ImageDetails {
+  ImageInspect inspect;
+  std::vector<HistoryEntry> history;  // as in the body: newest first
+};
+
+// Everything read from one engine (or one snapshot), before it is linked
+// into an Inventory.
+struct EngineBodies {
+  std::string host;  // endpoint the bodies came from
+  absl::Time captured_at = absl::InfinitePast();
+  VersionBody version;
+  std::optional<InfoBody> info;
+  std::vector<ImageSummary> images;
+  std::vector<ContainerSummary> containers;
+  absl::flat_hash_map<std::string, ImageDetails> details;  // by image ID
+  std::optional<SystemDfBody> system_df;
+  // What a person should know about how the bodies were read.
+  std::vector<std::string> warnings;
+};
+
+// Parsers of one body each. They append to or fill `*out`; on error `*out`
+// is unspecified. Errors: InvalidArgument naming the element and field.
+absl::Status ParseImageList(simdjson::ondemand::value& value,
+                            std::vector<ImageSummary>* out);
+absl::Status ParseImageInspect(simdjson::ondemand::value& value,
+                               ImageInspect* out);
+absl::Status ParseImageHistory(simdjson::ondemand::value& value,
+                               std::vector<HistoryEntry>* out);
+absl::Status ParseContainerList(simdjson::ondemand::value& value,
+                                std::vector<ContainerSummary>* out);
+absl::Status ParseVersion(simdjson::ondemand::value& value, VersionBody* out);
+absl::Status ParseInfo(simdjson::ondemand::value& value, InfoBody* out);
+absl::Status ParseSystemDf(simdjson::ondemand::value& value,
+                           SystemDfBody* out);
+
+// ParseEngineTime reads an RFC 3339 time as the engine writes it
+// (nanoseconds optional). "0001-01-01T00:00:00Z" gives InfinitePast.
+absl::Status ParseEngineTime(std::string_view text, absl::Time* out);
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_ENGINE_BODIES_H_

@@ -1,0 +1,169 @@
+// Linking engine bodies into an Inventory (see inventory.h).
+#include "core/inventory.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_format.h"
+#include "core/layer_sizes.h"
+#include "core/string_views.h"
+
+namespace dgc {
+namespace {
+
+
+// Adds the image's layer chains to the graph with their sizes; records a
+// warning when the history does not explain the sizes exactly or contradicts
+// what another image said about a shared chain.
+void AddLayers(const ImageDetails& details, Image* image, Inventory* inv) {
+  const ImageInspect& inspect = details.inspect;
+  LayerSizes sizes =
+      LayerSizesFromHistory(inspect.diff_ids, details.history, image->size);
+  if (!sizes.exact) {
+    image->layer_sizes_exact = false;
+    inv->warnings.push_back(
+        absl::StrFormat("image %s: %s", image->id, sizes.problem));
+  }
+  LayerId chain = kNoLayer;
+  for (size_t i = 0; i < inspect.diff_ids.size(); ++i) {
+    chain = inv->layers.Intern(chain, inspect.diff_ids[i]);
+    image->layers.push_back(chain);
+    const Layer& layer = inv->layers.layer(chain);
+    if (!layer.size_known || (sizes.exact && !layer.size_exact)) {
+      inv->layers.SetSize(chain, sizes.sizes[i], sizes.exact);
+    } else if (layer.size != sizes.sizes[i] && sizes.exact) {
+      image->layer_sizes_exact = false;
+      inv->warnings.push_back(absl::StrFormat(
+          "image %s: layer %s is %d bytes by its history, %d by another "
+          "image's",
+          image->id, inv->layers.ChainId(chain), sizes.sizes[i], layer.size));
+    }
+  }
+}
+
+absl::StatusOr<Image> BuildImage(const ImageSummary& summary,
+                                 const ImageDetails& details,
+                                 Inventory* inv) {
+  const ImageInspect& inspect = details.inspect;
+  if (inspect.id != summary.id) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "image %s: its inspect body is for %s", summary.id, inspect.id));
+  }
+  Image image;
+  image.id = summary.id;
+  image.tags = summary.repo_tags;
+  image.digests = summary.repo_digests;
+  image.created = inspect.created != absl::InfinitePast()
+                      ? inspect.created
+                      : absl::FromUnixSeconds(summary.created);
+  image.last_tagged = std::max(image.created, inspect.last_tag_time);
+  image.size = summary.size;
+  image.labels = summary.labels.empty() ? inspect.labels : summary.labels;
+  AddLayers(details, &image, inv);
+  return image;
+}
+
+EngineInfo BuildEngineInfo(const EngineBodies& bodies) {
+  EngineInfo engine;
+  engine.host = bodies.host;
+  engine.api_version = bodies.version.api_version;
+  engine.server_version = bodies.version.version;
+  if (bodies.info.has_value()) {
+    engine.storage_driver = bodies.info->driver;
+    engine.containerd_store = bodies.info->containerd_snapshotter;
+  }
+  return engine;
+}
+
+// Parents, children and the intermediate flag.
+void LinkParents(const EngineBodies& bodies, Inventory* inv) {
+  for (ImageIndex i = 0; i < inv->images.size(); ++i) {
+    const std::string& parent_id = bodies.images[i].parent_id;
+    if (parent_id.empty()) continue;
+    ImageIndex parent = inv->FindImage(parent_id);
+    if (parent == kNoImage) continue;  // the engine lists every parent
+    inv->images[i].parent = parent;
+    inv->images[parent].children.push_back(i);
+  }
+  for (Image& image : inv->images) {
+    image.intermediate = image.tags.empty() && image.digests.empty() &&
+                         !image.children.empty();
+  }
+}
+
+void LinkContainers(std::vector<ContainerSummary> summaries, Inventory* inv) {
+  for (ContainerSummary& summary : summaries) {
+    Container container;
+    container.id = std::move(summary.id);
+    container.name = std::move(summary.name);
+    container.image = std::move(summary.image);
+    container.image_id = std::move(summary.image_id);
+    container.state = std::move(summary.state);
+    container.image_index = inv->FindImage(container.image_id);
+    if (container.image_index != kNoImage) {
+      inv->images[container.image_index].containers.push_back(
+          static_cast<ContainerIndex>(inv->containers.size()));
+    }
+    inv->containers.push_back(std::move(container));
+  }
+}
+
+}  // namespace
+
+ImageIndex Inventory::FindImage(std::string_view id) const {
+  auto it = image_by_id.find(ToAbsl(id));
+  return it == image_by_id.end() ? kNoImage : it->second;
+}
+
+absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies) {
+  Inventory inv;
+  inv.engine = BuildEngineInfo(bodies);
+  inv.captured_at = bodies.captured_at;
+  inv.warnings = std::move(bodies.warnings);
+  if (bodies.system_df.has_value()) {
+    inv.engine_layers_size = bodies.system_df->layers_size;
+  }
+  inv.images.reserve(bodies.images.size());
+  for (const ImageSummary& summary : bodies.images) {
+    auto details = bodies.details.find(ToAbsl(summary.id));
+    if (details == bodies.details.end()) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "image %s: no inspect and history bodies for it", summary.id));
+    }
+    auto [it, inserted] = inv.image_by_id.try_emplace(
+        summary.id, static_cast<ImageIndex>(inv.images.size()));
+    if (!inserted) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("image %s is listed twice", summary.id));
+    }
+    absl::StatusOr<Image> image = BuildImage(summary, details->second, &inv);
+    if (!image.ok()) return image.status();
+    inv.images.push_back(*std::move(image));
+  }
+  LinkParents(bodies, &inv);
+  LinkContainers(std::move(bodies.containers), &inv);
+  return inv;
+}
+
+absl::Status CheckExactAccounting(const Inventory& inventory) {
+  if (!inventory.engine.containerd_store) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrFormat(
+      "the Docker engine at %s uses the containerd image store, where image "
+      "sizes include compressed content and layers are not shared the same "
+      "way: docker gc cannot account bytes exactly there yet",
+      inventory.engine.host));
+}
+
+std::string_view RepositoryOf(std::string_view reference) {
+  size_t at = reference.find('@');
+  if (at != std::string_view::npos) return reference.substr(0, at);
+  size_t colon = reference.rfind(':');
+  size_t slash = reference.rfind('/');
+  if (colon == std::string_view::npos ||
+      (slash != std::string_view::npos && colon < slash)) {
+    return reference;
+  }
+  return reference.substr(0, colon);
+}
+
+}  // namespace dgc

@@ -1,0 +1,115 @@
+// The inventory: one engine's images, containers and layer graph at one
+// moment, linked and ready for accounting and planning.
+//
+// An Inventory is built from engine bodies (live or from a snapshot) by
+// BuildInventory and is immutable afterwards; it is safe to share between
+// threads for reading.
+//
+// Example:
+//   absl::StatusOr<dgc::Inventory> inventory = dgc::BuildInventory(bodies);
+//   for (const dgc::Image& image : inventory->images) { ... }
+#ifndef DGC_CORE_INVENTORY_H_
+#define DGC_CORE_INVENTORY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/engine_bodies.h"
+#include "core/layer_graph.h"
+
+namespace dgc {
+
+// Index of an image or container in Inventory::images / ::containers.
+using ImageIndex = uint32_t;
+using ContainerIndex = uint32_t;
+inline constexpr ImageIndex kNoImage = ~ImageIndex{0};
+
+// One image of the engine.
+struct Image {
+  std::string id;                   // "sha256:<hex>"
+  std::vector<std::string> tags;     // "repository:tag", as the engine lists
+  std::vector<std::string> digests;  // "repository@sha256:<hex>"
+  absl::Time created;
+  // Later of Created and Metadata.LastTagTime: what min_age measures.
+  absl::Time last_tagged;
+  int64_t size = 0;  // the engine's Size: bytes of all its layers
+  Labels labels;
+  std::vector<LayerId> layers;  // chain per layer, bottom first
+  // False when the per-layer sizes could not be derived exactly from the
+  // image's history (see Inventory::warnings).
+  bool layer_sizes_exact = true;
+  ImageIndex parent = kNoImage;                // the engine's Parent
+  std::vector<ImageIndex> children;            // images whose parent it is
+  std::vector<ContainerIndex> containers;      // containers of any state
+  // Untagged with children: an intermediate image of a legacy build, which
+  // `docker images` hides and a delete of its last child removes.
+  bool intermediate = false;
+
+  bool dangling() const { return tags.empty() && !intermediate; }
+  bool in_use() const { return !containers.empty(); }
+};
+
+// One container of the engine, in any state.
+struct Container {
+  std::string id;
+  std::string name;
+  std::string image;  // what the user typed
+  std::string image_id;
+  std::string state;
+  ImageIndex image_index = kNoImage;  // kNoImage when its image is gone
+};
+
+// What the inventory says about the engine itself.
+struct EngineInfo {
+  std::string host;
+  std::string api_version;
+  std::string server_version;
+  std::string storage_driver;
+  // Containerd image store: IDs are manifest digests and image sizes are
+  // not layer sizes, so exact accounting is not available.
+  bool containerd_store = false;
+};
+
+struct Inventory {
+  EngineInfo engine;
+  absl::Time captured_at = absl::InfinitePast();
+  std::vector<Image> images;  // in the engine's order
+  std::vector<Container> containers;
+  LayerGraph layers;
+  // The engine's own /system/df LayersSize, when it was read.
+  std::optional<int64_t> engine_layers_size;
+  // Things a person should know (e.g. a history that does not explain an
+  // image's size). Never fatal.
+  std::vector<std::string> warnings;
+  absl::flat_hash_map<std::string, ImageIndex> image_by_id;
+
+  // FindImage returns the index of the image with ID `id`, or kNoImage.
+  ImageIndex FindImage(std::string_view id) const;
+};
+
+// BuildInventory links engine bodies into an Inventory: images with their
+// details, the layer graph with per-layer sizes from history, parents,
+// children and containers.
+// Errors: InvalidArgument when an image lacks its inspect or history body,
+// when an image ID appears twice, or when the inspect body contradicts the
+// image list (different ID).
+absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies);
+
+// CheckExactAccounting returns FailedPrecondition when the inventory's
+// sizes cannot be accounted exactly (the containerd image store), so that
+// no wrong number is shown as exact.
+absl::Status CheckExactAccounting(const Inventory& inventory);
+
+// RepositoryOf returns the repository part of "repository:tag" or
+// "repository@digest" ("localhost:5000/app:1" gives "localhost:5000/app").
+std::string_view RepositoryOf(std::string_view reference);
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_INVENTORY_H_

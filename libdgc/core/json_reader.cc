@@ -1,0 +1,148 @@
+// Helpers over simdjson On-Demand: padded buffers, typed readers and error
+// messages that name the field at fault.
+#include "core/json_reader.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace dgc {
+namespace {
+
+// Printable excerpt of a key or value for messages: control characters and
+// very long names must not flood or corrupt a terminal.
+std::string Printable(std::string_view text) {
+  constexpr size_t kMaxShown = 64;
+  std::string out;
+  for (char c : text.substr(0, kMaxShown)) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      absl::StrAppend(&out, "\\x", absl::Hex(u, absl::kZeroPad2));
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (text.size() > kMaxShown) out += "...";
+  return out;
+}
+
+}  // namespace
+
+PaddedBody::PaddedBody(std::string_view text) { Append(text); }
+
+void PaddedBody::Append(std::string_view bytes) {
+  size_t needed = size_ + bytes.size() + simdjson::SIMDJSON_PADDING;
+  if (needed > data_.size()) {
+    data_.resize(std::max(needed, 2 * data_.size()), '\0');
+  }
+  std::copy(bytes.begin(), bytes.end(), data_.begin() + size_);
+  size_ += bytes.size();
+}
+
+absl::Status JsonError(simdjson::error_code code, std::string_view where) {
+  return absl::InvalidArgumentError(
+      absl::StrFormat("%s: %s", where, simdjson::error_message(code)));
+}
+
+absl::Status WithContext(const absl::Status& status,
+                         std::string_view context) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrFormat("%s: %s", context,
+                                                     status.message()));
+}
+
+namespace json_internal {
+
+absl::Status CheckFullyConsumed(simdjson::ondemand::document& doc) {
+  const char* location = nullptr;
+  if (doc.current_location().get(location) == simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("unexpected data after the JSON value");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status IsNull(simdjson::ondemand::value& value, bool* is_null) {
+  if (auto error = value.is_null().get(*is_null)) {
+    return JsonError(error, "value");
+  }
+  return absl::OkStatus();
+}
+
+std::string FieldContext(std::string_view key) {
+  return absl::StrFormat("field \"%s\"", Printable(key));
+}
+
+}  // namespace json_internal
+
+absl::Status ReadString(simdjson::ondemand::value& value, std::string_view name,
+                        std::string* out) {
+  bool is_null = false;
+  if (absl::Status status = json_internal::IsNull(value, &is_null);
+      !status.ok() || is_null) {
+    return status;
+  }
+  std::string_view text;
+  if (auto error = value.get_string().get(text)) {
+    return JsonError(error, absl::StrFormat("%s: expected a string", name));
+  }
+  out->assign(text);
+  return absl::OkStatus();
+}
+
+absl::Status ReadInt(simdjson::ondemand::value& value, std::string_view name,
+                     int64_t* out) {
+  bool is_null = false;
+  if (absl::Status status = json_internal::IsNull(value, &is_null);
+      !status.ok() || is_null) {
+    return status;
+  }
+  if (auto error = value.get_int64().get(*out)) {
+    return JsonError(error, absl::StrFormat("%s: expected an integer", name));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadBool(simdjson::ondemand::value& value, std::string_view name,
+                      bool* out) {
+  bool is_null = false;
+  if (absl::Status status = json_internal::IsNull(value, &is_null);
+      !status.ok() || is_null) {
+    return status;
+  }
+  if (auto error = value.get_bool().get(*out)) {
+    return JsonError(error, absl::StrFormat("%s: expected true or false", name));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadStringArray(simdjson::ondemand::value& value,
+                             std::string_view name,
+                             std::vector<std::string>* out) {
+  out->clear();
+  return ForEachElement(value, [&](size_t, simdjson::ondemand::value& item) {
+    std::string text;
+    if (absl::Status status = ReadString(item, name, &text); !status.ok()) {
+      return status;
+    }
+    out->push_back(std::move(text));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReadStringMap(
+    simdjson::ondemand::value& value, std::string_view name,
+    std::vector<std::pair<std::string, std::string>>* out) {
+  out->clear();
+  absl::Status status = ForEachField(
+      value, [&](std::string_view key, simdjson::ondemand::value& item) {
+        std::string text;
+        if (absl::Status s = ReadString(item, name, &text); !s.ok()) return s;
+        out->emplace_back(std::string(key), std::move(text));
+        return absl::OkStatus();
+      });
+  std::sort(out->begin(), out->end());
+  return status;
+}
+
+}  // namespace dgc

@@ -1,0 +1,177 @@
+// Small helpers over simdjson On-Demand for reading engine bodies, snapshots
+// and policies with error codes (never exceptions) and messages that name
+// the field at fault.
+//
+// Example:
+//   simdjson::ondemand::parser parser;
+//   dgc::JsonDocument doc(parser, body);   // body: a PaddedBody
+//   absl::Status status = dgc::ForEachField(
+//       value, [&](std::string_view key, simdjson::ondemand::value& v) {
+//         if (key == "Id") return dgc::ReadString(v, "Id", &id);
+//         return absl::OkStatus();          // unknown fields are skipped
+//       });
+#ifndef DGC_CORE_JSON_READER_H_
+#define DGC_CORE_JSON_READER_H_
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace dgc {
+
+// A byte buffer with SIMDJSON_PADDING spare bytes after its contents, so
+// simdjson can parse it in place. Bodies are read straight into it.
+class PaddedBody {
+ public:
+  PaddedBody() = default;
+  explicit PaddedBody(std::string_view text);
+
+  // Append adds bytes at the end (the padding follows them automatically).
+  void Append(std::string_view bytes);
+  // view returns the contents (without padding).
+  std::string_view view() const { return {data_.data(), size_}; }
+  // padded returns the contents as simdjson expects them.
+  simdjson::padded_string_view padded() const {
+    return simdjson::padded_string_view(data_.data(), size_, data_.size());
+  }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  std::string data_ = std::string(simdjson::SIMDJSON_PADDING, '\0');
+  size_t size_ = 0;
+};
+
+// JsonError turns a simdjson error into InvalidArgument, prefixed by `where`
+// (e.g. "field \"Size\"").
+absl::Status JsonError(simdjson::error_code code, std::string_view where);
+
+// WithContext prefixes a non-OK status message with `context` and ": ",
+// keeping its code.
+absl::Status WithContext(const absl::Status& status, std::string_view context);
+
+// ParseDocument iterates `body` with `parser` and calls `read(value)` on its
+// root, then checks that nothing but whitespace follows the root value.
+// Errors: InvalidArgument for malformed JSON or trailing data.
+template <typename ReadRoot>
+absl::Status ParseDocument(simdjson::ondemand::parser& parser,
+                           const PaddedBody& body, ReadRoot&& read);
+
+// ForEachField calls `on_field(key, value)` for every member of the object
+// `value`, stopping at the first non-OK status. Null counts as an empty
+// object. Errors: not an object, malformed JSON, or what on_field returns
+// (prefixed with the field name).
+template <typename OnField>
+absl::Status ForEachField(simdjson::ondemand::value& value,
+                          OnField&& on_field);
+
+// ForEachElement calls `on_element(index, value)` for every element of the
+// array `value`. Null counts as an empty array.
+template <typename OnElement>
+absl::Status ForEachElement(simdjson::ondemand::value& value,
+                            OnElement&& on_element);
+
+// Readers of one value. Null leaves `*out` unchanged (fields are optional
+// unless the caller checks otherwise). `name` only appears in messages.
+absl::Status ReadString(simdjson::ondemand::value& value, std::string_view name,
+                        std::string* out);
+absl::Status ReadInt(simdjson::ondemand::value& value, std::string_view name,
+                     int64_t* out);
+absl::Status ReadBool(simdjson::ondemand::value& value, std::string_view name,
+                      bool* out);
+absl::Status ReadStringArray(simdjson::ondemand::value& value,
+                             std::string_view name,
+                             std::vector<std::string>* out);
+// ReadStringMap reads an object of strings (e.g. Labels) as sorted pairs.
+absl::Status ReadStringMap(
+    simdjson::ondemand::value& value, std::string_view name,
+    std::vector<std::pair<std::string, std::string>>* out);
+
+// ---- implementation of the templates ----
+
+namespace json_internal {
+absl::Status CheckFullyConsumed(simdjson::ondemand::document& doc);
+absl::Status IsNull(simdjson::ondemand::value& value, bool* is_null);
+std::string FieldContext(std::string_view key);
+}  // namespace json_internal
+
+template <typename ReadRoot>
+absl::Status ParseDocument(simdjson::ondemand::parser& parser,
+                           const PaddedBody& body, ReadRoot&& read) {
+  simdjson::ondemand::document doc;
+  if (auto error = parser.iterate(body.padded()).get(doc)) {
+    return JsonError(error, "document");
+  }
+  simdjson::ondemand::value root;
+  if (auto error = doc.get_value().get(root)) {
+    return JsonError(error, "document");
+  }
+  if (absl::Status status = read(root); !status.ok()) return status;
+  return json_internal::CheckFullyConsumed(doc);
+}
+
+template <typename OnField>
+absl::Status ForEachField(simdjson::ondemand::value& value,
+                          OnField&& on_field) {
+  bool is_null = false;
+  if (absl::Status status = json_internal::IsNull(value, &is_null);
+      !status.ok() || is_null) {
+    return status;
+  }
+  simdjson::ondemand::object object;
+  if (auto error = value.get_object().get(object)) {
+    return JsonError(error, "expected an object");
+  }
+  for (auto member : object) {
+    simdjson::ondemand::field field;
+    if (auto error = std::move(member).get(field)) {
+      return JsonError(error, "object");
+    }
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) {
+      return JsonError(error, "object key");
+    }
+    // The key stays valid for the life of the document: simdjson appends
+    // unescaped strings to its buffer and never overwrites them.
+    if (absl::Status status = on_field(key, field.value()); !status.ok()) {
+      return WithContext(status, json_internal::FieldContext(key));
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <typename OnElement>
+absl::Status ForEachElement(simdjson::ondemand::value& value,
+                            OnElement&& on_element) {
+  bool is_null = false;
+  if (absl::Status status = json_internal::IsNull(value, &is_null);
+      !status.ok() || is_null) {
+    return status;
+  }
+  simdjson::ondemand::array array;
+  if (auto error = value.get_array().get(array)) {
+    return JsonError(error, "expected an array");
+  }
+  size_t index = 0;
+  for (auto element : array) {
+    simdjson::ondemand::value item;
+    if (auto error = std::move(element).get(item)) {
+      return JsonError(error, "element " + std::to_string(index));
+    }
+    if (absl::Status status = on_element(index, item); !status.ok()) {
+      return WithContext(status, "element " + std::to_string(index));
+    }
+    ++index;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_JSON_READER_H_

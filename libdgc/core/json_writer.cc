@@ -1,0 +1,141 @@
+// A small streaming JSON writer (see json_writer.h).
+#include "core/json_writer.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace dgc {
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default: {
+        unsigned char u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) {
+          *out += "\\u00";
+          out->push_back(kHex[u >> 4]);
+          out->push_back(kHex[u & 0xf]);
+        } else {
+          out->push_back(c);
+        }
+      }
+    }
+  }
+  out->push_back('"');
+}
+
+void JsonWriter::NewLine() {
+  if (style_ == Style::kCompact) return;
+  out_.push_back('\n');
+  out_.append(2 * has_members_.size(), ' ');
+}
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (has_members_.empty()) return;
+  if (has_members_.back()) out_.push_back(',');
+  has_members_.back() = true;
+  NewLine();
+}
+
+void JsonWriter::Close(char bracket) {
+  bool had_members = has_members_.back();
+  has_members_.pop_back();
+  if (had_members) NewLine();
+  out_.push_back(bracket);
+}
+
+JsonWriter& JsonWriter::BeginObject() {
+  BeforeValue();
+  out_.push_back('{');
+  has_members_.push_back(false);
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndObject() {
+  Close('}');
+  return *this;
+}
+
+JsonWriter& JsonWriter::BeginArray() {
+  BeforeValue();
+  out_.push_back('[');
+  has_members_.push_back(false);
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndArray() {
+  Close(']');
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(std::string_view name) {
+  BeforeValue();
+  AppendJsonString(name, &out_);
+  out_ += style_ == Style::kCompact ? ":" : ": ";
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view text) {
+  BeforeValue();
+  AppendJsonString(text, &out_);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t number) {
+  BeforeValue();
+  absl::StrAppend(&out_, number);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Uint(uint64_t number) {
+  BeforeValue();
+  absl::StrAppend(&out_, number);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Null() {
+  BeforeValue();
+  out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Raw(std::string_view json) {
+  BeforeValue();
+  out_.append(json);
+  return *this;
+}
+
+JsonWriter& JsonWriter::StringArray(const std::vector<std::string>& items) {
+  BeginArray();
+  // Short arrays of strings read better on one line.
+  Style saved = style_;
+  style_ = Style::kCompact;
+  for (const std::string& item : items) String(item);
+  EndArray();
+  style_ = saved;
+  return *this;
+}
+
+std::string JsonWriter::Finish() {
+  out_.push_back('\n');
+  return std::move(out_);
+}
+
+}  // namespace dgc

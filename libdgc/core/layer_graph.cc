@@ -1,0 +1,33 @@
+// Interned layer chains and their chain IDs (see layer_graph.h).
+#include "core/layer_graph.h"
+
+#include "core/sha256.h"
+#include "core/string_views.h"
+
+namespace dgc {
+
+LayerId LayerGraph::Intern(LayerId parent, std::string_view diff_id) {
+  auto [diff_it, new_diff] = diff_index_.try_emplace(
+      ToAbsl(diff_id), static_cast<uint32_t>(diff_ids_.size()));
+  if (new_diff) diff_ids_.emplace_back(diff_id);
+  uint32_t diff = diff_it->second;
+  auto [chain_it, new_chain] = chains_.try_emplace(
+      std::make_pair(parent, diff), static_cast<LayerId>(layers_.size()));
+  if (new_chain) layers_.push_back(Layer{.parent = parent, .diff = diff});
+  return chain_it->second;
+}
+
+void LayerGraph::SetSize(LayerId id, uint64_t size, bool exact) {
+  layers_[id].size = size;
+  layers_[id].size_known = true;
+  layers_[id].size_exact = exact;
+}
+
+std::string LayerGraph::ChainId(LayerId id) const {
+  const Layer& layer = layers_[id];
+  if (layer.parent == kNoLayer) return diff_ids_[layer.diff];
+  return "sha256:" +
+         Sha256Hex(ChainId(layer.parent) + " " + diff_ids_[layer.diff]);
+}
+
+}  // namespace dgc

@@ -1,0 +1,71 @@
+// The layer graph: every distinct layer of an engine's images, keyed the way
+// the engine shares them on disk — by chain ID, not diff ID. The same diff on
+// top of different parents is a different layer.
+//
+// Chains are interned as (parent chain, diff ID) pairs, so identity needs no
+// hashing; ChainId() computes the real sha256 chain ID only when a chain ID
+// must be shown or compared with the engine's.
+//
+// Example:
+//   dgc::LayerGraph graph;
+//   dgc::LayerId base = graph.Intern(dgc::kNoLayer, "sha256:aaa…");
+//   dgc::LayerId top = graph.Intern(base, "sha256:bbb…");
+//   graph.SetSize(top, 4096);
+#ifndef DGC_CORE_LAYER_GRAPH_H_
+#define DGC_CORE_LAYER_GRAPH_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace dgc {
+
+// Index of a layer chain in a LayerGraph.
+using LayerId = uint32_t;
+inline constexpr LayerId kNoLayer = std::numeric_limits<LayerId>::max();
+
+// One layer chain.
+struct Layer {
+  LayerId parent = kNoLayer;  // the chain below, kNoLayer for a base layer
+  uint32_t diff = 0;          // index of its diff ID in the graph
+  uint64_t size = 0;          // bytes on disk (the engine's DiffSize)
+  bool size_known = false;    // whether some image's history gave the size
+  bool size_exact = false;    // whether that history was unambiguous
+};
+
+// Interned layer chains. Not thread-safe for writes; const use is.
+class LayerGraph {
+ public:
+  // Intern returns the chain of `diff_id` on top of `parent`, adding it when
+  // new.
+  LayerId Intern(LayerId parent, std::string_view diff_id);
+
+  // SetSize records the size of a chain as derived from one image's history,
+  // `exact` when that derivation was unambiguous.
+  void SetSize(LayerId id, uint64_t size, bool exact);
+
+  const Layer& layer(LayerId id) const { return layers_[id]; }
+  size_t size() const { return layers_.size(); }
+  const std::string& diff_id(LayerId id) const {
+    return diff_ids_[layers_[id].diff];
+  }
+
+  // ChainId returns the engine's chain ID of a layer ("sha256:<hex>"):
+  // chain(L0) = diff0; chain(Ln) = sha256(chain(Ln-1) + " " + diffN).
+  std::string ChainId(LayerId id) const;
+
+ private:
+  std::vector<Layer> layers_;
+  std::vector<std::string> diff_ids_;
+  absl::flat_hash_map<std::string, uint32_t> diff_index_;
+  absl::flat_hash_map<std::pair<LayerId, uint32_t>, LayerId> chains_;
+};
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_LAYER_GRAPH_H_

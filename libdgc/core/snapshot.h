@@ -1,0 +1,54 @@
+// dgc.snapshot/v1 (SPEC.md §4): an engine's raw API bodies at one moment,
+// so that df and plan can run later, elsewhere, or on bodies assembled by
+// hand with curl.
+//
+// Example:
+//   absl::StatusOr<dgc::EngineBodies> bodies = dgc::ParseSnapshot(text);
+//   absl::StatusOr<dgc::Inventory> inventory = dgc::BuildInventory(*bodies);
+#ifndef DGC_CORE_SNAPSHOT_H_
+#define DGC_CORE_SNAPSHOT_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/engine_bodies.h"
+#include "core/json_reader.h"
+
+namespace dgc {
+
+// The raw bodies of one fetch, as the engine sent them (each one valid
+// JSON: the client parsed it before keeping it).
+struct RawEngineBodies {
+  std::string host;
+  absl::Time captured_at = absl::InfinitePast();
+  PaddedBody version;
+  PaddedBody info;       // empty when not fetched
+  PaddedBody images;
+  PaddedBody containers;
+  PaddedBody system_df;  // empty when not fetched
+  struct Details {
+    std::string id;
+    PaddedBody inspect;
+    PaddedBody history;
+  };
+  std::vector<Details> details;
+};
+
+// SnapshotJson returns the dgc.snapshot/v1 document holding `raw` (compact,
+// with the bodies embedded as they are), ending with a newline.
+std::string SnapshotJson(const RawEngineBodies& raw);
+
+// ParseSnapshot reads a dgc.snapshot/v1 document. `version`, `info` and
+// `system_df` are optional; `images`, `containers` and `image_details` are
+// required (without the containers, images in use could not be protected).
+// Errors: InvalidArgument naming the member at fault, for another schema,
+// malformed JSON or a body of the wrong shape.
+absl::StatusOr<EngineBodies> ParseSnapshot(const PaddedBody& text);
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_SNAPSHOT_H_

@@ -1,0 +1,260 @@
+// The libcurl transport (see curl_transport.h).
+#include "engine/curl_transport.h"
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "core/string_views.h"
+
+namespace dgc {
+
+// Per-request state shared with libcurl's callbacks.
+struct CurlTransport::Transfer {
+  HttpResponse response;
+  size_t max_body_bytes = 0;
+  bool body_too_large = false;
+  char error[CURL_ERROR_SIZE] = {};
+};
+
+namespace {
+
+
+}  // namespace
+
+size_t CurlTransport::OnBody(char* data, size_t size, size_t count,
+                             void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  size_t bytes = size * count;
+  if (transfer->response.body.view().size() + bytes >
+      transfer->max_body_bytes) {
+    transfer->body_too_large = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  transfer->response.body.Append(std::string_view(data, bytes));
+  return bytes;
+}
+
+namespace {
+
+void InitCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string Describe(const HttpRequest& request) {
+  return request.method + " " + request.path;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
+    const Endpoint& endpoint, Access access, TransportOptions options) {
+  InitCurlOnce();
+  std::unique_ptr<CurlTransport> transport(
+      new CurlTransport(endpoint, access, options));
+  absl::string_view host = ToAbsl(endpoint.host);
+  if (absl::ConsumePrefix(&host, "unix://")) {
+    transport->unix_socket_ = std::string(host);
+    transport->base_url_ = "http://localhost";
+  } else if (absl::ConsumePrefix(&host, "tcp://")) {
+    transport->base_url_ =
+        absl::StrFormat("%s://%s", endpoint.tls ? "https" : "http", host);
+  } else {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "unsupported host \"%s\": docker gc supports unix:// and tcp://",
+        endpoint.host));
+  }
+  transport->easy_ = curl_easy_init();
+  transport->multi_ = curl_multi_init();
+  if (transport->easy_ == nullptr || transport->multi_ == nullptr) {
+    return absl::InternalError("cannot initialise libcurl");
+  }
+  curl_multi_setopt(transport->multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                    static_cast<long>(options.max_parallel));
+  return transport;
+}
+
+CurlTransport::CurlTransport(Endpoint endpoint, Access access,
+                             TransportOptions options)
+    : endpoint_(std::move(endpoint)), access_(access), options_(options) {}
+
+CurlTransport::~CurlTransport() {
+  if (easy_ != nullptr) curl_easy_cleanup(easy_);
+  if (multi_ != nullptr) curl_multi_cleanup(multi_);
+}
+
+absl::Status CurlTransport::CheckAllowed(const HttpRequest& request) const {
+  if (access_ == Access::kReadOnly && request.method != "GET") {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "refusing %s: this connection to %s is read-only",
+        Describe(request), endpoint_.host));
+  }
+  return absl::OkStatus();
+}
+
+void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
+                              Transfer* transfer) const {
+  curl_easy_reset(easy);
+  std::string url = base_url_ + request.path;
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (!unix_socket_.empty()) {
+    curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, unix_socket_.c_str());
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+  }
+  if (endpoint_.tls.has_value()) {
+    const TlsSettings& tls = *endpoint_.tls;
+    if (!tls.ca_file.empty()) {
+      curl_easy_setopt(easy, CURLOPT_CAINFO, tls.ca_file.c_str());
+    }
+    if (!tls.cert_file.empty()) {
+      curl_easy_setopt(easy, CURLOPT_SSLCERT, tls.cert_file.c_str());
+    }
+    if (!tls.key_file.empty()) {
+      curl_easy_setopt(easy, CURLOPT_SSLKEY, tls.key_file.c_str());
+    }
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, tls.verify ? 1L : 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, tls.verify ? 2L : 0L);
+  }
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(
+                       absl::ToInt64Milliseconds(options_.connect_timeout)));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(
+                       absl::ToInt64Milliseconds(options_.request_timeout)));
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, "docker-gc");
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
+  transfer->max_body_bytes = options_.max_body_bytes;
+}
+
+absl::StatusOr<HttpResponse> CurlTransport::Finish(
+    CURLcode code, CURL* easy, const HttpRequest& request,
+    Transfer* transfer) const {
+  const std::string& host = endpoint_.host;
+  std::string detail =
+      transfer->error[0] != '\0' ? transfer->error : curl_easy_strerror(code);
+  switch (code) {
+    case CURLE_OK: {
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE,
+                        &transfer->response.status);
+      return std::move(transfer->response);
+    }
+    case CURLE_COULDNT_CONNECT: {
+      long os_errno = 0;
+      curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+      if (os_errno == EACCES || os_errno == EPERM) {
+        return absl::PermissionDeniedError(absl::StrFormat(
+            "permission denied while trying to connect to the Docker engine "
+            "at %s: %s (run as root or as a member of the docker group)",
+            host, std::strerror(static_cast<int>(os_errno))));
+      }
+      if (os_errno != 0) detail = std::strerror(static_cast<int>(os_errno));
+      return absl::UnavailableError(absl::StrFormat(
+          "cannot connect to the Docker engine at %s: %s. Is the docker "
+          "daemon running?",
+          host, detail));
+    }
+    case CURLE_OPERATION_TIMEDOUT:
+      return absl::DeadlineExceededError(absl::StrFormat(
+          "the Docker engine at %s did not answer %s in time: %s", host,
+          Describe(request), detail));
+    case CURLE_WRITE_ERROR:
+      if (transfer->body_too_large) {
+        return absl::ResourceExhaustedError(absl::StrFormat(
+            "the Docker engine at %s sent more than %d bytes for %s", host,
+            options_.max_body_bytes, Describe(request)));
+      }
+      break;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+      return absl::UnavailableError(absl::StrFormat(
+          "the Docker engine at %s broke off its response to %s: %s", host,
+          Describe(request), detail));
+    default:
+      break;
+  }
+  return absl::UnavailableError(
+      absl::StrFormat("request %s to the Docker engine at %s failed: %s",
+                      Describe(request), host, detail));
+}
+
+absl::StatusOr<HttpResponse> CurlTransport::Perform(
+    const HttpRequest& request) {
+  if (absl::Status allowed = CheckAllowed(request); !allowed.ok()) {
+    return allowed;
+  }
+  Transfer transfer;
+  Configure(easy_, request, &transfer);
+  CURLcode code = curl_easy_perform(easy_);
+  return Finish(code, easy_, request, &transfer);
+}
+
+void CurlTransport::PerformMany(absl::Span<const HttpRequest> requests,
+                                OnResponse on_response) {
+  // One slot per request in flight: an easy handle, reused, and the state of
+  // the request it carries.
+  struct Slot {
+    CURL* easy = nullptr;
+    size_t index = 0;
+    Transfer transfer;
+  };
+  std::vector<std::unique_ptr<Slot>> slots;
+  std::vector<Slot*> idle;
+  size_t next = 0, running = 0;
+  auto start_next = [&] {
+    while (next < requests.size() &&
+           running < static_cast<size_t>(options_.max_parallel)) {
+      size_t index = next++;
+      if (absl::Status allowed = CheckAllowed(requests[index]);
+          !allowed.ok()) {
+        on_response(index, allowed);
+        continue;
+      }
+      if (idle.empty()) {
+        slots.push_back(std::make_unique<Slot>());
+        slots.back()->easy = curl_easy_init();
+        idle.push_back(slots.back().get());
+      }
+      Slot* slot = idle.back();
+      idle.pop_back();
+      slot->index = index;
+      slot->transfer = Transfer();
+      Configure(slot->easy, requests[index], &slot->transfer);
+      curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
+      curl_multi_add_handle(multi_, slot->easy);
+      ++running;
+    }
+  };
+  start_next();
+  while (running > 0) {
+    int still_running = 0;
+    curl_multi_perform(multi_, &still_running);
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      Slot* slot = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &slot);
+      CURLcode code = message->data.result;
+      curl_multi_remove_handle(multi_, slot->easy);
+      on_response(slot->index, Finish(code, slot->easy, requests[slot->index],
+                                      &slot->transfer));
+      idle.push_back(slot);
+      --running;
+    }
+    start_next();
+    if (running > 0) curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+  }
+  for (const std::unique_ptr<Slot>& slot : slots) {
+    curl_easy_cleanup(slot->easy);
+  }
+}
+
+}  // namespace dgc

@@ -1,0 +1,71 @@
+// The libcurl transport: HTTP over the engine's unix socket or tcp (with
+// TLS), one connection reused for sequential requests and a multi handle
+// for concurrent ones.
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<dgc::CurlTransport>> transport =
+//       dgc::CurlTransport::Create(endpoint, dgc::Access::kReadOnly);
+#ifndef DGC_ENGINE_CURL_TRANSPORT_H_
+#define DGC_ENGINE_CURL_TRANSPORT_H_
+
+#include <curl/curl.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "engine/endpoint.h"
+#include "engine/transport.h"
+
+namespace dgc {
+
+struct TransportOptions {
+  absl::Duration connect_timeout = absl::Seconds(10);
+  // A whole request; deleting a large image can take minutes.
+  absl::Duration request_timeout = absl::Minutes(10);
+  int max_parallel = 8;                      // concurrent requests
+  size_t max_body_bytes = size_t{1} << 30;   // larger bodies are refused
+};
+
+// Not thread-safe: use one transport per thread.
+class CurlTransport : public Transport {
+ public:
+  // Create prepares a transport for `endpoint`. Errors: InvalidArgument for a
+  // host it cannot use, Internal when libcurl cannot be initialised.
+  static absl::StatusOr<std::unique_ptr<CurlTransport>> Create(
+      const Endpoint& endpoint, Access access, TransportOptions options = {});
+  ~CurlTransport() override;
+
+  absl::StatusOr<HttpResponse> Perform(const HttpRequest& request) override;
+  void PerformMany(absl::Span<const HttpRequest> requests,
+                   OnResponse on_response) override;
+  const std::string& host() const override { return endpoint_.host; }
+
+ private:
+  struct Transfer;
+  // libcurl's body callback; `user` is the Transfer.
+  static size_t OnBody(char* data, size_t size, size_t count, void* user);
+
+  CurlTransport(Endpoint endpoint, Access access, TransportOptions options);
+
+  absl::Status CheckAllowed(const HttpRequest& request) const;
+  void Configure(CURL* easy, const HttpRequest& request,
+                 Transfer* transfer) const;
+  absl::StatusOr<HttpResponse> Finish(CURLcode code, CURL* easy,
+                                      const HttpRequest& request,
+                                      Transfer* transfer) const;
+
+  Endpoint endpoint_;
+  Access access_;
+  TransportOptions options_;
+  std::string base_url_;
+  std::string unix_socket_;  // empty for tcp
+  CURL* easy_ = nullptr;     // reused for sequential requests
+  CURLM* multi_ = nullptr;   // for concurrent requests
+};
+
+}  // namespace dgc
+
+#endif  // DGC_ENGINE_CURL_TRANSPORT_H_

@@ -1,0 +1,507 @@
+// Engine endpoint resolution as the docker CLI does it: picks the context,
+// reads the docker config and context store, and normalises the host.
+#include "engine/endpoint.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "core/sha256.h"
+#include "simdjson.h"
+
+namespace dgc {
+namespace {
+
+namespace fs = std::filesystem;
+namespace ondemand = simdjson::ondemand;
+
+constexpr char kDefaultContext[] = "default";
+constexpr char kDefaultUnixHost[] = "unix:///var/run/docker.sock";
+constexpr char kDefaultTcpHostName[] = "localhost";
+constexpr char kDefaultTcpPort[] = "2375";
+constexpr char kDefaultTlsPort[] = "2376";
+constexpr char kUnixScheme[] = "unix://";
+constexpr char kTcpScheme[] = "tcp://";
+constexpr char kSchemeSeparator[] = "://";
+
+// Returns the variable's value, or "" when it is unset.
+std::string EnvOrEmpty(const EnvironmentLookup& env, std::string_view name) {
+  return env(name).value_or("");
+}
+
+bool IsTcpHost(std::string_view host) { return host.starts_with(kTcpScheme); }
+
+// --- Host parsing (docker/cli opts.ParseHost) --------------------------------
+
+absl::Status InvalidHost(std::string_view host, std::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "invalid host \"", std::string(host), "\": ", std::string(reason)));
+}
+
+std::string_view TrimSpace(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\n\v\f\r";
+  const size_t begin = text.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) return {};
+  const size_t end = text.find_last_not_of(kSpace);
+  return text.substr(begin, end - begin + 1);
+}
+
+// Whether `port` is a decimal number in 1..65535.
+bool IsValidPort(std::string_view port) {
+  if (port.empty() || port.size() > 5) return false;
+  int value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  return value >= 1 && value <= 65535;
+}
+
+bool IsHostNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+}
+
+// A bracketed IPv6 literal such as "[::1]" or "[fe80::1%eth0]".
+bool IsBracketedAddress(std::string_view host) {
+  if (host.size() < 3 || host.front() != '[' || host.back() != ']') {
+    return false;
+  }
+  return std::ranges::all_of(host.substr(1, host.size() - 2), [](char c) {
+    return IsHostNameChar(c) || c == ':' || c == '%';
+  });
+}
+
+bool IsValidHostName(std::string_view host) {
+  if (host.starts_with('[')) return IsBracketedAddress(host);
+  return std::ranges::all_of(host, IsHostNameChar);
+}
+
+// Splits "host:port", "[v6]:port", "host" or "[v6]" into host and port (either
+// may come back empty). Fails on an unbracketed IPv6 address or a stray "]".
+absl::Status SplitHostPort(std::string_view address, std::string_view original,
+                           std::string_view& host, std::string_view& port) {
+  size_t host_end = 0;
+  if (address.starts_with('[')) {
+    const size_t close = address.find(']');
+    if (close == std::string_view::npos) {
+      return InvalidHost(original, "missing \"]\" in IPv6 address");
+    }
+    host_end = close + 1;
+  } else {
+    host_end = address.find(':');
+    if (host_end == std::string_view::npos) host_end = address.size();
+    if (address.find(':', host_end + 1) != std::string_view::npos) {
+      return InvalidHost(original, "IPv6 addresses must be in brackets");
+    }
+  }
+  host = address.substr(0, host_end);
+  const std::string_view rest = address.substr(host_end);
+  if (!rest.empty() && rest.front() != ':') {
+    return InvalidHost(original, "expected \":\" after the IPv6 address");
+  }
+  port = rest.empty() ? rest : rest.substr(1);
+  return absl::OkStatus();
+}
+
+// Normalises the part of a tcp host after "tcp://" to "tcp://host:port".
+absl::StatusOr<std::string> ParseTcpAddress(std::string_view address, bool tls,
+                                            std::string_view original) {
+  const size_t slash = address.find('/');
+  if (slash != std::string_view::npos) {
+    if (address.substr(slash) != "/") {
+      return InvalidHost(original, "a tcp host must not have a path");
+    }
+    address = address.substr(0, slash);
+  }
+  std::string_view host;
+  std::string_view port;
+  if (absl::Status status = SplitHostPort(address, original, host, port);
+      !status.ok()) {
+    return status;
+  }
+  if (!IsValidHostName(host)) {
+    return InvalidHost(original, "malformed host name");
+  }
+  if (host.empty()) host = kDefaultTcpHostName;
+  if (port.empty()) port = tls ? kDefaultTlsPort : kDefaultTcpPort;
+  if (!IsValidPort(port)) {
+    return InvalidHost(original, "the port must be a number in 1..65535");
+  }
+  return absl::StrCat(kTcpScheme, std::string(host), ":", std::string(port));
+}
+
+// Normalises the part of a unix host after "unix://".
+absl::StatusOr<std::string> ParseUnixPath(std::string_view path,
+                                          std::string_view original) {
+  if (path.find(kSchemeSeparator) != std::string_view::npos) {
+    return InvalidHost(original, "expected a unix socket path");
+  }
+  if (path.empty()) return std::string(kDefaultUnixHost);
+  return absl::StrCat(kUnixScheme, std::string(path));
+}
+
+// --- Files -------------------------------------------------------------------
+
+// Reads a whole file into a padded buffer; nullopt when it does not exist.
+absl::StatusOr<std::optional<simdjson::padded_string>> ReadOptionalFile(
+    const std::string& path) {
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (status.type() == fs::file_type::not_found) return std::nullopt;
+  if (error) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", path, ": ", error.message()));
+  }
+  if (status.type() != fs::file_type::regular) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", path, ": not a regular file"));
+  }
+  errno = 0;
+  simdjson::padded_string content;
+  if (simdjson::error_code load_error =
+          simdjson::padded_string::load(path).get(content)) {
+    const std::string reason = errno != 0
+                                   ? std::generic_category().message(errno)
+                                   : simdjson::error_message(load_error);
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", path, ": ", reason));
+  }
+  return content;
+}
+
+// Returns `path` if it exists, else "" (docker drops missing default files).
+std::string IfExists(const fs::path& path) {
+  std::error_code error;
+  return fs::exists(path, error) ? path.string() : std::string();
+}
+
+bool IsBlank(const simdjson::padded_string& content) {
+  return TrimSpace({content.data(), content.size()}).empty();
+}
+
+// --- JSON (simdjson On-Demand, error codes only) -----------------------------
+
+// Returns SUCCESS when the whole document has been consumed.
+simdjson::error_code CheckAtEnd(ondemand::document& document) {
+  const char* location = nullptr;
+  return document.current_location().get(location) == simdjson::OUT_OF_BOUNDS
+             ? simdjson::SUCCESS
+             : simdjson::TRAILING_CONTENT;
+}
+
+// Reads a string or null (left as "") into `out`.
+simdjson::error_code GetOptionalString(ondemand::value value,
+                                       std::string& out) {
+  bool is_null = false;
+  if (auto error = value.is_null().get(is_null)) return error;
+  if (is_null) return simdjson::SUCCESS;
+  std::string_view text;
+  if (auto error = value.get_string().get(text)) return error;
+  out = std::string(text);
+  return simdjson::SUCCESS;
+}
+
+// Reads a boolean or null (left as false) into `out`.
+simdjson::error_code GetOptionalBool(ondemand::value value, bool& out) {
+  bool is_null = false;
+  if (auto error = value.is_null().get(is_null)) return error;
+  if (is_null) return simdjson::SUCCESS;
+  return value.get_bool().get(out);
+}
+
+// Calls `on_field(key, value)` for each field of `object`, stopping at the
+// first error.
+template <typename OnField>
+simdjson::error_code ForEachField(ondemand::object& object, OnField on_field) {
+  for (auto field_result : object) {
+    ondemand::field field;
+    if (auto error = std::move(field_result).get(field)) return error;
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) return error;
+    if (auto error = on_field(key, field.value())) return error;
+  }
+  return simdjson::SUCCESS;
+}
+
+// As above for a value that must be an object or null (no fields).
+template <typename OnField>
+simdjson::error_code ForEachField(ondemand::value value, OnField on_field) {
+  bool is_null = false;
+  if (auto error = value.is_null().get(is_null)) return error;
+  if (is_null) return simdjson::SUCCESS;
+  ondemand::object object;
+  if (auto error = value.get_object().get(object)) return error;
+  return ForEachField(object, on_field);
+}
+
+// Parses a whole document whose root must be an object, calling `on_field`
+// for each top-level field and checking nothing follows the object.
+template <typename OnField>
+simdjson::error_code ParseRootObject(simdjson::padded_string& json,
+                                     OnField on_field) {
+  ondemand::parser parser;
+  ondemand::document document;
+  if (auto error = parser.iterate(json).get(document)) return error;
+  ondemand::object root;
+  if (auto error = document.get_object().get(root)) return error;
+  if (auto error = ForEachField(root, on_field)) return error;
+  return CheckAtEnd(document);
+}
+
+// Reads "currentContext" from a config.json ("" when absent or null).
+simdjson::error_code ParseCurrentContext(simdjson::padded_string& json,
+                                         std::string& current_context) {
+  return ParseRootObject(json, [&](std::string_view key,
+                                   ondemand::value value) {
+    return key == "currentContext" ? GetOptionalString(value, current_context)
+                                   : simdjson::SUCCESS;
+  });
+}
+
+// The docker endpoint of a context's meta.json.
+struct DockerEndpointMeta {
+  std::string host;
+  bool skip_tls_verify = false;
+};
+
+// Reads Endpoints.docker.{Host,SkipTLSVerify} from a context's meta.json.
+simdjson::error_code ParseContextMeta(simdjson::padded_string& json,
+                                      DockerEndpointMeta& meta) {
+  auto on_docker_field = [&](std::string_view key, ondemand::value value) {
+    if (key == "Host") return GetOptionalString(value, meta.host);
+    if (key == "SkipTLSVerify") {
+      return GetOptionalBool(value, meta.skip_tls_verify);
+    }
+    return simdjson::SUCCESS;
+  };
+  auto on_endpoint = [&](std::string_view key, ondemand::value value) {
+    return key == "docker" ? ForEachField(value, on_docker_field)
+                           : simdjson::SUCCESS;
+  };
+  return ParseRootObject(
+      json, [&](std::string_view key, ondemand::value value) {
+        return key == "Endpoints" ? ForEachField(value, on_endpoint)
+                                  : simdjson::SUCCESS;
+      });
+}
+
+// --- Configuration directory and context name --------------------------------
+
+// The home directory of the user running the process, from the passwd database.
+std::optional<std::string> PasswdHomeDirectory() {
+  constexpr size_t kBufferSize = 16384;
+  struct passwd entry {};
+  struct passwd* result = nullptr;
+  std::vector<char> buffer(kBufferSize);
+  if (getpwuid_r(getuid(), &entry, buffer.data(), buffer.size(), &result) !=
+          0 ||
+      result == nullptr || entry.pw_dir == nullptr) {
+    return std::nullopt;
+  }
+  return std::string(entry.pw_dir);
+}
+
+// Returns --config, else $DOCKER_CONFIG, else ~/.docker.
+absl::StatusOr<std::string> ConfigDirectory(const GlobalOptions& options,
+                                            const EnvironmentLookup& env) {
+  if (!options.config_dir.empty()) return options.config_dir;
+  if (std::string dir = EnvOrEmpty(env, "DOCKER_CONFIG"); !dir.empty()) {
+    return dir;
+  }
+  std::string home = EnvOrEmpty(env, "HOME");
+  if (home.empty()) home = PasswdHomeDirectory().value_or("");
+  if (home.empty()) {
+    return absl::FailedPreconditionError(
+        "cannot find the docker config directory: set HOME or DOCKER_CONFIG");
+  }
+  return (fs::path(home) / ".docker").string();
+}
+
+// Returns currentContext from <config_dir>/config.json, "" when the file or
+// the field is absent.
+absl::StatusOr<std::string> ConfiguredContext(const std::string& config_dir) {
+  const std::string path = (fs::path(config_dir) / "config.json").string();
+  absl::StatusOr<std::optional<simdjson::padded_string>> content =
+      ReadOptionalFile(path);
+  if (!content.ok()) return content.status();
+  if (!content->has_value() || IsBlank(**content)) return std::string();
+  std::string current_context;
+  if (auto error = ParseCurrentContext(**content, current_context)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid docker config file ", path, ": ",
+                     simdjson::error_message(error)));
+  }
+  return current_context;
+}
+
+// The context name, in docker's order of precedence.
+absl::StatusOr<std::string> ResolveContextName(const GlobalOptions& options,
+                                               const EnvironmentLookup& env) {
+  if (!options.context.empty()) return options.context;
+  if (!options.host.empty()) return std::string(kDefaultContext);
+  if (!EnvOrEmpty(env, "DOCKER_HOST").empty()) {
+    return std::string(kDefaultContext);
+  }
+  if (std::string name = EnvOrEmpty(env, "DOCKER_CONTEXT"); !name.empty()) {
+    return name;
+  }
+  absl::StatusOr<std::string> config_dir = ConfigDirectory(options, env);
+  if (!config_dir.ok()) return config_dir.status();
+  absl::StatusOr<std::string> configured = ConfiguredContext(*config_dir);
+  if (!configured.ok() || !configured->empty()) return configured;
+  return std::string(kDefaultContext);
+}
+
+// --- Endpoints ---------------------------------------------------------------
+
+// TLS files for the default context: flags as given, else the files in
+// $DOCKER_CERT_PATH (or the config directory) that exist.
+absl::StatusOr<TlsSettings> DefaultTlsSettings(const GlobalOptions& options,
+                                               const EnvironmentLookup& env,
+                                               bool verify) {
+  std::string cert_dir = EnvOrEmpty(env, "DOCKER_CERT_PATH");
+  if (cert_dir.empty()) {
+    absl::StatusOr<std::string> config_dir = ConfigDirectory(options, env);
+    if (!config_dir.ok()) return config_dir.status();
+    cert_dir = *std::move(config_dir);
+  }
+  auto file_or_default = [&](const std::string& flag, const char* name) {
+    return flag.empty() ? IfExists(fs::path(cert_dir) / name) : flag;
+  };
+  TlsSettings tls;
+  tls.verify = verify;
+  tls.ca_file = file_or_default(options.tls_ca_cert, "ca.pem");
+  tls.cert_file = file_or_default(options.tls_cert, "cert.pem");
+  tls.key_file = file_or_default(options.tls_key, "key.pem");
+  return tls;
+}
+
+// The "default" context: -H or $DOCKER_HOST with the TLS flags and variables.
+absl::StatusOr<Endpoint> DefaultEndpoint(const GlobalOptions& options,
+                                         const EnvironmentLookup& env) {
+  const bool verify =
+      options.tls_verify || !EnvOrEmpty(env, "DOCKER_TLS_VERIFY").empty();
+  const bool tls = options.tls || verify;
+  const std::string raw_host =
+      options.host.empty() ? EnvOrEmpty(env, "DOCKER_HOST") : options.host;
+  absl::StatusOr<std::string> host = ParseHost(raw_host, tls);
+  if (!host.ok()) return host.status();
+  Endpoint endpoint;
+  endpoint.host = *std::move(host);
+  if (tls && IsTcpHost(endpoint.host)) {
+    absl::StatusOr<TlsSettings> settings =
+        DefaultTlsSettings(options, env, verify);
+    if (!settings.ok()) return settings.status();
+    endpoint.tls = *std::move(settings);
+  }
+  return endpoint;
+}
+
+// A named context from the context store under `config_dir`.
+absl::StatusOr<Endpoint> ContextEndpoint(const std::string& name,
+                                         const std::string& config_dir) {
+  const std::string id = ContextDirectoryName(name);
+  const fs::path contexts = fs::path(config_dir) / "contexts";
+  const std::string meta_path = (contexts / "meta" / id / "meta.json").string();
+  const std::string prefix = absl::StrCat("context \"", name, "\": ");
+  absl::StatusOr<std::optional<simdjson::padded_string>> content =
+      ReadOptionalFile(meta_path);
+  if (!content.ok()) {
+    return absl::Status(content.status().code(),
+                        absl::StrCat(prefix, content.status().message()));
+  }
+  if (!content->has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat(prefix, "context not found: ", meta_path));
+  }
+  DockerEndpointMeta meta;
+  if (auto error = ParseContextMeta(**content, meta)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(prefix, "invalid context metadata ", meta_path, ": ",
+                     simdjson::error_message(error)));
+  }
+  if (meta.host.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        prefix, "no docker endpoint (Endpoints.docker.Host) in ", meta_path));
+  }
+  const fs::path tls_dir = contexts / "tls" / id / "docker";
+  TlsSettings tls;
+  tls.verify = !meta.skip_tls_verify;
+  tls.ca_file = IfExists(tls_dir / "ca.pem");
+  tls.cert_file = IfExists(tls_dir / "cert.pem");
+  tls.key_file = IfExists(tls_dir / "key.pem");
+  const bool use_tls = meta.skip_tls_verify || !tls.ca_file.empty() ||
+                       !tls.cert_file.empty() || !tls.key_file.empty();
+  absl::StatusOr<std::string> host = ParseHost(meta.host, use_tls);
+  if (!host.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(prefix, host.status().message(), " (in ", meta_path, ")"));
+  }
+  Endpoint endpoint;
+  endpoint.host = *std::move(host);
+  endpoint.context = name;
+  if (use_tls && IsTcpHost(endpoint.host)) endpoint.tls = std::move(tls);
+  return endpoint;
+}
+
+}  // namespace
+
+EnvironmentLookup ProcessEnvironment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+absl::StatusOr<Endpoint> ResolveEndpoint(const GlobalOptions& options,
+                                         const EnvironmentLookup& env) {
+  if (!options.host.empty() && !options.context.empty()) {
+    return absl::InvalidArgumentError(
+        "conflicting options: either specify --host or --context, not both");
+  }
+  absl::StatusOr<std::string> name = ResolveContextName(options, env);
+  if (!name.ok()) return name.status();
+  if (*name == kDefaultContext) return DefaultEndpoint(options, env);
+  absl::StatusOr<std::string> config_dir = ConfigDirectory(options, env);
+  if (!config_dir.ok()) return config_dir.status();
+  return ContextEndpoint(*name, *config_dir);
+}
+
+absl::StatusOr<std::string> ParseHost(std::string_view host, bool tls) {
+  const std::string_view trimmed = TrimSpace(host);
+  if (trimmed.empty()) return std::string(kDefaultUnixHost);
+  const size_t separator = trimmed.find(kSchemeSeparator);
+  if (separator == std::string_view::npos) {
+    // Like docker: a bare path is a unix socket, anything else is tcp.
+    if (trimmed.starts_with('/') || trimmed.starts_with("./")) {
+      return ParseUnixPath(trimmed, host);
+    }
+    return ParseTcpAddress(trimmed, tls, host);
+  }
+  const std::string_view scheme = trimmed.substr(0, separator);
+  const std::string_view rest =
+      trimmed.substr(separator + std::strlen(kSchemeSeparator));
+  if (scheme == "unix") return ParseUnixPath(rest, host);
+  if (scheme == "tcp") return ParseTcpAddress(rest, tls, host);
+  return absl::InvalidArgumentError(
+      absl::StrCat("unsupported host \"", std::string(host),
+                   "\": docker gc supports unix:// and tcp://"));
+}
+
+std::string ContextDirectoryName(std::string_view context_name) {
+  return Sha256Hex(context_name);
+}
+
+}  // namespace dgc

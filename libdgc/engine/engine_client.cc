@@ -1,0 +1,292 @@
+// The Docker Engine API calls libdgc makes (see engine_client.h).
+#include "engine/engine_client.h"
+
+#include <charconv>
+#include <utility>
+
+#include "absl/strings/str_format.h"
+#include "core/json_reader.h"
+
+namespace dgc {
+namespace {
+
+using simdjson::ondemand::value;
+
+struct ApiVersion {
+  int major = 0;
+  int minor = 0;
+};
+
+ApiVersion ParseApiVersion(std::string_view text) {
+  ApiVersion version;
+  const char* end = text.data() + text.size();
+  auto [dot, error] = std::from_chars(text.data(), end, version.major);
+  if (error != std::errc() || dot == end || *dot != '.') return {};
+  if (std::from_chars(dot + 1, end, version.minor).ec != std::errc()) {
+    return {};
+  }
+  return version;
+}
+
+// A short, printable excerpt of a body that is not what was expected.
+std::string Excerpt(std::string_view body) {
+  constexpr size_t kMaxShown = 120;
+  std::string out;
+  for (char c : body.substr(0, kMaxShown)) {
+    unsigned char u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
+  }
+  if (body.size() > kMaxShown) out += "...";
+  return out;
+}
+
+// The engine's error bodies are {"message": "..."}.
+std::string EngineMessage(simdjson::ondemand::parser& parser,
+                          const PaddedBody& body) {
+  std::string message;
+  absl::Status status = ParseDocument(parser, body, [&](value& root) {
+    return ForEachField(root, [&](std::string_view key, value& f) {
+      if (key == "message") return ReadString(f, key, &message);
+      return absl::OkStatus();
+    });
+  });
+  if (!status.ok() || message.empty()) return Excerpt(body.view());
+  return message;
+}
+
+absl::StatusCode CodeForHttpStatus(long status) {
+  switch (status) {
+    case 400: return absl::StatusCode::kInvalidArgument;
+    case 401:
+    case 403: return absl::StatusCode::kPermissionDenied;
+    case 404: return absl::StatusCode::kNotFound;
+    case 409: return absl::StatusCode::kFailedPrecondition;
+    default: return absl::StatusCode::kUnavailable;
+  }
+}
+
+}  // namespace
+
+int CompareApiVersions(std::string_view a, std::string_view b) {
+  ApiVersion x = ParseApiVersion(a), y = ParseApiVersion(b);
+  if (x.major != y.major) return x.major < y.major ? -1 : 1;
+  if (x.minor != y.minor) return x.minor < y.minor ? -1 : 1;
+  return 0;
+}
+
+std::string EngineClient::VersionedPath(std::string_view path) const {
+  return absl::StrFormat("/v%s%s", api_version_, path);
+}
+
+absl::Status EngineClient::ResponseError(std::string_view method,
+                                         std::string_view path,
+                                         const HttpResponse& response) const {
+  if (response.status >= 200 && response.status < 300) {
+    return absl::OkStatus();
+  }
+  // The parser is only used for a small error body here; a const method
+  // keeps callers simple, so use a local parser.
+  simdjson::ondemand::parser parser;
+  return absl::Status(
+      CodeForHttpStatus(response.status),
+      absl::StrFormat("the Docker engine at %s answered %s %s with HTTP %d: %s",
+                      host(), method, path, response.status,
+                      EngineMessage(parser, response.body)));
+}
+
+absl::Status EngineClient::BodyError(std::string_view method,
+                                     std::string_view path,
+                                     const absl::Status& status) const {
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "the Docker engine at %s sent an invalid response to %s %s: %s", host(),
+      method, path, status.message()));
+}
+
+absl::StatusOr<HttpResponse> EngineClient::Get(std::string_view path) {
+  std::string full_path = VersionedPath(path);
+  absl::StatusOr<HttpResponse> response =
+      transport_.Perform({.method = "GET", .path = full_path});
+  if (!response.ok()) return response.status();
+  if (absl::Status error = ResponseError("GET", full_path, *response);
+      !error.ok()) {
+    return error;
+  }
+  return response;
+}
+
+absl::Status EngineClient::Connect() {
+  constexpr std::string_view kPath = "/version";
+  absl::StatusOr<HttpResponse> response =
+      transport_.Perform({.method = "GET", .path = std::string(kPath)});
+  if (!response.ok()) return response.status();
+  if (absl::Status error = ResponseError("GET", kPath, *response);
+      !error.ok()) {
+    return error;
+  }
+  VersionBody version;
+  absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
+    return ParseVersion(v, &version);
+  });
+  if (!parsed.ok()) return BodyError("GET", kPath, parsed);
+  if (CompareApiVersions(version.api_version, kMinApiVersion) < 0) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "the Docker engine at %s speaks API %s; docker gc needs %s or newer",
+        host(), version.api_version, kMinApiVersion));
+  }
+  if (!version.min_api_version.empty() &&
+      CompareApiVersions(version.min_api_version, kMaxApiVersion) > 0) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "the Docker engine at %s requires API %s or newer; docker gc speaks "
+        "up to %s",
+        host(), version.min_api_version, kMaxApiVersion));
+  }
+  api_version_ = CompareApiVersions(version.api_version, kMaxApiVersion) < 0
+                     ? version.api_version
+                     : std::string(kMaxApiVersion);
+  version_ = std::move(version);
+  version_body_ = std::move(response->body);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EngineBodies> EngineClient::FetchBodies(
+    const FetchOptions& options) {
+  if (api_version_.empty()) {
+    if (absl::Status status = Connect(); !status.ok()) return status;
+  }
+  // A snapshot must be self-consistent: when an image vanishes between the
+  // list and its details, read everything again.
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<EngineBodies> bodies = FetchOnce(options);
+    if (!bodies.ok() || options.raw == nullptr || bodies->warnings.empty() ||
+        attempt == kAttempts) {
+      return bodies;
+    }
+    *options.raw = RawEngineBodies();
+  }
+}
+
+absl::StatusOr<EngineBodies> EngineClient::FetchOnce(
+    const FetchOptions& options) {
+  EngineBodies bodies;
+  bodies.host = host();
+  bodies.captured_at = absl::Now();
+  bodies.version = version_;
+
+  // /system/df can be limited to images from API 1.42 on.
+  std::string df_path = CompareApiVersions(api_version_, "1.42") >= 0
+                            ? "/system/df?type=image"
+                            : "/system/df";
+  std::vector<HttpRequest> requests = {
+      {.path = VersionedPath("/images/json?all=1")},
+      {.path = VersionedPath("/containers/json?all=1")},
+      {.path = VersionedPath("/info")},
+  };
+  if (options.system_df) requests.push_back({.path = VersionedPath(df_path)});
+
+  absl::Status status;
+  RawEngineBodies* raw = options.raw;
+  transport_.PerformMany(requests, [&](size_t index,
+                                       absl::StatusOr<HttpResponse> response) {
+    if (!status.ok()) return;
+    const std::string& path = requests[index].path;
+    if (!response.ok()) {
+      status = response.status();
+      return;
+    }
+    if (status = ResponseError("GET", path, *response); !status.ok()) return;
+    absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
+      switch (index) {
+        case 0: return ParseImageList(v, &bodies.images);
+        case 1: return ParseContainerList(v, &bodies.containers);
+        case 2: return ParseInfo(v, &bodies.info.emplace());
+        default: return ParseSystemDf(v, &bodies.system_df.emplace());
+      }
+    });
+    if (!parsed.ok()) {
+      status = BodyError("GET", path, parsed);
+      return;
+    }
+    if (raw == nullptr) return;
+    PaddedBody* keep[] = {&raw->images, &raw->containers, &raw->info,
+                          &raw->system_df};
+    *keep[index] = std::move(response->body);
+  });
+  if (!status.ok()) return status;
+  if (status = FetchDetails(&bodies, options); !status.ok()) return status;
+  if (raw != nullptr) {
+    raw->host = bodies.host;
+    raw->captured_at = bodies.captured_at;
+    raw->version = version_body_;
+  }
+  return bodies;
+}
+
+absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
+                                        const FetchOptions& options) {
+  std::vector<HttpRequest> requests;
+  requests.reserve(2 * bodies->images.size());
+  for (const ImageSummary& image : bodies->images) {
+    requests.push_back({.path = VersionedPath("/images/" + image.id + "/json")});
+    requests.push_back(
+        {.path = VersionedPath("/images/" + image.id + "/history")});
+  }
+  RawEngineBodies* raw = options.raw;
+  if (raw != nullptr) raw->details.resize(bodies->images.size());
+  std::vector<bool> vanished(bodies->images.size(), false);
+  absl::Status status;
+  transport_.PerformMany(requests, [&](size_t index,
+                                       absl::StatusOr<HttpResponse> response) {
+    if (!status.ok()) return;
+    size_t image_index = index / 2;
+    bool is_inspect = index % 2 == 0;
+    const ImageSummary& image = bodies->images[image_index];
+    const std::string& path = requests[index].path;
+    if (!response.ok()) {
+      status = response.status();
+      return;
+    }
+    if (response->status == 404) {  // removed since the list was read
+      vanished[image_index] = true;
+      return;
+    }
+    if (status = ResponseError("GET", path, *response); !status.ok()) return;
+    ImageDetails& details = bodies->details[image.id];
+    absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
+      return is_inspect ? ParseImageInspect(v, &details.inspect)
+                        : ParseImageHistory(v, &details.history);
+    });
+    if (!parsed.ok()) {
+      status = BodyError("GET", path, parsed);
+      return;
+    }
+    if (raw == nullptr) return;
+    RawEngineBodies::Details& kept = raw->details[image_index];
+    kept.id = image.id;
+    (is_inspect ? kept.inspect : kept.history) = std::move(response->body);
+  });
+  if (!status.ok()) return status;
+  // Leave out the images that vanished.
+  size_t kept_images = 0;
+  for (size_t i = 0; i < bodies->images.size(); ++i) {
+    if (vanished[i]) {
+      bodies->details.erase(bodies->images[i].id);
+      bodies->warnings.push_back(absl::StrFormat(
+          "image %s was removed while docker gc read the engine",
+          bodies->images[i].id));
+      continue;
+    }
+    if (kept_images != i) {
+      if (raw != nullptr) {
+        raw->details[kept_images] = std::move(raw->details[i]);
+      }
+      bodies->images[kept_images] = std::move(bodies->images[i]);
+    }
+    ++kept_images;
+  }
+  bodies->images.resize(kept_images);
+  if (raw != nullptr) raw->details.resize(kept_images);
+  return absl::OkStatus();
+}
+
+}  // namespace dgc

@@ -1,0 +1,94 @@
+// EngineClient: the Docker Engine API calls libdgc makes, over a Transport.
+//
+// Connect() reads GET /version and negotiates the API version: the lower of
+// the engine's and the newest libdgc knows (kMaxApiVersion), refusing
+// engines older than kMinApiVersion. Every later path carries that version.
+// Every error names the endpoint, and what the engine sent when it was not
+// what the API promises.
+//
+// Example:
+//   dgc::EngineClient client(*transport);
+//   absl::StatusOr<dgc::EngineBodies> bodies = client.FetchBodies({});
+#ifndef DGC_ENGINE_ENGINE_CLIENT_H_
+#define DGC_ENGINE_ENGINE_CLIENT_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/engine_bodies.h"
+#include "core/snapshot.h"
+#include "engine/transport.h"
+
+namespace dgc {
+
+inline constexpr std::string_view kMinApiVersion = "1.24";
+inline constexpr std::string_view kMaxApiVersion = "1.53";
+
+struct FetchOptions {
+  // Also read GET /system/df (the engine's own LayersSize): slow on hosts
+  // with many containers, so only df and snapshot ask for it.
+  bool system_df = false;
+  // When set, the raw bodies are kept here too (for a snapshot).
+  RawEngineBodies* raw = nullptr;
+};
+
+// Not thread-safe; the transport must outlive the client.
+class EngineClient {
+ public:
+  explicit EngineClient(Transport& transport) : transport_(transport) {}
+
+  // Connect reads GET /version and negotiates the API version. Errors: those
+  // of the transport; InvalidArgument for a malformed body;
+  // FailedPrecondition for an engine too old or too new.
+  absl::Status Connect();
+
+  // Valid after Connect.
+  const VersionBody& version() const { return version_; }
+  const std::string& api_version() const { return api_version_; }
+  const std::string& host() const { return transport_.host(); }
+
+  // FetchBodies reads what an Inventory needs: the image list, the
+  // containers, /info, and each image's inspect and history (concurrently).
+  // An image removed while it runs is left out with a warning. Connects
+  // first if needed. Errors: as Connect, plus any failed or malformed
+  // response.
+  absl::StatusOr<EngineBodies> FetchBodies(const FetchOptions& options);
+
+  // Get performs GET `path` (without the version prefix, e.g.
+  // "/images/json?all=1") and returns the body of a 2xx response. Errors:
+  // the transport's; NotFound for 404; FailedPrecondition for 409;
+  // Unavailable for other statuses, with the engine's message.
+  absl::StatusOr<HttpResponse> Get(std::string_view path);
+
+  // VersionedPath returns "/v<api>" + path.
+  std::string VersionedPath(std::string_view path) const;
+
+  // ResponseError returns the error for a non-2xx `response` to
+  // `method path`, carrying the engine's message; OK for a 2xx response.
+  absl::Status ResponseError(std::string_view method, std::string_view path,
+                             const HttpResponse& response) const;
+
+  // BodyError wraps a parse error of the body of `method path`.
+  absl::Status BodyError(std::string_view method, std::string_view path,
+                         const absl::Status& status) const;
+
+ private:
+  absl::StatusOr<EngineBodies> FetchOnce(const FetchOptions& options);
+  absl::Status FetchDetails(EngineBodies* bodies, const FetchOptions& options);
+
+  Transport& transport_;
+  simdjson::ondemand::parser parser_;
+  VersionBody version_;
+  PaddedBody version_body_;  // kept for snapshots
+  std::string api_version_;
+};
+
+// CompareApiVersions compares "1.41"-style versions: <0, 0 or >0. Versions
+// that are not numbers compare as 0.0.
+int CompareApiVersions(std::string_view a, std::string_view b);
+
+}  // namespace dgc
+
+#endif  // DGC_ENGINE_ENGINE_CLIENT_H_

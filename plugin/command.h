@@ -1,0 +1,68 @@
+// The commands of docker-gc: how one is invoked and the table of them.
+//
+// Each command lives in its own command_<name>.cc with its flags and its
+// run function; the run function does I/O through the Invocation and
+// leaves every decision to libdgc.
+#ifndef DGC_PLUGIN_COMMAND_H_
+#define DGC_PLUGIN_COMMAND_H_
+
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/endpoint.h"
+#include "plugin/flags.h"
+
+namespace dgc {
+
+// Exit codes (SPEC.md §2).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitSomeFailed = 3;
+
+// The docker CLI's global flags, as docker-gc understands them.
+struct GlobalFlags {
+  GlobalOptions connection;
+  bool debug = false;
+  std::string log_level;
+};
+
+// AddGlobalFlags declares the global flags on `flags` (every command
+// accepts them too, so `docker-gc df -H …` works standalone).
+void AddGlobalFlags(FlagSet& flags, GlobalFlags* global);
+
+struct Invocation {
+  GlobalFlags global;
+  std::vector<std::string> args;  // after the command's name
+  std::ostream& out;              // data only
+  std::ostream& err;              // diagnostics, prompts, progress
+  EnvironmentLookup env;
+};
+
+struct Command {
+  const char* name;
+  const char* summary;
+  // Runs the command; returns its exit code (kExitOk or kExitSomeFailed) or
+  // an error, which main prints (exit 2 for usage errors, else 1).
+  absl::StatusOr<int> (*run)(Invocation& invocation);
+};
+
+// Commands returns every command, in the order help lists them.
+std::span<const Command> Commands();
+
+// The run functions, one per command_<name>.cc.
+absl::StatusOr<int> RunDf(Invocation& invocation);
+absl::StatusOr<int> RunSnapshot(Invocation& invocation);
+absl::StatusOr<int> RunVersion(Invocation& invocation);
+
+// PrintCommandHelp writes a command's help ("Usage: docker gc NAME …",
+// its summary and its options) to `out`.
+void PrintCommandHelp(std::ostream& out, std::string_view usage_line,
+                      std::string_view summary, const FlagSet& flags);
+
+}  // namespace dgc
+
+#endif  // DGC_PLUGIN_COMMAND_H_

@@ -1,0 +1,136 @@
+// `docker gc df`: disk usage per repository and image, with exact unique
+// and shared bytes, as a table or as dgc.df/v1.
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/disk_usage.h"
+#include "core/disk_usage_json.h"
+#include "plugin/command.h"
+#include "plugin/human_units.h"
+#include "plugin/inventory_source.h"
+#include "plugin/table.h"
+
+namespace dgc {
+namespace {
+
+constexpr char kUsage[] = "docker gc df [OPTIONS]";
+constexpr char kSummary[] =
+    "Show disk usage per repository and image. Shared layers are counted\n"
+    "once: UNIQUE is what deleting only that image frees.";
+
+std::string ShortId(const std::string& id) {
+  std::string_view hex = id;
+  if (hex.substr(0, 7) == "sha256:") hex.remove_prefix(7);
+  return std::string(hex.substr(0, 12));
+}
+
+void PrintRepositories(const DiskUsage& usage, std::ostream& out) {
+  Table table({"REPOSITORY", "IMAGES", "SIZE", "UNIQUE"});
+  for (const RepositoryUsage& repository : usage.repositories) {
+    table.AddRow({repository.name, absl::StrCat(repository.images),
+                  HumanSize(repository.size),
+                  HumanSize(repository.unique_bytes)});
+  }
+  table.Print(out);
+}
+
+void PrintImages(const Inventory& inventory, const DiskUsage& usage,
+                 absl::Time now, std::ostream& out) {
+  Table table({"IMAGE ID", "TAGS", "CREATED", "SIZE", "UNIQUE", "SHARED",
+               "CONTAINERS"});
+  for (const ImageUsage& entry : usage.images) {
+    const Image& image = inventory.images[entry.image];
+    std::string tags =
+        image.tags.empty() ? "<none>" : absl::StrJoin(image.tags, ", ");
+    table.AddRow({ShortId(image.id), tags, HumanAge(image.created, now),
+                  HumanSize(entry.size), HumanSize(entry.unique_bytes),
+                  HumanSize(entry.shared_bytes),
+                  absl::StrCat(entry.containers)});
+  }
+  table.Print(out);
+}
+
+void PrintTotals(const DiskUsageTotals& totals, std::ostream& out) {
+  out << absl::StrFormat(
+      "Total: %d images, %s of layers on disk (%s unique to one image, %s "
+      "shared)\n",
+      totals.images, HumanSize(totals.layers_bytes),
+      HumanSize(totals.unique_bytes), HumanSize(totals.shared_bytes));
+  out << absl::StrFormat(
+      "In use by containers: %s. Reclaimable by deleting every unused image: "
+      "%s\n",
+      HumanSize(totals.in_use_bytes),
+      HumanSize(totals.unused_reclaimable_bytes));
+}
+
+void PrintWarnings(const Inventory& inventory, const DiskUsage& usage,
+                   std::ostream& err) {
+  for (const std::string& warning : inventory.warnings) {
+    err << "WARNING: " << TerminalSafe(warning, 400) << "\n";
+  }
+  if (inventory.engine_layers_size.has_value() &&
+      static_cast<uint64_t>(*inventory.engine_layers_size) !=
+          usage.totals.layers_bytes) {
+    err << absl::StrFormat(
+        "WARNING: the engine reports %d bytes of layers, docker gc counts "
+        "%d: an image's history does not explain its layers exactly\n",
+        *inventory.engine_layers_size, usage.totals.layers_bytes);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<int> RunDf(Invocation& invocation) {
+  FlagSet flags("docker gc df");
+  std::string format = "table", from, now_text;
+  flags.String("format", 0, &format, "Output format: \"table\" or \"json\"",
+               "string");
+  flags.String("from", 0, &from,
+               "Read the inventory from a snapshot file instead of the engine",
+               "file");
+  flags.String("now", 0, &now_text,
+               "The time ages are measured at (RFC 3339); default now, or "
+               "the snapshot's time with --from",
+               "time");
+  AddGlobalFlags(flags, &invocation.global);
+  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
+  if (!args.ok()) return args.status();
+  if (flags.help_requested()) {
+    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
+    return kExitOk;
+  }
+  if (!args->empty()) {
+    return UsageError(flags.command(), "\"docker gc df\" accepts no arguments");
+  }
+  if (format != "table" && format != "json") {
+    return UsageError(flags.command(),
+                      absl::StrFormat("invalid --format \"%s\": want table or "
+                                      "json",
+                                      format));
+  }
+  absl::StatusOr<std::optional<absl::Time>> now_flag =
+      ParseNowFlag(flags.command(), now_text);
+  if (!now_flag.ok()) return now_flag.status();
+  absl::StatusOr<Inventory> inventory =
+      LoadInventory(invocation, from, /*system_df=*/from.empty());
+  if (!inventory.ok()) return inventory.status();
+  if (absl::Status exact = CheckExactAccounting(*inventory); !exact.ok()) {
+    return exact;
+  }
+  DiskUsage usage = ComputeDiskUsage(*inventory);
+  PrintWarnings(*inventory, usage, invocation.err);
+  if (format == "json") {
+    invocation.out << DiskUsageToJson(*inventory, usage);
+    return kExitOk;
+  }
+  PrintRepositories(usage, invocation.out);
+  invocation.out << "\n";
+  PrintImages(*inventory, usage, ClockFor(*now_flag, *inventory),
+              invocation.out);
+  invocation.out << "\n";
+  PrintTotals(usage.totals, invocation.out);
+  return kExitOk;
+}
+
+}  // namespace dgc

@@ -1,0 +1,77 @@
+// `docker gc version`: the versions of docker-gc, libdgc and the engine.
+#include "absl/strings/str_format.h"
+#include "core/json_writer.h"
+#include "dgc/version.h"
+#include "engine/engine_client.h"
+#include "plugin/command.h"
+#include "plugin/inventory_source.h"
+
+namespace dgc {
+namespace {
+
+constexpr char kUsage[] = "docker gc version [OPTIONS]";
+constexpr char kSummary[] =
+    "Show the versions of docker-gc, libdgc and the Docker engine.";
+
+void PrintJson(const EngineClient* client, std::ostream& out) {
+  JsonWriter json;
+  json.BeginObject();
+  json.Key("docker_gc").String(DGC_VERSION_STRING);
+  json.Key("libdgc").String(DGC_VERSION_STRING);
+  if (client != nullptr) {
+    json.Key("engine").BeginObject();
+    json.Key("host").String(client->host());
+    json.Key("version").String(client->version().version);
+    json.Key("api_version").String(client->version().api_version);
+    json.Key("negotiated_api_version").String(client->api_version());
+    json.EndObject();
+  }
+  json.EndObject();
+  out << json.Finish();
+}
+
+}  // namespace
+
+absl::StatusOr<int> RunVersion(Invocation& invocation) {
+  FlagSet flags("docker gc version");
+  std::string format = "table";
+  flags.String("format", 0, &format, "Output format: \"table\" or \"json\"",
+               "string");
+  AddGlobalFlags(flags, &invocation.global);
+  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
+  if (!args.ok()) return args.status();
+  if (flags.help_requested()) {
+    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
+    return kExitOk;
+  }
+  if (!args->empty()) {
+    return UsageError(flags.command(),
+                      "\"docker gc version\" accepts no arguments");
+  }
+  if (format != "table" && format != "json") {
+    return UsageError(flags.command(),
+                      absl::StrFormat("invalid --format \"%s\": want table or "
+                                      "json",
+                                      format));
+  }
+  if (format == "table") {
+    invocation.out << "docker-gc version " << DGC_VERSION_STRING << "\n"
+                   << "libdgc version " << DGC_VERSION_STRING << "\n";
+  }
+  absl::StatusOr<std::unique_ptr<Transport>> transport =
+      OpenTransport(invocation, Access::kReadOnly);
+  if (!transport.ok()) return transport.status();
+  EngineClient client(**transport);
+  absl::Status connected = client.Connect();
+  if (format == "json") {
+    PrintJson(connected.ok() ? &client : nullptr, invocation.out);
+  } else if (connected.ok()) {
+    invocation.out << absl::StrFormat(
+        "Engine: %s (API %s, using %s) at %s\n", client.version().version,
+        client.version().api_version, client.api_version(), client.host());
+  }
+  if (!connected.ok()) return connected;
+  return kExitOk;
+}
+
+}  // namespace dgc

@@ -1,0 +1,91 @@
+// Reading and writing command files (see files.h).
+#include "plugin/files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_format.h"
+
+namespace dgc {
+namespace {
+
+absl::Status FileError(std::string_view verb, std::string_view path,
+                       int error) {
+  std::string message = absl::StrFormat("cannot %s %s: %s", verb, path,
+                                        std::strerror(error));
+  return error == ENOENT ? absl::NotFoundError(message)
+                         : absl::FailedPreconditionError(message);
+}
+
+absl::Status WriteAll(int fd, std::string_view contents) {
+  while (!contents.empty()) {
+    ssize_t written = ::write(fd, contents.data(), contents.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return absl::ErrnoToStatus(errno, "write");
+    }
+    contents.remove_prefix(static_cast<size_t>(written));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<PaddedBody> ReadFile(std::string_view path) {
+  bool is_stdin = path == "-";
+  int fd = is_stdin ? STDIN_FILENO
+                    : ::open(std::string(path).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return FileError("read", path, errno);
+  PaddedBody body;
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      int error = errno;
+      if (!is_stdin) ::close(fd);
+      return FileError("read", path, error);
+    }
+    if (got == 0) break;
+    body.Append(std::string_view(buffer, static_cast<size_t>(got)));
+  }
+  if (!is_stdin) ::close(fd);
+  return body;
+}
+
+absl::Status WriteFile(std::string_view path, std::string_view contents) {
+  if (path == "-") {
+    absl::Status status = WriteAll(STDOUT_FILENO, contents);
+    if (!status.ok()) return FileError("write", "stdout", errno);
+    return absl::OkStatus();
+  }
+  std::string target(path);
+  std::string temporary = target + ".tmp-XXXXXX";
+  int fd = ::mkstemp(temporary.data());
+  if (fd < 0) return FileError("write", path, errno);
+  ::fchmod(fd, 0644);  // mkstemp makes 0600; these files are not secret
+  absl::Status status = WriteAll(fd, contents);
+  int error = errno;
+  if (status.ok() && ::fsync(fd) != 0) {
+    status = absl::InternalError("fsync");
+    error = errno;
+  }
+  ::close(fd);
+  if (status.ok() && ::rename(temporary.c_str(), target.c_str()) != 0) {
+    status = absl::InternalError("rename");
+    error = errno;
+  }
+  if (!status.ok()) {
+    ::unlink(temporary.c_str());
+    return FileError("write", path, error);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dgc

@@ -1,0 +1,73 @@
+// Aligned, terminal-safe text tables (see table.h).
+#include "plugin/table.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+
+namespace dgc {
+namespace {
+
+constexpr size_t kMinWidth = 10;
+constexpr size_t kPadding = 3;
+
+// Characters on screen: UTF-8 continuation bytes take no column.
+size_t DisplayWidth(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+}  // namespace
+
+std::string TerminalSafe(std::string_view text, size_t max_chars) {
+  std::string out;
+  size_t shown = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    bool starts_char = (c & 0xC0) != 0x80;
+    if (starts_char && shown == max_chars) {
+      out += "…";
+      return out;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      out += absl::StrFormat("\\x%02x", c);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+    if (starts_char) ++shown;
+  }
+  return out;
+}
+
+Table::Table(std::vector<std::string> header) {
+  rows_.push_back(std::move(header));
+}
+
+void Table::AddRow(std::vector<std::string> cells) {
+  for (std::string& cell : cells) cell = TerminalSafe(cell);
+  rows_.push_back(std::move(cells));
+}
+
+void Table::Print(std::ostream& out) const {
+  std::vector<size_t> widths;
+  for (const auto& row : rows_) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], DisplayWidth(row[i]) + kPadding);
+    }
+  }
+  for (size_t& width : widths) width = std::max(width, kMinWidth);
+  for (const auto& row : rows_) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) {
+        line.append(widths[i] - DisplayWidth(row[i]), ' ');
+      }
+    }
+    out << line << '\n';
+  }
+}
+
+}  // namespace dgc

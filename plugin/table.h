@@ -1,0 +1,40 @@
+// Aligned text tables as the docker CLI prints them (columns padded to the
+// widest cell plus three spaces, at least 10 wide), with every cell made
+// safe for a terminal: control characters escaped, long text shortened.
+//
+// Example:
+//   dgc::Table table({"REPOSITORY", "SIZE"});
+//   table.AddRow({"docker-backend", "50MB"});
+//   table.Print(std::cout);
+#ifndef DGC_PLUGIN_TABLE_H_
+#define DGC_PLUGIN_TABLE_H_
+
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dgc {
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header);
+
+  // AddRow adds one row; cells are made terminal-safe.
+  void AddRow(std::vector<std::string> cells);
+  bool empty() const { return rows_.empty(); }
+
+  // Print writes the header and the rows.
+  void Print(std::ostream& out) const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;  // the header first
+};
+
+// TerminalSafe escapes control characters (as \xNN) and shortens text to at
+// most `max_chars` characters, ending it with "…" when cut.
+std::string TerminalSafe(std::string_view text, size_t max_chars = 80);
+
+}  // namespace dgc
+
+#endif  // DGC_PLUGIN_TABLE_H_
