@@ -27,10 +27,15 @@ void AddGlobalFlags(FlagSet& flags, GlobalFlags* global) {
 }
 
 std::span<const Command> Commands() {
-  static constexpr std::array<Command, 3> kCommands = {{
+  static constexpr std::array<Command, 6> kCommands = {{
+      {"plan", "Show what the policy deletes and the exact bytes it frees",
+       RunPlan},
+      {"apply", "Delete what the policy (or a saved plan) selects, safely",
+       RunApply},
       {"df", "Show disk usage per image and repository, with exact shared "
              "bytes",
        RunDf},
+      {"policy", "Check a policy file (policy check FILE)", RunPolicy},
       {"snapshot", "Save the engine's inventory to a file", RunSnapshot},
       {"version", "Show the docker-gc, libdgc and engine versions",
        RunVersion},

@@ -54,7 +54,10 @@ struct Command {
 std::span<const Command> Commands();
 
 // The run functions, one per command_<name>.cc.
+absl::StatusOr<int> RunApply(Invocation& invocation);
 absl::StatusOr<int> RunDf(Invocation& invocation);
+absl::StatusOr<int> RunPlan(Invocation& invocation);
+absl::StatusOr<int> RunPolicy(Invocation& invocation);
 absl::StatusOr<int> RunSnapshot(Invocation& invocation);
 absl::StatusOr<int> RunVersion(Invocation& invocation);
 

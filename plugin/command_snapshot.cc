@@ -38,14 +38,12 @@ absl::StatusOr<int> RunSnapshot(Invocation& invocation) {
     return UsageError(flags.command(),
                       "\"docker gc snapshot\" accepts no arguments");
   }
-  if (output.empty()) {
-    if (::isatty(STDOUT_FILENO)) {
-      return UsageError(flags.command(),
-                        "refusing to write a snapshot to a terminal: use -o "
-                        "FILE");
-    }
-    output = "-";
+  if (output.empty() && ::isatty(STDOUT_FILENO)) {
+    return UsageError(flags.command(),
+                      "refusing to write a snapshot to a terminal: use -o "
+                      "FILE");
   }
+  const std::string destination = output.empty() ? "-" : output;
   absl::StatusOr<std::unique_ptr<Transport>> transport =
       OpenTransport(invocation, Access::kReadOnly);
   if (!transport.ok()) return transport.status();
@@ -57,15 +55,15 @@ absl::StatusOr<int> RunSnapshot(Invocation& invocation) {
   // Check that what is saved can be read back into an inventory.
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
   if (!inventory.ok()) return inventory.status();
-  if (absl::Status written = WriteFile(output, SnapshotJson(raw));
+  if (absl::Status written = WriteFile(destination, SnapshotJson(raw));
       !written.ok()) {
     return written;
   }
-  if (output != "-") {
+  if (destination != "-") {
     invocation.err << absl::StrFormat(
         "Saved %d images and %d containers from %s to %s\n",
         inventory->images.size(), inventory->containers.size(),
-        client.host(), output);
+        client.host(), destination);
   }
   return kExitOk;
 }

@@ -69,8 +69,13 @@ int Main(std::vector<std::string> args) {
   AddGlobalFlags(global_flags, &invocation.global);
   absl::StatusOr<std::vector<std::string>> rest = global_flags.Parse(args);
   if (!rest.ok()) return Fail(std::cerr, rest.status());
-  // Called by docker: the plugin's own name comes before the command.
-  if (!rest->empty() && rest->front() == "gc") rest->erase(rest->begin());
+  // Called by docker: the plugin's own name comes before the command, and
+  // may be followed by flags docker passes through (`docker gc --help`).
+  if (!rest->empty() && rest->front() == "gc") {
+    rest->erase(rest->begin());
+    rest = global_flags.Parse(*rest);
+    if (!rest.ok()) return Fail(std::cerr, rest.status());
+  }
   bool help = global_flags.help_requested();
   if (!rest->empty() && rest->front() == "help") {
     // `docker help gc` arrives as "help gc"; `docker gc help df` too.
@@ -79,7 +84,7 @@ int Main(std::vector<std::string> args) {
     if (rest->empty()) help = true;
     else rest->push_back("--help");
   }
-  if (rest->empty()) {
+  if (rest->empty() || (help && !FindCommand(rest->front()))) {
     PrintTopHelp(std::cout);
     return kExitOk;
   }

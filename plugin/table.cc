@@ -2,6 +2,7 @@
 #include "plugin/table.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "absl/strings/str_format.h"
 
@@ -21,23 +22,45 @@ size_t DisplayWidth(std::string_view text) {
 }  // namespace
 
 std::string TerminalSafe(std::string_view text, size_t max_chars) {
-  std::string out;
-  size_t shown = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
+  // Each piece is one character on screen or one escape, with its width.
+  struct Piece {
+    std::string text;
+    size_t width;
+  };
+  std::vector<Piece> pieces;
+  size_t total = 0;
+  for (size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    bool starts_char = (c & 0xC0) != 0x80;
-    if (starts_char && shown == max_chars) {
-      out += "…";
-      return out;
-    }
+    size_t length = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    length = std::min(length, text.size() - i);
+    Piece piece;
     if (c < 0x20 || c == 0x7f) {
-      out += absl::StrFormat("\\x%02x", c);
+      piece.text = absl::StrFormat("\\x%02x", c);
+    } else if (c == 0xC2 && length == 2 &&
+               static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+      // U+0080..U+009F: C1 controls, which some terminals obey.
+      piece.text = absl::StrFormat(
+          "\\u%04x", static_cast<unsigned char>(text[i + 1]));
     } else {
-      out.push_back(static_cast<char>(c));
+      piece.text = std::string(text.substr(i, length));
     }
-    if (starts_char) ++shown;
+    piece.width = piece.text.size() == length ? 1 : piece.text.size();
+    total += piece.width;
+    pieces.push_back(std::move(piece));
+    i += length;
   }
-  return out;
+  std::string out;
+  if (total <= max_chars) {
+    for (const Piece& piece : pieces) out += piece.text;
+    return out;
+  }
+  size_t width = 0;
+  for (const Piece& piece : pieces) {
+    if (width + piece.width + 1 > max_chars) break;  // room for the "…"
+    out += piece.text;
+    width += piece.width;
+  }
+  return out + "…";
 }
 
 Table::Table(std::vector<std::string> header) {

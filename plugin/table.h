@@ -22,7 +22,8 @@ class Table {
 
   // AddRow adds one row; cells are made terminal-safe.
   void AddRow(std::vector<std::string> cells);
-  bool empty() const { return rows_.empty(); }
+  // empty reports whether no row was added (the header does not count).
+  bool empty() const { return rows_.size() <= 1; }
 
   // Print writes the header and the rows.
   void Print(std::ostream& out) const;
@@ -31,8 +32,9 @@ class Table {
   std::vector<std::vector<std::string>> rows_;  // the header first
 };
 
-// TerminalSafe escapes control characters (as \xNN) and shortens text to at
-// most `max_chars` characters, ending it with "…" when cut.
+// TerminalSafe escapes control characters (C0 and DEL as \xNN, C1 as
+// \u00NN) and shortens the result to at most `max_chars` characters on
+// screen, the last of them "…" when cut.
 std::string TerminalSafe(std::string_view text, size_t max_chars = 80);
 
 }  // namespace dgc

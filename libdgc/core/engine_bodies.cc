@@ -42,6 +42,7 @@ absl::Status ParseImageSummary(value& v, ImageSummary* out) {
   });
   if (!status.ok()) return status;
   if (out->id.empty()) return MissingField("Id");
+  if (absl::Status id = CheckImageId(out->id); !id.ok()) return id;
   DropPlaceholder(&out->repo_tags, kNoneTag);
   DropPlaceholder(&out->repo_digests, kNoneDigest);
   return absl::OkStatus();
@@ -202,6 +203,7 @@ absl::Status ParseVersion(value& v, VersionBody* out) {
 
 absl::Status ParseInfo(value& v, InfoBody* out) {
   return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "ID") return ReadString(f, key, &out->id);
     if (key == "Driver") return ReadString(f, key, &out->driver);
     if (key == "DriverStatus") {
       return ParseDriverStatus(f, &out->containerd_snapshotter);
@@ -233,6 +235,36 @@ absl::Status ParseSystemDf(value& v, SystemDfBody* out) {
   // LayersSize is omitted when zero (omitempty) before 1.52.
   out->layers_size = image_usage_total.value_or(layers_size.value_or(0));
   return absl::OkStatus();
+}
+
+absl::Status ParseDeleteResponse(value& v, DeleteResponse* out) {
+  return ForEachElement(v, [&](size_t, value& item) {
+    return ForEachField(item, [&](std::string_view key, value& f) {
+      std::string text;
+      absl::Status s = absl::OkStatus();
+      if (key == "Untagged") {
+        s = ReadString(f, key, &text);
+        if (!text.empty()) out->untagged.push_back(std::move(text));
+      } else if (key == "Deleted") {
+        s = ReadString(f, key, &text);
+        if (!text.empty()) out->deleted.push_back(std::move(text));
+      }
+      return s;
+    });
+  });
+}
+
+absl::Status CheckImageId(std::string_view id) {
+  constexpr std::string_view kPrefix = "sha256:";
+  bool valid = id.size() == kPrefix.size() + 64 && id.substr(0, 7) == kPrefix;
+  for (size_t i = kPrefix.size(); valid && i < id.size(); ++i) {
+    char c = id[i];
+    valid = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  }
+  if (valid) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "field \"Id\": \"%s\" is not an image ID (sha256:<64 hex digits>)",
+      id.substr(0, 80)));
 }
 
 absl::Status ParseEngineTime(std::string_view text, absl::Time* out) {

@@ -86,6 +86,7 @@ struct VersionBody {
 
 // The fields of GET /info libdgc uses.
 struct InfoBody {
+  std::string id;      // the engine's unique ID
   std::string driver;  // storage driver, e.g. "overlay2"
   // The containerd image store ("driver-type" io.containerd.snapshotter.v1):
   // image IDs are manifest digests and sizes are not layer sizes.
@@ -95,6 +96,13 @@ struct InfoBody {
 // The fields of GET /system/df libdgc uses.
 struct SystemDfBody {
   int64_t layers_size = 0;  // LayersSize, or ImageUsage.TotalSize (1.52+)
+};
+
+// The body of DELETE /images/{name}: what was untagged and what deleted
+// (image IDs and layer chain IDs), in the engine's order.
+struct DeleteResponse {
+  std::vector<std::string> untagged;
+  std::vector<std::string> deleted;
 };
 
 // Inspect and history of one image.
@@ -132,6 +140,13 @@ absl::Status ParseVersion(simdjson::ondemand::value& value, VersionBody* out);
 absl::Status ParseInfo(simdjson::ondemand::value& value, InfoBody* out);
 absl::Status ParseSystemDf(simdjson::ondemand::value& value,
                            SystemDfBody* out);
+absl::Status ParseDeleteResponse(simdjson::ondemand::value& value,
+                                 DeleteResponse* out);
+
+// CheckImageId accepts only what an engine produces as an image ID,
+// "sha256:" and 64 lower-case hex digits (IDs go into request paths).
+// Errors: InvalidArgument naming the field "Id".
+absl::Status CheckImageId(std::string_view id);
 
 // ParseEngineTime reads an RFC 3339 time as the engine writes it
 // (nanoseconds optional). "0001-01-01T00:00:00Z" gives InfinitePast.

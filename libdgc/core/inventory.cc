@@ -69,14 +69,16 @@ EngineInfo BuildEngineInfo(const EngineBodies& bodies) {
   engine.api_version = bodies.version.api_version;
   engine.server_version = bodies.version.version;
   if (bodies.info.has_value()) {
+    engine.id = bodies.info->id;
     engine.storage_driver = bodies.info->driver;
     engine.containerd_store = bodies.info->containerd_snapshotter;
   }
   return engine;
 }
 
-// Parents, children and the intermediate flag.
-void LinkParents(const EngineBodies& bodies, Inventory* inv) {
+// Parents, children and the intermediate flag. Errors: a parent chain that
+// loops (a real engine cannot produce one; a hand-made snapshot can).
+absl::Status LinkParents(const EngineBodies& bodies, Inventory* inv) {
   for (ImageIndex i = 0; i < inv->images.size(); ++i) {
     const std::string& parent_id = bodies.images[i].parent_id;
     if (parent_id.empty()) continue;
@@ -89,6 +91,17 @@ void LinkParents(const EngineBodies& bodies, Inventory* inv) {
     image.intermediate = image.tags.empty() && image.digests.empty() &&
                          !image.children.empty();
   }
+  for (const Image& image : inv->images) {
+    size_t steps = 0;
+    for (ImageIndex p = image.parent; p != kNoImage;
+         p = inv->images[p].parent) {
+      if (++steps > inv->images.size()) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "image %s: its chain of parents loops", image.id));
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 void LinkContainers(std::vector<ContainerSummary> summaries, Inventory* inv) {
@@ -140,7 +153,9 @@ absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies) {
     if (!image.ok()) return image.status();
     inv.images.push_back(*std::move(image));
   }
-  LinkParents(bodies, &inv);
+  if (absl::Status linked = LinkParents(bodies, &inv); !linked.ok()) {
+    return linked;
+  }
   LinkContainers(std::move(bodies.containers), &inv);
   return inv;
 }
@@ -152,6 +167,20 @@ absl::Status CheckExactAccounting(const Inventory& inventory) {
       "sizes include compressed content and layers are not shared the same "
       "way: docker gc cannot account bytes exactly there yet",
       inventory.engine.host));
+}
+
+std::vector<std::string> ReferencesToDelete(
+    const std::vector<std::string>& tags,
+    const std::vector<std::string>& digests) {
+  std::vector<std::string> refs = tags;
+  for (const std::string& digest : digests) {
+    std::string_view repository = RepositoryOf(digest);
+    bool tagged = std::any_of(tags.begin(), tags.end(), [&](const std::string& tag) {
+      return RepositoryOf(tag) == repository;
+    });
+    if (!tagged) refs.push_back(digest);
+  }
+  return refs;
 }
 
 std::string_view RepositoryOf(std::string_view reference) {

@@ -68,6 +68,7 @@ struct Container {
 // What the inventory says about the engine itself.
 struct EngineInfo {
   std::string host;
+  std::string id;  // the engine's unique ID (GET /info), "" when unknown
   std::string api_version;
   std::string server_version;
   std::string storage_driver;
@@ -105,6 +106,13 @@ absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies);
 // sizes cannot be accounted exactly (the containerd image store), so that
 // no wrong number is shown as exact.
 absl::Status CheckExactAccounting(const Inventory& inventory);
+
+// ReferencesToDelete returns the references whose removal, one by one,
+// deletes an image: every tag, then the digests of repositories without a
+// tag (the engine drops a repository's digests with its last tag).
+std::vector<std::string> ReferencesToDelete(
+    const std::vector<std::string>& tags,
+    const std::vector<std::string>& digests);
 
 // RepositoryOf returns the repository part of "repository:tag" or
 // "repository@digest" ("localhost:5000/app:1" gives "localhost:5000/app").

@@ -6,6 +6,7 @@ namespace dgc {
 void WriteEngineInfo(const EngineInfo& engine, JsonWriter* json) {
   json->Key("engine").BeginObject();
   json->Key("host").String(engine.host);
+  json->Key("id").String(engine.id);
   json->Key("api_version").String(engine.api_version);
   json->Key("server_version").String(engine.server_version);
   json->Key("storage_driver").String(engine.storage_driver);

@@ -58,6 +58,9 @@ absl::Status WithContext(const absl::Status& status, std::string_view context);
 
 // ParseDocument iterates `body` with `parser` and calls `read(value)` on its
 // root, then checks that nothing but whitespace follows the root value.
+// Every value `read` takes is fully validated; values it skips (fields
+// libdgc does not use) are only checked for balanced structure, as
+// simdjson On-Demand does — the price of parsing large bodies in one pass.
 // Errors: InvalidArgument for malformed JSON or trailing data.
 template <typename ReadRoot>
 absl::Status ParseDocument(simdjson::ondemand::parser& parser,

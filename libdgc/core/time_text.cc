@@ -1,6 +1,7 @@
 // RFC 3339 times and policy durations (see time_text.h).
 #include "core/time_text.h"
 
+#include <cctype>
 #include <charconv>
 
 #include "absl/strings/str_format.h"
@@ -19,7 +20,14 @@ std::string FormatDate(absl::Time time) {
 absl::StatusOr<absl::Time> ParseRfc3339(std::string_view text) {
   absl::Time time;
   std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &time, &error)) {
+  // absl::ParseTime also takes "infinite-future" and surrounding blanks;
+  // RFC 3339 starts with the year and ends with Z or an offset's digit.
+  bool shaped = !text.empty() && std::isdigit(static_cast<unsigned char>(
+                                     text.front())) &&
+                (text.back() == 'Z' || text.back() == 'z' ||
+                 std::isdigit(static_cast<unsigned char>(text.back())));
+  if (!shaped ||
+      !absl::ParseTime(absl::RFC3339_full, std::string(text), &time, &error)) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "invalid time \"%s\": want RFC 3339, e.g. 2026-11-25T22:40:00Z", text));
   }

@@ -45,8 +45,12 @@ void InitCurlOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// "GET /v1.41/images/json" for messages, with very long paths shortened.
 std::string Describe(const HttpRequest& request) {
-  return request.method + " " + request.path;
+  constexpr size_t kMaxPath = 200;
+  std::string path = request.path.substr(0, kMaxPath);
+  if (request.path.size() > kMaxPath) path += "...";
+  return request.method + " " + path;
 }
 
 }  // namespace

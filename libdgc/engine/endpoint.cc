@@ -312,22 +312,6 @@ std::optional<std::string> PasswdHomeDirectory() {
   return std::string(entry.pw_dir);
 }
 
-// Returns --config, else $DOCKER_CONFIG, else ~/.docker.
-absl::StatusOr<std::string> ConfigDirectory(const GlobalOptions& options,
-                                            const EnvironmentLookup& env) {
-  if (!options.config_dir.empty()) return options.config_dir;
-  if (std::string dir = EnvOrEmpty(env, "DOCKER_CONFIG"); !dir.empty()) {
-    return dir;
-  }
-  std::string home = EnvOrEmpty(env, "HOME");
-  if (home.empty()) home = PasswdHomeDirectory().value_or("");
-  if (home.empty()) {
-    return absl::FailedPreconditionError(
-        "cannot find the docker config directory: set HOME or DOCKER_CONFIG");
-  }
-  return (fs::path(home) / ".docker").string();
-}
-
 // Returns currentContext from <config_dir>/config.json, "" when the file or
 // the field is absent.
 absl::StatusOr<std::string> ConfiguredContext(const std::string& config_dir) {
@@ -456,6 +440,21 @@ absl::StatusOr<Endpoint> ContextEndpoint(const std::string& name,
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> ConfigDirectory(const GlobalOptions& options,
+                                            const EnvironmentLookup& env) {
+  if (!options.config_dir.empty()) return options.config_dir;
+  if (std::string dir = EnvOrEmpty(env, "DOCKER_CONFIG"); !dir.empty()) {
+    return dir;
+  }
+  std::string home = EnvOrEmpty(env, "HOME");
+  if (home.empty()) home = PasswdHomeDirectory().value_or("");
+  if (home.empty()) {
+    return absl::FailedPreconditionError(
+        "cannot find the docker config directory: set HOME or DOCKER_CONFIG");
+  }
+  return (fs::path(home) / ".docker").string();
+}
 
 EnvironmentLookup ProcessEnvironment() {
   return [](std::string_view name) -> std::optional<std::string> {

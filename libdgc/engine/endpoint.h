@@ -98,6 +98,12 @@ absl::StatusOr<Endpoint> ResolveEndpoint(const GlobalOptions& options,
 // while any other path is rejected. Other schemes are InvalidArgument.
 absl::StatusOr<std::string> ParseHost(std::string_view host, bool tls);
 
+// ConfigDirectory returns the docker config directory: --config, else
+// $DOCKER_CONFIG, else $HOME/.docker (the passwd entry's home when HOME is
+// unset). Errors: FailedPrecondition when there is no home directory.
+absl::StatusOr<std::string> ConfigDirectory(const GlobalOptions& options,
+                                            const EnvironmentLookup& env);
+
 // ContextDirectoryName returns the directory name docker uses for a context:
 // the lower-case hex SHA-256 of its name.
 std::string ContextDirectoryName(std::string_view context_name);

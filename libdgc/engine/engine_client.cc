@@ -54,6 +54,22 @@ std::string EngineMessage(simdjson::ondemand::parser& parser,
   return message;
 }
 
+// Image names go into paths: escape everything but what a reference uses.
+std::string EscapeName(std::string_view name) {
+  std::string escaped;
+  for (char c : name) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+                 c == '/' || c == ':' || c == '@';
+    if (plain) {
+      escaped.push_back(c);
+    } else {
+      escaped += absl::StrFormat("%%%02X", static_cast<unsigned char>(c));
+    }
+  }
+  return escaped;
+}
+
 absl::StatusCode CodeForHttpStatus(long status) {
   switch (status) {
     case 400: return absl::StatusCode::kInvalidArgument;
@@ -112,6 +128,54 @@ absl::StatusOr<HttpResponse> EngineClient::Get(std::string_view path) {
     return error;
   }
   return response;
+}
+
+absl::StatusOr<ImageInspect> EngineClient::InspectImage(
+    std::string_view name) {
+  std::string path = "/images/" + EscapeName(name) + "/json";
+  absl::StatusOr<HttpResponse> response = Get(path);
+  if (!response.ok()) return response.status();
+  ImageInspect inspect;
+  absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
+    return ParseImageInspect(v, &inspect);
+  });
+  if (!parsed.ok()) return BodyError("GET", VersionedPath(path), parsed);
+  return inspect;
+}
+
+absl::StatusOr<std::vector<ContainerSummary>> EngineClient::ContainersOf(
+    std::string_view id) {
+  // filters={"ancestor":["<id>"]}, URL-encoded.
+  std::string path = absl::StrFormat(
+      "/containers/json?all=1&filters=%%7B%%22ancestor%%22%%3A%%5B%%22%s%%22"
+      "%%5D%%7D",
+      EscapeName(id));
+  absl::StatusOr<HttpResponse> response = Get(path);
+  if (!response.ok()) return response.status();
+  std::vector<ContainerSummary> containers;
+  absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
+    return ParseContainerList(v, &containers);
+  });
+  if (!parsed.ok()) return BodyError("GET", VersionedPath(path), parsed);
+  return containers;
+}
+
+absl::StatusOr<DeleteResponse> EngineClient::DeleteImage(
+    std::string_view name) {
+  std::string path = VersionedPath("/images/" + EscapeName(name));
+  absl::StatusOr<HttpResponse> response =
+      transport_.Perform({.method = "DELETE", .path = path});
+  if (!response.ok()) return response.status();
+  if (absl::Status error = ResponseError("DELETE", path, *response);
+      !error.ok()) {
+    return error;
+  }
+  DeleteResponse deleted;
+  absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
+    return ParseDeleteResponse(v, &deleted);
+  });
+  if (!parsed.ok()) return BodyError("DELETE", path, parsed);
+  return deleted;
 }
 
 absl::Status EngineClient::Connect() {

@@ -62,6 +62,21 @@ class EngineClient {
   // Unavailable for other statuses, with the engine's message.
   absl::StatusOr<HttpResponse> Get(std::string_view path);
 
+  // InspectImage returns GET /images/{name}/json for an image ID or a
+  // reference. Errors: NotFound when no image has that name; others as Get.
+  absl::StatusOr<ImageInspect> InspectImage(std::string_view name);
+
+  // ContainersOf returns the containers, in any state, created from image
+  // `id` or from an image built on it (the engine's "ancestor" filter).
+  absl::StatusOr<std::vector<ContainerSummary>> ContainersOf(
+      std::string_view id);
+
+  // DeleteImage sends DELETE /images/{name}, never with force: one
+  // reference is untagged, or the image goes with its last reference (and
+  // its untagged parents with it). Needs a read-write transport. Errors:
+  // NotFound (404), FailedPrecondition (409, a conflict), the transport's.
+  absl::StatusOr<DeleteResponse> DeleteImage(std::string_view name);
+
   // VersionedPath returns "/v<api>" + path.
   std::string VersionedPath(std::string_view path) const;
 

@@ -1,0 +1,66 @@
+// What an apply did: one result per planned action, in plan order, with
+// what the engine reported and the bytes it actually freed.
+#ifndef DGC_CORE_APPLY_REPORT_H_
+#define DGC_CORE_APPLY_REPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/inventory.h"
+#include "core/plan.h"
+
+namespace dgc {
+
+enum class ResultStatus {
+  kDone,     // the engine did it
+  kSkipped,  // the re-check found it unsafe or already done, or not run
+  kFailed,   // the engine refused or errored
+};
+
+// StatusName returns "done", "skipped" or "failed".
+std::string_view StatusName(ResultStatus status);
+
+struct ActionResult {
+  ActionOp op = ActionOp::kDelete;
+  std::string image;
+  std::vector<std::string> refs;
+  ResultStatus status = ResultStatus::kSkipped;
+  std::string detail;  // why skipped or failed ("" when done)
+  uint64_t predicted_bytes = 0;
+  // Measured: the sizes of the layer chains the engine reported deleted.
+  uint64_t freed_bytes = 0;
+  std::vector<std::string> untagged;  // as the engine reported them
+  std::vector<std::string> deleted;   // image and layer IDs, as reported
+  absl::Time finished_at = absl::InfinitePast();
+};
+
+struct ApplySummary {
+  uint32_t done = 0;
+  uint32_t skipped = 0;
+  uint32_t failed = 0;
+  uint64_t predicted_bytes = 0;  // the plan's reclaimable_bytes
+  uint64_t freed_bytes = 0;      // measured
+  // Why the run stopped before the end ("" when it did not): an interrupt,
+  // or an engine that stopped answering.
+  std::string stopped;
+};
+
+struct ApplyReport {
+  EngineInfo engine;
+  ApplySummary summary;
+  std::vector<ActionResult> results;
+};
+
+// ApplyReportToJson returns the dgc.apply/v1 document of `report`,
+// indented, ending with a newline.
+std::string ApplyReportToJson(const ApplyReport& report);
+
+// AuditLine returns one JSON line (no newline) recording `result` for an
+// audit log: time, engine, op, image, refs, status, bytes, detail.
+std::string AuditLine(const ActionResult& result, const EngineInfo& engine);
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_APPLY_REPORT_H_

@@ -1,0 +1,184 @@
+// Tests of LayerGraph (core/layer_graph.h): interning of (parent, diff)
+// chains, the same diff on different parents being a different layer, sizes,
+// and chain IDs equal to the engine's (checked against the layer database of
+// the engine the api-1.41 bodies were recorded from).
+#include "core/layer_graph.h"
+
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "core/inventory.h"
+#include "core/sha256.h"
+#include "core/test_inventory.h"
+#include "gtest/gtest.h"
+
+namespace dgc {
+namespace {
+
+const std::string kDiff0 = testing::Id("diff 0");
+const std::string kDiff1 = testing::Id("diff 1");
+const std::string kDiff2 = testing::Id("diff 2");
+
+TEST(LayerGraphTest, StartsEmpty) {
+  LayerGraph graph;
+  EXPECT_EQ(graph.size(), 0u);
+}
+
+TEST(LayerGraphTest, InterningTheSameChainTwiceGivesOneLayer) {
+  LayerGraph graph;
+  LayerId base = graph.Intern(kNoLayer, kDiff0);
+  LayerId top = graph.Intern(base, kDiff1);
+  EXPECT_EQ(graph.Intern(kNoLayer, kDiff0), base);
+  EXPECT_EQ(graph.Intern(base, kDiff1), top);
+  EXPECT_EQ(graph.size(), 2u);
+  EXPECT_NE(base, top);
+}
+
+TEST(LayerGraphTest, LayersKnowTheirParentAndDiff) {
+  LayerGraph graph;
+  LayerId base = graph.Intern(kNoLayer, kDiff0);
+  LayerId top = graph.Intern(base, kDiff1);
+  EXPECT_EQ(graph.layer(base).parent, kNoLayer);
+  EXPECT_EQ(graph.layer(top).parent, base);
+  EXPECT_EQ(graph.diff_id(base), kDiff0);
+  EXPECT_EQ(graph.diff_id(top), kDiff1);
+}
+
+TEST(LayerGraphTest, SameDiffOnDifferentParentsIsADifferentLayer) {
+  LayerGraph graph;
+  LayerId a = graph.Intern(kNoLayer, kDiff0);
+  LayerId b = graph.Intern(kNoLayer, kDiff1);
+  LayerId on_a = graph.Intern(a, kDiff2);
+  LayerId on_b = graph.Intern(b, kDiff2);
+  LayerId alone = graph.Intern(kNoLayer, kDiff2);
+  EXPECT_NE(on_a, on_b);
+  EXPECT_NE(on_a, alone);
+  EXPECT_NE(on_b, alone);
+  EXPECT_EQ(graph.size(), 5u);
+  // The diff ID itself is stored once and shared.
+  EXPECT_EQ(graph.layer(on_a).diff, graph.layer(on_b).diff);
+  EXPECT_EQ(graph.layer(on_a).diff, graph.layer(alone).diff);
+  EXPECT_EQ(graph.diff_id(on_b), kDiff2);
+}
+
+TEST(LayerGraphTest, DifferentDiffsOnTheSameParentAreDifferentLayers) {
+  LayerGraph graph;
+  LayerId base = graph.Intern(kNoLayer, kDiff0);
+  EXPECT_NE(graph.Intern(base, kDiff1), graph.Intern(base, kDiff2));
+  EXPECT_EQ(graph.size(), 3u);
+}
+
+TEST(LayerGraphTest, NewLayersHaveNoKnownSize) {
+  LayerGraph graph;
+  LayerId id = graph.Intern(kNoLayer, kDiff0);
+  EXPECT_EQ(graph.layer(id).size, 0u);
+  EXPECT_FALSE(graph.layer(id).size_known);
+  EXPECT_FALSE(graph.layer(id).size_exact);
+}
+
+TEST(LayerGraphTest, SetSizeRecordsSizeAndExactness) {
+  LayerGraph graph;
+  LayerId id = graph.Intern(kNoLayer, kDiff0);
+  graph.SetSize(id, 4096, /*exact=*/false);
+  EXPECT_EQ(graph.layer(id).size, 4096u);
+  EXPECT_TRUE(graph.layer(id).size_known);
+  EXPECT_FALSE(graph.layer(id).size_exact);
+  graph.SetSize(id, 0, /*exact=*/true);
+  EXPECT_EQ(graph.layer(id).size, 0u);
+  EXPECT_TRUE(graph.layer(id).size_known);
+  EXPECT_TRUE(graph.layer(id).size_exact);
+}
+
+TEST(LayerGraphTest, SizesAreKeptPerChainNotPerDiff) {
+  LayerGraph graph;
+  LayerId a = graph.Intern(kNoLayer, kDiff0);
+  LayerId b = graph.Intern(kNoLayer, kDiff1);
+  LayerId on_a = graph.Intern(a, kDiff2);
+  LayerId on_b = graph.Intern(b, kDiff2);
+  graph.SetSize(on_a, 10, true);
+  graph.SetSize(on_b, 20, true);
+  EXPECT_EQ(graph.layer(on_a).size, 10u);
+  EXPECT_EQ(graph.layer(on_b).size, 20u);
+}
+
+TEST(LayerGraphTest, ChainIdOfABaseLayerIsItsDiffId) {
+  LayerGraph graph;
+  EXPECT_EQ(graph.ChainId(graph.Intern(kNoLayer, kDiff0)), kDiff0);
+}
+
+TEST(LayerGraphTest, ChainIdsFollowTheOciDefinition) {
+  LayerGraph graph;
+  LayerId l0 = graph.Intern(kNoLayer, kDiff0);
+  LayerId l1 = graph.Intern(l0, kDiff1);
+  LayerId l2 = graph.Intern(l1, kDiff2);
+  std::string chain1 = "sha256:" + Sha256Hex(kDiff0 + " " + kDiff1);
+  std::string chain2 = "sha256:" + Sha256Hex(chain1 + " " + kDiff2);
+  EXPECT_EQ(graph.ChainId(l1), chain1);
+  EXPECT_EQ(graph.ChainId(l2), chain2);
+}
+
+TEST(LayerGraphTest, ChainIdOfAKnownPair) {
+  // chain(L1) for diff IDs sha256:aa…a and sha256:bb…b, computed
+  // independently with `printf 'sha256:aa…a sha256:bb…b' | sha256sum`.
+  const std::string a = "sha256:" + std::string(64, 'a');
+  const std::string b = "sha256:" + std::string(64, 'b');
+  LayerGraph graph;
+  LayerId top = graph.Intern(graph.Intern(kNoLayer, a), b);
+  EXPECT_EQ(graph.ChainId(top),
+            "sha256:"
+            "ccd722928bd92476ba1745586fed6e45a102504185ad88cd89e01ff116fd146c");
+}
+
+TEST(LayerGraphTest, ChainIdsOfTheSameDiffOnDifferentParentsDiffer) {
+  LayerGraph graph;
+  LayerId on_a = graph.Intern(graph.Intern(kNoLayer, kDiff0), kDiff2);
+  LayerId on_b = graph.Intern(graph.Intern(kNoLayer, kDiff1), kDiff2);
+  EXPECT_NE(graph.ChainId(on_a), graph.ChainId(on_b));
+}
+
+TEST(LayerGraphTest, DeepChainsGetChainIds) {
+  LayerGraph graph;
+  LayerId top = kNoLayer;
+  std::string want;
+  for (int i = 0; i < 200; ++i) {
+    std::string diff = testing::Id("deep " + std::to_string(i));
+    top = graph.Intern(top, diff);
+    want = i == 0 ? diff : "sha256:" + Sha256Hex(want + " " + diff);
+  }
+  EXPECT_EQ(graph.ChainId(top), want);
+}
+
+// The engine the api-1.41 bodies came from stores its layers under
+// image/vfs/layerdb/sha256/<chain ID hex>; layerdb_chain_ids.txt lists them.
+TEST(LayerGraphTest, ChainIdsEqualTheRecordedEnginesLayerDatabase) {
+  absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.41");
+  ASSERT_TRUE(bodies.ok()) << bodies.status();
+  absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
+  ASSERT_TRUE(inventory.ok()) << inventory.status();
+
+  absl::StatusOr<std::string> listing =
+      testing::ReadTestdata("api-1.41/layerdb_chain_ids.txt");
+  ASSERT_TRUE(listing.ok()) << listing.status();
+  std::set<std::string> engine;
+  std::string line;
+  for (char c : *listing) {
+    if (c == '\n') {
+      if (!line.empty()) engine.insert("sha256:" + line);
+      line.clear();
+    } else {
+      line.push_back(c);
+    }
+  }
+  ASSERT_EQ(engine.size(), 8u);
+
+  std::set<std::string> ours;
+  for (LayerId id = 0; id < inventory->layers.size(); ++id) {
+    ours.insert(inventory->layers.ChainId(id));
+  }
+  EXPECT_EQ(ours, engine);
+  EXPECT_EQ(inventory->layers.size(), 8u);
+}
+
+}  // namespace
+}  // namespace dgc

@@ -1,0 +1,73 @@
+// A plan: what a policy does to an engine's images, action by action, with
+// the exact bytes each action frees, and why every other image stays.
+//
+// A Plan refers to images by ID and reference, not by inventory index, so
+// it can be saved as dgc.plan/v1, read back and applied later.
+#ifndef DGC_CORE_PLAN_H_
+#define DGC_CORE_PLAN_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "core/inventory.h"
+
+namespace dgc {
+
+enum class ActionOp { kUntag, kDelete };
+
+// OpName returns "untag" or "delete".
+std::string_view OpName(ActionOp op);
+
+struct Action {
+  ActionOp op = ActionOp::kDelete;
+  std::string image;  // image ID
+  // untag: the references removed. delete: every reference of the image,
+  // removed one by one, the last one removing the image; empty when the
+  // image has none and is deleted by ID.
+  std::vector<std::string> refs;
+  std::string rule;    // the rule that decided it
+  std::string reason;  // why, for a person
+  // What the action frees, given that the actions before it succeeded.
+  uint64_t bytes = 0;
+  // Untagged parent images (of a legacy build) the engine removes together
+  // with a deleted image.
+  std::vector<std::string> also_removes;
+  absl::Time created = absl::InfinitePast();
+  uint64_t size = 0;  // the image's Size, for the naive estimate
+};
+
+struct KeptImage {
+  std::string image;
+  std::vector<std::string> refs;
+  std::string rule;    // the rule that kept it; "" when none or protected
+  std::string reason;
+  bool is_protected = false;  // by a container, protect, min_age or a child
+  absl::Time created = absl::InfinitePast();
+};
+
+struct PlanSummary {
+  uint32_t images = 0;  // listed images (intermediates excluded)
+  uint32_t deletes = 0;
+  uint32_t untags = 0;
+  uint32_t kept = 0;    // images that stay, untagged ones included
+  uint64_t reclaimable_bytes = 0;  // sum of actions[].bytes
+  uint64_t naive_bytes = 0;        // sum of deleted images' Size
+};
+
+struct Plan {
+  EngineInfo engine;
+  absl::Time now = absl::InfinitePast();
+  std::string policy_source;
+  PlanSummary summary;
+  // Untags first, then deletions, children before parents.
+  std::vector<Action> actions;
+  std::vector<KeptImage> kept;  // newest first
+  std::vector<std::string> warnings;
+};
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_PLAN_H_

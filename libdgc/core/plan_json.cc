@@ -1,0 +1,216 @@
+// The dgc.plan/v1 document (see plan_json.h).
+#include "core/plan_json.h"
+
+#include "absl/strings/str_format.h"
+#include "core/engine_bodies.h"
+#include "core/inventory_json.h"
+#include "core/json_writer.h"
+#include "core/time_text.h"
+
+namespace dgc {
+namespace {
+
+void WriteSummary(const PlanSummary& summary, JsonWriter* json) {
+  json->Key("summary").BeginObject();
+  json->Key("images").Uint(summary.images);
+  json->Key("delete").Uint(summary.deletes);
+  json->Key("untag").Uint(summary.untags);
+  json->Key("keep").Uint(summary.kept);
+  json->Key("reclaimable_bytes").Uint(summary.reclaimable_bytes);
+  json->Key("naive_bytes").Uint(summary.naive_bytes);
+  json->EndObject();
+}
+
+void WriteAction(const Action& action, JsonWriter* json) {
+  json->BeginObject();
+  json->Key("op").String(OpName(action.op));
+  json->Key("image").String(action.image);
+  json->Key("refs").StringArray(action.refs);
+  json->Key("rule").String(action.rule);
+  json->Key("reason").String(action.reason);
+  json->Key("bytes").Uint(action.bytes);
+  json->Key("also_removes").StringArray(action.also_removes);
+  json->Key("created").String(FormatRfc3339(action.created));
+  json->Key("size").Uint(action.size);
+  json->EndObject();
+}
+
+void WriteKept(const KeptImage& kept, JsonWriter* json) {
+  json->BeginObject();
+  json->Key("image").String(kept.image);
+  json->Key("refs").StringArray(kept.refs);
+  json->Key("rule").String(kept.rule);
+  json->Key("reason").String(kept.reason);
+  json->Key("protected").Bool(kept.is_protected);
+  json->Key("created").String(FormatRfc3339(kept.created));
+  json->EndObject();
+}
+
+using simdjson::ondemand::value;
+
+constexpr std::string_view kSchema = "dgc.plan/v1";
+
+absl::Status ReadUint(value& v, std::string_view name, uint64_t* out) {
+  int64_t number = 0;
+  if (absl::Status s = ReadInt(v, name, &number); !s.ok()) return s;
+  if (number < 0) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s is negative", name));
+  }
+  *out = static_cast<uint64_t>(number);
+  return absl::OkStatus();
+}
+
+absl::Status ReadTimeField(value& v, std::string_view name, absl::Time* out) {
+  std::string text;
+  if (absl::Status s = ReadString(v, name, &text); !s.ok()) return s;
+  if (text.empty()) return absl::OkStatus();
+  absl::StatusOr<absl::Time> time = ParseRfc3339(text);
+  if (!time.ok()) return time.status();
+  *out = *time;
+  return absl::OkStatus();
+}
+
+absl::Status ParseEngine(value& v, EngineInfo* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "host") return ReadString(f, key, &out->host);
+    if (key == "id") return ReadString(f, key, &out->id);
+    if (key == "api_version") return ReadString(f, key, &out->api_version);
+    if (key == "server_version") {
+      return ReadString(f, key, &out->server_version);
+    }
+    if (key == "storage_driver") {
+      return ReadString(f, key, &out->storage_driver);
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseAction(value& v, Action* out) {
+  std::string op;
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "op") return ReadString(f, key, &op);
+    if (key == "image") return ReadString(f, key, &out->image);
+    if (key == "refs") return ReadStringArray(f, key, &out->refs);
+    if (key == "rule") return ReadString(f, key, &out->rule);
+    if (key == "reason") return ReadString(f, key, &out->reason);
+    if (key == "bytes") return ReadUint(f, key, &out->bytes);
+    if (key == "also_removes") {
+      return ReadStringArray(f, key, &out->also_removes);
+    }
+    if (key == "created") return ReadTimeField(f, key, &out->created);
+    if (key == "size") return ReadUint(f, key, &out->size);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (op == "delete") {
+    out->op = ActionOp::kDelete;
+  } else if (op == "untag") {
+    out->op = ActionOp::kUntag;
+    if (out->refs.empty()) {
+      return absl::InvalidArgumentError("an untag action needs \"refs\"");
+    }
+  } else {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "field \"op\": \"%s\": want \"delete\" or \"untag\"",
+        op.substr(0, 40)));
+  }
+  return CheckImageId(out->image);
+}
+
+absl::Status ParseKept(value& v, KeptImage* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "image") return ReadString(f, key, &out->image);
+    if (key == "refs") return ReadStringArray(f, key, &out->refs);
+    if (key == "rule") return ReadString(f, key, &out->rule);
+    if (key == "reason") return ReadString(f, key, &out->reason);
+    if (key == "protected") return ReadBool(f, key, &out->is_protected);
+    if (key == "created") return ReadTimeField(f, key, &out->created);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReadCount(value& v, std::string_view name, uint32_t* out) {
+  uint64_t number = 0;
+  if (absl::Status s = ReadUint(v, name, &number); !s.ok()) return s;
+  *out = static_cast<uint32_t>(number);
+  return absl::OkStatus();
+}
+
+absl::Status ParsePlanSummary(value& v, PlanSummary* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "images") return ReadCount(f, key, &out->images);
+    if (key == "delete") return ReadCount(f, key, &out->deletes);
+    if (key == "untag") return ReadCount(f, key, &out->untags);
+    if (key == "keep") return ReadCount(f, key, &out->kept);
+    if (key == "reclaimable_bytes") {
+      return ReadUint(f, key, &out->reclaimable_bytes);
+    }
+    if (key == "naive_bytes") return ReadUint(f, key, &out->naive_bytes);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParsePlanRoot(value& root, Plan* plan) {
+  std::string schema;
+  bool has_actions = false;
+  absl::Status status = ForEachField(root, [&](std::string_view key,
+                                               value& f) -> absl::Status {
+    if (key == "schema") return ReadString(f, key, &schema);
+    if (key == "engine") return ParseEngine(f, &plan->engine);
+    if (key == "now") return ReadTimeField(f, key, &plan->now);
+    if (key == "policy") return ReadString(f, key, &plan->policy_source);
+    if (key == "summary") return ParsePlanSummary(f, &plan->summary);
+    if (key == "warnings") return ReadStringArray(f, key, &plan->warnings);
+    if (key == "actions") {
+      has_actions = true;
+      return ForEachElement(f, [&](size_t, value& item) {
+        return ParseAction(item, &plan->actions.emplace_back());
+      });
+    }
+    if (key == "kept") {
+      return ForEachElement(f, [&](size_t, value& item) {
+        return ParseKept(item, &plan->kept.emplace_back());
+      });
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (schema != kSchema) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "\"schema\" is \"%s\", want \"%s\"", schema.substr(0, 64), kSchema));
+  }
+  if (!has_actions) return absl::InvalidArgumentError("missing \"actions\"");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Plan> ParsePlan(const PaddedBody& text) {
+  simdjson::ondemand::parser parser;
+  Plan plan;
+  absl::Status status = ParseDocument(
+      parser, text, [&](value& root) { return ParsePlanRoot(root, &plan); });
+  if (!status.ok()) return status;
+  return plan;
+}
+
+std::string PlanToJson(const Plan& plan) {
+  JsonWriter json;
+  json.BeginObject();
+  json.Key("schema").String("dgc.plan/v1");
+  WriteEngineInfo(plan.engine, &json);
+  json.Key("now").String(FormatRfc3339(plan.now));
+  json.Key("policy").String(plan.policy_source);
+  WriteSummary(plan.summary, &json);
+  json.Key("actions").BeginArray();
+  for (const Action& action : plan.actions) WriteAction(action, &json);
+  json.EndArray();
+  json.Key("kept").BeginArray();
+  for (const KeptImage& kept : plan.kept) WriteKept(kept, &json);
+  json.EndArray();
+  json.Key("warnings").StringArray(plan.warnings);
+  json.EndObject();
+  return json.Finish();
+}
+
+}  // namespace dgc

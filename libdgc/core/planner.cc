@@ -1,0 +1,233 @@
+// Inventory + Policy + now → Plan (see planner.h).
+#include "core/planner.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/protection.h"
+#include "core/removal_model.h"
+#include "core/rule_evaluation.h"
+
+namespace dgc {
+namespace {
+
+// The planner's working state, one entry per image.
+struct Decisions {
+  std::vector<ImageVerdict> verdicts;
+  std::vector<bool> deleting;
+  std::vector<bool> untagging;
+  std::vector<std::string> protection;  // "" when not protected
+};
+
+Decisions Decide(const Inventory& inventory, const Policy& policy,
+                 absl::Time now) {
+  Decisions d;
+  size_t count = inventory.images.size();
+  d.verdicts = EvaluateRules(inventory, policy, now);
+  d.deleting.assign(count, false);
+  d.untagging.assign(count, false);
+  d.protection.assign(count, "");
+  for (ImageIndex i = 0; i < count; ++i) {
+    const ImageVerdict& verdict = d.verdicts[i];
+    if (!verdict.AnySelected()) continue;
+    d.protection[i] = DirectProtection(inventory, policy, now, i);
+    if (!d.protection[i].empty()) continue;
+    (verdict.AllSelected() ? d.deleting : d.untagging)[i] = true;
+  }
+  KeepParentsOfStayingImages(inventory, &d.deleting, &d.protection);
+  return d;
+}
+
+// The first deciding rule among the decisions that are (or are not)
+// selected.
+const RefDecision* FirstDecision(const ImageVerdict& verdict, bool selected) {
+  for (const RefDecision& decision : verdict.refs) {
+    if (decision.selected == selected) return &decision;
+  }
+  return nullptr;
+}
+
+// One reason for several decisions: the shared one, or "ref: reason; …".
+std::string CombinedReason(const ImageVerdict& verdict, bool selected) {
+  std::vector<const RefDecision*> chosen;
+  for (const RefDecision& decision : verdict.refs) {
+    if (decision.selected == selected) chosen.push_back(&decision);
+  }
+  bool same = std::all_of(chosen.begin(), chosen.end(), [&](auto* d) {
+    return d->reason == chosen.front()->reason;
+  });
+  if (same) return chosen.front()->reason;
+  std::vector<std::string> parts;
+  for (const RefDecision* d : chosen) {
+    parts.push_back(absl::StrFormat("%s: %s", d->ref, d->reason));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+size_t RuleNumber(const ImageVerdict& verdict) {
+  const RefDecision* first = FirstDecision(verdict, true);
+  return first != nullptr && first->rule != nullptr ? first->rule->number : 0;
+}
+
+// Candidates in display order: by rule, oldest first, then by ID.
+std::vector<ImageIndex> InRuleOrder(const Inventory& inventory,
+                                    const Decisions& d,
+                                    const std::vector<bool>& chosen) {
+  std::vector<ImageIndex> order;
+  for (ImageIndex i = 0; i < chosen.size(); ++i) {
+    if (chosen[i]) order.push_back(i);
+  }
+  std::sort(order.begin(), order.end(), [&](ImageIndex a, ImageIndex b) {
+    size_t ra = RuleNumber(d.verdicts[a]), rb = RuleNumber(d.verdicts[b]);
+    if (ra != rb) return ra < rb;
+    const Image& x = inventory.images[a];
+    const Image& y = inventory.images[b];
+    if (x.created != y.created) return x.created < y.created;
+    return x.id < y.id;
+  });
+  return order;
+}
+
+// Deletions in rule order, except that every image comes after the
+// deleted images below it (children, through untagged intermediates).
+std::vector<ImageIndex> DeletionOrder(const Inventory& inventory,
+                                      const Decisions& d) {
+  std::vector<ImageIndex> preferred = InRuleOrder(inventory, d, d.deleting);
+  std::vector<ImageIndex> order;
+  std::vector<bool> placed(inventory.images.size(), false);
+  // Explicit stack: (image, whether its descendants were pushed).
+  std::vector<std::pair<ImageIndex, bool>> stack;
+  for (ImageIndex start : preferred) {
+    stack.push_back({start, false});
+    while (!stack.empty()) {
+      auto [image, expanded] = stack.back();
+      stack.pop_back();
+      if (placed[image]) continue;
+      if (expanded) {
+        placed[image] = true;
+        if (d.deleting[image]) order.push_back(image);
+        continue;
+      }
+      stack.push_back({image, true});
+      const std::vector<ImageIndex>& children = inventory.images[image].children;
+      for (auto child = children.rbegin(); child != children.rend(); ++child) {
+        if (!placed[*child]) stack.push_back({*child, false});
+      }
+    }
+  }
+  return order;
+}
+
+Action UntagAction(const Image& image, const ImageVerdict& verdict) {
+  Action action;
+  action.op = ActionOp::kUntag;
+  action.image = image.id;
+  for (const RefDecision& decision : verdict.refs) {
+    if (decision.selected) action.refs.push_back(decision.ref);
+  }
+  action.rule = FirstDecision(verdict, true)->rule->name;
+  action.reason = CombinedReason(verdict, true);
+  action.created = image.created;
+  action.size = static_cast<uint64_t>(std::max<int64_t>(image.size, 0));
+  return action;
+}
+
+Action DeleteAction(const Inventory& inventory, ImageIndex index,
+                    const ImageVerdict& verdict, const Removal& removal) {
+  const Image& image = inventory.images[index];
+  Action action;
+  action.op = ActionOp::kDelete;
+  action.image = image.id;
+  action.refs = ReferencesToDelete(image.tags, image.digests);
+  action.rule = FirstDecision(verdict, true)->rule->name;
+  action.reason = CombinedReason(verdict, true);
+  action.bytes = removal.bytes;
+  for (ImageIndex pruned : removal.pruned) {
+    action.also_removes.push_back(inventory.images[pruned].id);
+  }
+  action.created = image.created;
+  action.size = static_cast<uint64_t>(std::max<int64_t>(image.size, 0));
+  return action;
+}
+
+KeptImage Kept(const Image& image, const ImageVerdict& verdict,
+               const std::string& protection) {
+  KeptImage kept;
+  kept.image = image.id;
+  kept.created = image.created;
+  if (!protection.empty()) {
+    kept.refs = image.tags;
+    kept.reason = protection;
+    kept.is_protected = true;
+    return kept;
+  }
+  for (const RefDecision& decision : verdict.refs) {
+    if (!decision.selected && !decision.ref.empty()) {
+      kept.refs.push_back(decision.ref);
+    }
+  }
+  const RefDecision* first = FirstDecision(verdict, false);
+  if (first != nullptr && first->rule != nullptr) kept.rule = first->rule->name;
+  kept.reason = CombinedReason(verdict, false);
+  return kept;
+}
+
+}  // namespace
+
+Plan ComputePlan(const Inventory& inventory, const Policy& policy,
+                 absl::Time now) {
+  Plan plan;
+  plan.engine = inventory.engine;
+  plan.now = now;
+  plan.policy_source = policy.source;
+  plan.warnings = inventory.warnings;
+  Decisions d = Decide(inventory, policy, now);
+
+  for (ImageIndex i : InRuleOrder(inventory, d, d.untagging)) {
+    plan.actions.push_back(UntagAction(inventory.images[i], d.verdicts[i]));
+  }
+  RemovalModel model(inventory);
+  for (ImageIndex i : DeletionOrder(inventory, d)) {
+    Removal removal = model.Delete(i);
+    plan.actions.push_back(DeleteAction(inventory, i, d.verdicts[i], removal));
+  }
+
+  std::vector<ImageIndex> staying;
+  for (ImageIndex i = 0; i < inventory.images.size(); ++i) {
+    if (!inventory.images[i].intermediate && !d.deleting[i]) staying.push_back(i);
+  }
+  std::sort(staying.begin(), staying.end(), [&](ImageIndex a, ImageIndex b) {
+    const Image& x = inventory.images[a];
+    const Image& y = inventory.images[b];
+    if (x.created != y.created) return x.created > y.created;
+    return x.id < y.id;
+  });
+  for (ImageIndex i : staying) {
+    plan.kept.push_back(
+        Kept(inventory.images[i], d.verdicts[i], d.protection[i]));
+  }
+
+  PlanSummary& summary = plan.summary;
+  for (const Image& image : inventory.images) {
+    if (!image.intermediate) ++summary.images;
+  }
+  for (const Action& action : plan.actions) {
+    if (action.op == ActionOp::kDelete) {
+      ++summary.deletes;
+      summary.naive_bytes += action.size;
+    } else {
+      ++summary.untags;
+    }
+    summary.reclaimable_bytes += action.bytes;
+  }
+  summary.kept = static_cast<uint32_t>(plan.kept.size());
+  return plan;
+}
+
+std::string_view OpName(ActionOp op) {
+  return op == ActionOp::kUntag ? "untag" : "delete";
+}
+
+}  // namespace dgc

@@ -1,0 +1,413 @@
+// Parsing and checking gc.json policies (see policy.h).
+#include "core/policy.h"
+
+#include <limits>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/string_views.h"
+#include "core/time_text.h"
+
+namespace dgc {
+namespace {
+
+using simdjson::ondemand::json_type;
+using simdjson::ondemand::value;
+
+constexpr std::string_view kLabelGroupPrefix = "label:";
+
+// Collects every problem of one policy file.
+class PolicyParser {
+ public:
+  explicit PolicyParser(std::string_view source) : source_(source) {}
+
+  absl::StatusOr<Policy> Parse(const PaddedBody& text);
+
+ private:
+  // Problems of the rule being parsed, before its name is known.
+  struct RuleProblems {
+    std::vector<std::string> lines;
+    void Add(std::string_view field, std::string_view message) {
+      lines.push_back(field.empty()
+                          ? std::string(message)
+                          : absl::StrFormat("field \"%s\": %s", field, message));
+    }
+  };
+
+  absl::Status ParseRoot(value& root, Policy* policy);
+  absl::Status ParseRules(value& v, Policy* policy);
+  absl::Status ParseRule(value& v, size_t number, Rule* rule);
+  absl::Status ParseProtect(value& v, Policy* policy);
+  void CheckRule(const Rule& rule, bool has_match, bool has_dangling,
+                 RuleProblems* problems);
+  void TopLevelError(std::string_view field, std::string_view message) {
+    errors_.push_back(
+        absl::StrFormat("%s: field \"%s\": %s", source_, field, message));
+  }
+
+  std::string source_;
+  std::vector<std::string> errors_;
+};
+
+// Reads one JSON string; a wrong type is reported as a problem, not an
+// abort, so that other problems are found too.
+bool ReadText(value& v, std::string* out, std::string* problem) {
+  std::string_view text;
+  if (v.get_string().get(text) != simdjson::SUCCESS) {
+    *problem = "want a string";
+    return false;
+  }
+  out->assign(text);
+  return true;
+}
+
+// `match` and `protect.match`: one glob or an array of them.
+bool ReadGlobs(value& v, std::vector<Glob>* out, std::string* problem) {
+  json_type type;
+  if (v.type().get(type) != simdjson::SUCCESS) {
+    *problem = "invalid JSON";
+    return false;
+  }
+  std::vector<std::string> patterns;
+  if (type == json_type::string) {
+    patterns.emplace_back();
+    if (!ReadText(v, &patterns.back(), problem)) return false;
+  } else if (type == json_type::array) {
+    absl::Status status = ReadStringArray(v, "match", &patterns);
+    if (!status.ok()) {
+      *problem = "want a glob or an array of globs";
+      return false;
+    }
+    if (patterns.empty()) {
+      *problem = "an empty array matches nothing";
+      return false;
+    }
+  } else {
+    *problem = "want a glob or an array of globs";
+    return false;
+  }
+  for (const std::string& pattern : patterns) {
+    absl::StatusOr<Glob> glob = Glob::Compile(pattern);
+    if (!glob.ok()) {
+      *problem = std::string(glob.status().message());
+      return false;
+    }
+    out->push_back(*std::move(glob));
+  }
+  return true;
+}
+
+bool ReadLabelConditions(value& v, std::vector<LabelCondition>* out,
+                         std::string* problem) {
+  std::vector<std::string> texts;
+  if (!ReadStringArray(v, "labels", &texts).ok()) {
+    *problem = "want an array of \"key\" or \"key=value\" strings";
+    return false;
+  }
+  for (const std::string& text : texts) {
+    size_t equals = text.find('=');
+    LabelCondition condition;
+    condition.key = text.substr(0, equals);
+    if (equals != std::string::npos) condition.value = text.substr(equals + 1);
+    if (condition.key.empty()) {
+      *problem = absl::StrFormat("\"%s\" has no label key", text);
+      return false;
+    }
+    out->push_back(std::move(condition));
+  }
+  return true;
+}
+
+bool ReadDuration(value& v, std::optional<PolicyDuration>* out,
+                  std::string* problem) {
+  std::string text;
+  if (!ReadText(v, &text, problem)) {
+    *problem = "want a duration such as \"90m\", \"36h\", \"7d\" or \"2w\"";
+    return false;
+  }
+  absl::StatusOr<absl::Duration> duration = ParsePolicyDuration(text);
+  if (!duration.ok()) {
+    *problem = std::string(duration.status().message());
+    return false;
+  }
+  *out = PolicyDuration{*duration, text};
+  return true;
+}
+
+bool ReadFlag(value& v, bool* out, std::string* problem) {
+  if (v.get_bool().get(*out) != simdjson::SUCCESS) {
+    *problem = "want true or false";
+    return false;
+  }
+  return true;
+}
+
+bool ReadCount(value& v, std::optional<uint32_t>* out, std::string* problem) {
+  int64_t count = 0;
+  if (v.get_int64().get(count) != simdjson::SUCCESS) {
+    *problem = "want a whole number";
+    return false;
+  }
+  if (count < 0) {
+    *problem = absl::StrFormat("%d is negative", count);
+    return false;
+  }
+  if (count > std::numeric_limits<uint32_t>::max()) {
+    *problem = absl::StrFormat("%d is too large", count);
+    return false;
+  }
+  *out = static_cast<uint32_t>(count);
+  return true;
+}
+
+bool ReadGroupBy(value& v, Rule* rule, std::string* problem) {
+  std::string text;
+  if (!ReadText(v, &text, problem)) return false;
+  if (text == "repository") {
+    rule->group_by = GroupBy::kRepository;
+  } else if (text == "rule") {
+    rule->group_by = GroupBy::kRule;
+  } else if (text.size() > kLabelGroupPrefix.size() &&
+             text.compare(0, kLabelGroupPrefix.size(), kLabelGroupPrefix) ==
+                 0) {
+    rule->group_by = GroupBy::kLabel;
+    rule->group_label = text.substr(kLabelGroupPrefix.size());
+  } else {
+    *problem = absl::StrFormat(
+        "\"%s\": want \"repository\", \"rule\" or \"label:KEY\"", text);
+    return false;
+  }
+  return true;
+}
+
+absl::Status PolicyParser::ParseRule(value& v, size_t number, Rule* rule) {
+  rule->number = number;
+  rule->name = absl::StrFormat("rule %d", number);
+  RuleProblems problems;
+  bool has_match = false, has_dangling = false, has_group_by = false;
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    std::string problem;
+    bool ok = true;
+    if (key == "name") {
+      ok = ReadText(f, &rule->name, &problem);
+    } else if (key == "match") {
+      has_match = true;
+      ok = ReadGlobs(f, &rule->match, &problem);
+    } else if (key == "dangling") {
+      ok = ReadFlag(f, &rule->dangling, &problem);
+      has_dangling = rule->dangling;
+    } else if (key == "labels") {
+      ok = ReadLabelConditions(f, &rule->labels, &problem);
+    } else if (key == "keep_newest") {
+      ok = ReadCount(f, &rule->keep_newest, &problem);
+    } else if (key == "older_than") {
+      ok = ReadDuration(f, &rule->older_than, &problem);
+    } else if (key == "group_by") {
+      has_group_by = true;
+      ok = ReadGroupBy(f, rule, &problem);
+    } else if (key == "keep") {
+      ok = ReadFlag(f, &rule->keep, &problem);
+    } else {
+      ok = false;
+      problem =
+          "unknown field (known: name, match, dangling, labels, keep_newest, "
+          "older_than, group_by, keep)";
+    }
+    if (!ok) problems.Add(key, problem);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (has_group_by && !rule->keep_newest.has_value()) {
+    problems.Add("group_by", "only applies with \"keep_newest\"");
+  }
+  CheckRule(*rule, has_match, has_dangling, &problems);
+  for (const std::string& line : problems.lines) {
+    errors_.push_back(absl::StrFormat("%s: rule %d (\"%s\"): %s", source_,
+                                      number, rule->name, line));
+  }
+  return absl::OkStatus();
+}
+
+void PolicyParser::CheckRule(const Rule& rule, bool has_match,
+                             bool has_dangling, RuleProblems* problems) {
+  if (has_match && has_dangling) {
+    problems->Add("", "has both \"match\" and \"dangling\"; use one");
+  } else if (!has_match && !has_dangling) {
+    problems->Add("", "needs \"match\" or \"dangling\": true");
+  }
+  bool selects = rule.keep_newest.has_value() || rule.older_than.has_value();
+  if (rule.keep && selects) {
+    problems->Add("keep",
+                  "cannot be combined with \"keep_newest\" or \"older_than\"");
+  } else if (!rule.keep && !selects) {
+    problems->Add("", "has no effect: give \"keep_newest\", \"older_than\" "
+                      "or \"keep\": true");
+  }
+}
+
+absl::Status PolicyParser::ParseRules(value& v, Policy* policy) {
+  json_type type;
+  if (auto error = v.type().get(type)) return JsonError(error, "rules");
+  if (type != json_type::array) {
+    TopLevelError("rules", "want an array of rules");
+    return absl::OkStatus();
+  }
+  absl::flat_hash_set<std::string> names;
+  return ForEachElement(v, [&](size_t index, value& item) -> absl::Status {
+    json_type item_type;
+    if (auto error = item.type().get(item_type)) {
+      return JsonError(error, "rule");
+    }
+    if (item_type != json_type::object) {
+      errors_.push_back(absl::StrFormat("%s: rule %d: want an object",
+                                        source_, index + 1));
+      return absl::OkStatus();
+    }
+    Rule rule;
+    if (absl::Status s = ParseRule(item, index + 1, &rule); !s.ok()) return s;
+    if (!names.insert(rule.name).second) {
+      errors_.push_back(absl::StrFormat(
+          "%s: rule %d (\"%s\"): field \"name\": another rule has this name",
+          source_, rule.number, rule.name));
+    }
+    policy->rules.push_back(std::move(rule));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PolicyParser::ParseProtect(value& v, Policy* policy) {
+  json_type type;
+  if (auto error = v.type().get(type)) return JsonError(error, "protect");
+  if (type != json_type::object) {
+    TopLevelError("protect", "want an object with \"match\" and/or \"labels\"");
+    return absl::OkStatus();
+  }
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    std::string problem;
+    bool ok = true;
+    if (key == "match") {
+      ok = ReadGlobs(f, &policy->protect_match, &problem);
+    } else if (key == "labels") {
+      ok = ReadLabelConditions(f, &policy->protect_labels, &problem);
+    } else {
+      ok = false;
+      problem = "unknown field (known: match, labels)";
+    }
+    if (!ok) TopLevelError(absl::StrFormat("protect.%s", key), problem);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PolicyParser::ParseRoot(value& root, Policy* policy) {
+  json_type type;
+  if (auto error = root.type().get(type)) return JsonError(error, "policy");
+  if (type != json_type::object) {
+    errors_.push_back(absl::StrFormat(
+        "%s: want a JSON object with \"rules\"", source_));
+    return absl::OkStatus();
+  }
+  bool has_rules = false;
+  absl::Status status = ForEachField(root, [&](std::string_view key, value& f) {
+    if (key == "rules") {
+      has_rules = true;
+      return ParseRules(f, policy);
+    }
+    if (key == "protect") return ParseProtect(f, policy);
+    if (key == "min_age") {
+      std::optional<PolicyDuration> min_age;
+      std::string problem;
+      if (ReadDuration(f, &min_age, &problem)) {
+        policy->min_age = *min_age;
+      } else {
+        TopLevelError(key, problem);
+      }
+      return absl::OkStatus();
+    }
+    TopLevelError(key, "unknown field (known: rules, protect, min_age)");
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!has_rules) TopLevelError("rules", "missing");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Policy> PolicyParser::Parse(const PaddedBody& text) {
+  Policy policy;
+  policy.source = source_;
+  simdjson::ondemand::parser parser;
+  absl::Status status =
+      ParseDocument(parser, text, [&](value& root) {
+        return ParseRoot(root, &policy);
+      });
+  if (!status.ok()) {
+    errors_.push_back(absl::StrFormat("%s: invalid JSON: %s", source_,
+                                      status.message()));
+  }
+  if (!errors_.empty()) {
+    return absl::InvalidArgumentError(absl::StrJoin(errors_, "\n"));
+  }
+  return policy;
+}
+
+}  // namespace
+
+bool LabelCondition::Holds(const Labels& labels) const {
+  for (const auto& [label_key, label_value] : labels) {
+    if (label_key == key) return !value.has_value() || *value == label_value;
+  }
+  return false;
+}
+
+std::string LabelCondition::Text() const {
+  return value.has_value() ? key + "=" + *value : key;
+}
+
+std::string Rule::Describe() const {
+  std::vector<std::string> parts;
+  if (dangling) parts.push_back("dangling");
+  if (!match.empty()) {
+    std::vector<std::string> patterns;
+    for (const Glob& glob : match) patterns.push_back(glob.pattern());
+    parts.push_back("match " + absl::StrJoin(patterns, ", "));
+  }
+  if (!labels.empty()) {
+    std::vector<std::string> texts;
+    for (const LabelCondition& label : labels) texts.push_back(label.Text());
+    parts.push_back("labels " + absl::StrJoin(texts, ", "));
+  }
+  if (keep) parts.push_back("keep");
+  if (keep_newest.has_value()) {
+    parts.push_back(absl::StrFormat("keep_newest %d", *keep_newest));
+    if (group_by == GroupBy::kRule) parts.push_back("group_by rule");
+    if (group_by == GroupBy::kLabel) {
+      parts.push_back("group_by label:" + group_label);
+    }
+  }
+  if (older_than.has_value()) parts.push_back("older_than " + older_than->text);
+  return absl::StrJoin(parts, " ");
+}
+
+absl::StatusOr<Policy> ParsePolicy(const PaddedBody& text,
+                                   std::string_view source) {
+  return PolicyParser(source).Parse(text);
+}
+
+Policy DefaultPolicy() {
+  Policy policy;
+  policy.source = "built-in default";
+  Rule rule;
+  rule.number = 1;
+  rule.name = "dangling";
+  rule.dangling = true;
+  rule.older_than = PolicyDuration{absl::Hours(24), "24h"};
+  policy.rules.push_back(std::move(rule));
+  return policy;
+}
+
+bool MatchesReference(const Glob& glob, std::string_view reference) {
+  return glob.Matches(glob.has_tag() ? reference : RepositoryOf(reference));
+}
+
+}  // namespace dgc

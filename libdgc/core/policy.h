@@ -1,0 +1,91 @@
+// Retention policies (SPEC.md §3): the gc.json format, parsed and checked.
+//
+// Parsing is strict: unknown fields, wrong types, a rule with both or
+// neither of `match` and `dangling`, a rule without an effect, negative
+// counts — each is an error naming the file, the rule (by index and name)
+// and the field, so that a pattern that would silently never match cannot
+// slip through. All errors of a file are reported at once.
+//
+// Example:
+//   absl::StatusOr<dgc::Policy> policy =
+//       dgc::ParsePolicy(text, "/etc/docker/gc.json");
+#ifndef DGC_CORE_POLICY_H_
+#define DGC_CORE_POLICY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/glob.h"
+#include "core/inventory.h"
+#include "core/json_reader.h"
+
+namespace dgc {
+
+// "key" (the label is set) or "key=value" (set to exactly that value).
+struct LabelCondition {
+  std::string key;
+  std::optional<std::string> value;
+
+  // Holds reports whether `labels` satisfy the condition.
+  bool Holds(const Labels& labels) const;
+  // Text returns the condition as written ("key" or "key=value").
+  std::string Text() const;
+};
+
+// A policy duration with the text it was written as ("7d").
+struct PolicyDuration {
+  absl::Duration duration;
+  std::string text;
+};
+
+enum class GroupBy { kRepository, kRule, kLabel };
+
+struct Rule {
+  size_t number = 0;  // 1-based position in the file
+  std::string name;   // "rule N" when the file gives none
+  std::vector<Glob> match;
+  bool dangling = false;
+  std::vector<LabelCondition> labels;
+  std::optional<uint32_t> keep_newest;
+  std::optional<PolicyDuration> older_than;
+  GroupBy group_by = GroupBy::kRepository;
+  std::string group_label;  // the KEY of group_by "label:KEY"
+  bool keep = false;
+
+  // Describe returns a one-line summary ("match onai-* keep_newest 2").
+  std::string Describe() const;
+};
+
+struct Policy {
+  std::vector<Rule> rules;
+  std::vector<Glob> protect_match;
+  std::vector<LabelCondition> protect_labels;
+  PolicyDuration min_age{absl::Hours(1), "1h"};
+  // Where the policy came from: a file name, or "built-in default".
+  std::string source;
+};
+
+// ParsePolicy parses a gc.json document. `source` names it in errors and
+// becomes Policy::source. Errors: InvalidArgument whose message has one
+// line per problem, each "SOURCE: rule N (\"NAME\"): field \"F\": …" (or
+// "SOURCE: field \"F\": …" for top-level fields).
+absl::StatusOr<Policy> ParsePolicy(const PaddedBody& text,
+                                   std::string_view source);
+
+// DefaultPolicy is used when no policy file exists: dangling images older
+// than 24h are deleted; nothing else is touched.
+Policy DefaultPolicy();
+
+// MatchesReference reports whether `glob` matches the reference
+// "repository:tag": the whole reference when the glob has a ':', else its
+// repository.
+bool MatchesReference(const Glob& glob, std::string_view reference);
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_POLICY_H_

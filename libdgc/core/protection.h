@@ -1,0 +1,36 @@
+// Protections (SPEC.md §3.3): images that nothing at all is done to, and
+// why. An image is protected when any container uses it (in any state),
+// when it matches `protect.match` or `protect.labels`, when it is younger
+// than `min_age` (from the later of Created and LastTagTime), or when it
+// is the parent of an image that stays.
+#ifndef DGC_CORE_PROTECTION_H_
+#define DGC_CORE_PROTECTION_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "core/inventory.h"
+#include "core/policy.h"
+
+namespace dgc {
+
+// DirectProtection returns why image `index` is protected by a container,
+// `protect` or `min_age`, or "" when it is not.
+std::string DirectProtection(const Inventory& inventory, const Policy& policy,
+                             absl::Time now, ImageIndex index);
+
+// KeepParentsOfStayingImages clears `deleting[i]` for every image with a
+// descendant that stays, following chains of untagged intermediate images
+// (which the engine removes only with their last child), and sets
+// `reasons[i]` to say so. `deleting` has one entry per image.
+void KeepParentsOfStayingImages(const Inventory& inventory,
+                                std::vector<bool>* deleting,
+                                std::vector<std::string>* reasons);
+
+// ImageName returns an image's first tag, or its short ID.
+std::string ImageName(const Image& image);
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_PROTECTION_H_

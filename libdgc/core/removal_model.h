@@ -1,0 +1,51 @@
+// A model of what the engine removes when images are deleted, and the
+// exact bytes it frees.
+//
+// Deleting an image (its last reference) removes it, then the engine
+// prunes its parent when that parent has no reference, no other child and
+// no container, and so on up the chain (moby's imageDeleteHelper). A layer
+// chain is freed when the last image using it goes. Replaying a plan's
+// deletions here gives each action's exact bytes.
+//
+// Example:
+//   dgc::RemovalModel model(inventory);
+//   dgc::Removal removal = model.Delete(index);  // bytes, pruned parents
+#ifndef DGC_CORE_REMOVAL_MODEL_H_
+#define DGC_CORE_REMOVAL_MODEL_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "core/accounting.h"
+#include "core/inventory.h"
+
+namespace dgc {
+
+struct Removal {
+  uint64_t bytes = 0;                 // freed by this deletion
+  std::vector<ImageIndex> pruned;     // parents the engine removed with it
+};
+
+class RemovalModel {
+ public:
+  // The inventory must outlive the model.
+  explicit RemovalModel(const Inventory& inventory);
+
+  // Delete removes image `index` (which must still be present) and the
+  // parents the engine would prune with it.
+  Removal Delete(ImageIndex index);
+
+  bool removed(ImageIndex index) const { return removed_[index]; }
+
+ private:
+  bool Prunable(ImageIndex index) const;
+
+  const Inventory& inventory_;
+  LayerRefCounts layer_users_;
+  std::vector<uint32_t> children_left_;
+  std::vector<bool> removed_;
+};
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_REMOVAL_MODEL_H_

@@ -1,0 +1,214 @@
+// Performing a plan's actions safely (see executor.h).
+#include "engine/executor.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/string_views.h"
+
+namespace dgc {
+namespace {
+
+// Errors after which no further request can succeed: end the run.
+bool EngineUnreachable(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status) ||
+         absl::IsPermissionDenied(status);
+}
+
+bool Contains(const std::vector<std::string>& items, std::string_view item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+std::string ContainerUse(const ContainerSummary& container,
+                         std::string_view image_id) {
+  std::string name = container.name.empty() ? container.id.substr(0, 12)
+                                            : container.name;
+  if (container.image_id == image_id) {
+    return absl::StrFormat("now in use by container %s (%s)", name,
+                           container.state);
+  }
+  return absl::StrFormat("an image built on it is in use by container %s (%s)",
+                         name, container.state);
+}
+
+ActionResult ResultFor(const Action& action) {
+  ActionResult result;
+  result.op = action.op;
+  result.image = action.image;
+  result.refs = action.refs;
+  result.predicted_bytes = action.bytes;
+  return result;
+}
+
+}  // namespace
+
+Executor::Executor(EngineClient& client, const Inventory& inventory)
+    : client_(client), inventory_(inventory) {
+  for (LayerId id = 0; id < inventory.layers.size(); ++id) {
+    chain_sizes_[inventory.layers.ChainId(id)] =
+        inventory.layers.layer(id).size;
+  }
+}
+
+absl::StatusOr<std::optional<std::string>> Executor::Recheck(
+    const Action& action) {
+  absl::StatusOr<ImageInspect> inspect = client_.InspectImage(action.image);
+  if (absl::IsNotFound(inspect.status())) {
+    return std::optional<std::string>(action.op == ActionOp::kDelete
+                                          ? "already removed"
+                                          : "the image is gone");
+  }
+  if (!inspect.ok()) return inspect.status();
+  std::vector<std::string> refs =
+      ReferencesToDelete(inspect->repo_tags, inspect->repo_digests);
+  for (const std::string& ref : action.refs) {
+    if (!Contains(refs, ref)) {
+      return std::optional<std::string>(
+          absl::StrFormat("%s no longer names this image", ref));
+    }
+  }
+  if (action.op == ActionOp::kDelete) {
+    for (const std::string& ref : refs) {
+      if (!Contains(action.refs, ref)) {
+        return std::optional<std::string>(
+            absl::StrFormat("it gained the reference %s since the plan", ref));
+      }
+    }
+  }
+  absl::StatusOr<std::vector<ContainerSummary>> containers =
+      client_.ContainersOf(action.image);
+  if (!containers.ok()) return containers.status();
+  if (!containers->empty()) {
+    return std::optional<std::string>(
+        ContainerUse(containers->front(), action.image));
+  }
+  return std::optional<std::string>();
+}
+
+uint64_t Executor::PriceDeleted(const std::vector<std::string>& deleted,
+                                ActionResult* result) const {
+  uint64_t bytes = 0;
+  for (const std::string& id : deleted) {
+    auto chain = chain_sizes_.find(ToAbsl(id));
+    if (chain != chain_sizes_.end()) {
+      bytes += chain->second;
+    } else if (inventory_.FindImage(id) == kNoImage) {
+      result->detail = absl::StrFormat(
+          "the engine deleted %s, which docker gc did not know", id);
+    }
+  }
+  return bytes;
+}
+
+absl::Status Executor::DeleteRefs(const Action& action, ActionResult* result) {
+  std::vector<std::string> names = action.refs;
+  if (names.empty()) names.push_back(action.image);  // dangling: by ID
+  for (const std::string& name : names) {
+    if (name != action.image) {
+      // The last check before the delete: the name still names the image.
+      absl::StatusOr<ImageInspect> current = client_.InspectImage(name);
+      if (!current.ok() && EngineUnreachable(current.status())) {
+        return current.status();
+      }
+      if (!current.ok() || current->id != action.image) {
+        result->status = ResultStatus::kSkipped;
+        result->detail = absl::StrFormat(
+            "%s no longer names this image", name);
+        return absl::OkStatus();
+      }
+    }
+    absl::StatusOr<DeleteResponse> response = client_.DeleteImage(name);
+    if (absl::IsNotFound(response.status())) {
+      // Someone else removed it between the check and the delete.
+      result->status = ResultStatus::kSkipped;
+      result->detail = absl::StrFormat("%s was removed by someone else", name);
+      return absl::OkStatus();
+    }
+    if (!response.ok()) {
+      result->status = ResultStatus::kFailed;
+      result->detail = std::string(response.status().message());
+      return EngineUnreachable(response.status()) ? response.status()
+                                                  : absl::OkStatus();
+    }
+    result->untagged.insert(result->untagged.end(),
+                            response->untagged.begin(),
+                            response->untagged.end());
+    result->deleted.insert(result->deleted.end(), response->deleted.begin(),
+                           response->deleted.end());
+  }
+  result->status = ResultStatus::kDone;
+  result->freed_bytes = PriceDeleted(result->deleted, result);
+  if (action.op == ActionOp::kDelete &&
+      !Contains(result->deleted, action.image)) {
+    // Every reference went but the engine kept the image.
+    result->status = ResultStatus::kFailed;
+    result->detail = "the engine untagged the image but did not delete it";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Executor::Perform(const Action& action, ActionResult* result) {
+  absl::StatusOr<std::optional<std::string>> unsafe = Recheck(action);
+  if (!unsafe.ok()) {
+    result->status = ResultStatus::kFailed;
+    result->detail = std::string(unsafe.status().message());
+    return EngineUnreachable(unsafe.status()) ? unsafe.status()
+                                              : absl::OkStatus();
+  }
+  if (unsafe->has_value()) {
+    result->status = ResultStatus::kSkipped;
+    result->detail = **unsafe;
+    return absl::OkStatus();
+  }
+  return DeleteRefs(action, result);
+}
+
+ApplyReport Executor::Apply(const Plan& plan, const ExecutorHooks& hooks) {
+  ApplyReport report;
+  report.engine = inventory_.engine;
+  report.summary.predicted_bytes = plan.summary.reclaimable_bytes;
+  std::string stopped;
+  size_t total = plan.actions.size();
+  for (size_t i = 0; i < total; ++i) {
+    const Action& action = plan.actions[i];
+    ActionResult result = ResultFor(action);
+    if (stopped.empty() && hooks.stop_requested) {
+      stopped = hooks.stop_requested().value_or("");
+    }
+    if (!stopped.empty()) {
+      result.status = ResultStatus::kSkipped;
+      result.detail = "not run: " + stopped;
+    } else if (absl::Status fatal = Perform(action, &result); !fatal.ok()) {
+      stopped = absl::StrFormat("the engine stopped answering (%s)",
+                                fatal.message());
+    }
+    result.finished_at = absl::Now();
+    switch (result.status) {
+      case ResultStatus::kDone: ++report.summary.done; break;
+      case ResultStatus::kSkipped: ++report.summary.skipped; break;
+      case ResultStatus::kFailed: ++report.summary.failed; break;
+    }
+    report.summary.freed_bytes += result.freed_bytes;
+    if (hooks.on_result) hooks.on_result(result, i, total);
+    report.results.push_back(std::move(result));
+  }
+  report.summary.stopped = stopped;
+  return report;
+}
+
+absl::Status SameEngine(const Plan& plan, const Inventory& inventory) {
+  const EngineInfo& planned = plan.engine;
+  const EngineInfo& current = inventory.engine;
+  bool same = !planned.id.empty() && !current.id.empty()
+                  ? planned.id == current.id
+                  : planned.host == current.host;
+  if (same) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrFormat(
+      "the plan is for the engine %s (ID %s), not %s (ID %s): refusing to "
+      "apply it here",
+      planned.host, planned.id.empty() ? "unknown" : planned.id, current.host,
+      current.id.empty() ? "unknown" : current.id));
+}
+
+}  // namespace dgc

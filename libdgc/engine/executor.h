@@ -1,0 +1,74 @@
+// The executor: performs a plan's actions through DELETE /images/{name},
+// in order, never with force, each one re-checked against the engine
+// immediately before it runs.
+//
+// Before an action: the image must still exist, have no reference the plan
+// did not know, and no container of any state may use it (or an image
+// built on it); before each DELETE of a reference, that reference must
+// still name the planned image. Otherwise the action is skipped, saying
+// why. An engine error fails that action and the run goes on; an engine
+// that stops answering, or a stop request, ends the run, the remaining
+// actions skipped as not run. Freed bytes are measured from the layer
+// chains the engine reports deleted, priced by the inventory's layer sizes.
+//
+// Example:
+//   dgc::Executor executor(client, inventory);
+//   dgc::ApplyReport report = executor.Apply(plan, hooks);
+#ifndef DGC_ENGINE_EXECUTOR_H_
+#define DGC_ENGINE_EXECUTOR_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "core/apply_report.h"
+#include "core/inventory.h"
+#include "core/plan.h"
+#include "engine/engine_client.h"
+
+namespace dgc {
+
+struct ExecutorHooks {
+  // Asked before each action; returning a reason ends the run there.
+  std::function<std::optional<std::string>()> stop_requested;
+  // Told after each action (for progress, tables and audit logs).
+  std::function<void(const ActionResult& result, size_t index, size_t total)>
+      on_result;
+};
+
+class Executor {
+ public:
+  // `client` needs a read-write transport; `inventory` (of the same engine,
+  // read for this run) prices the layers the engine reports deleted. Both
+  // must outlive the executor.
+  Executor(EngineClient& client, const Inventory& inventory);
+
+  // Apply performs `plan`'s actions and reports every one, in plan order.
+  ApplyReport Apply(const Plan& plan, const ExecutorHooks& hooks);
+
+ private:
+  // Why the action must not run now, or nullopt. An error means the engine
+  // could not be asked.
+  absl::StatusOr<std::optional<std::string>> Recheck(const Action& action);
+  // DeleteRefs deletes the action's references one by one (or the image by
+  // ID when it has none), filling `result`. Returns the transport error
+  // that should end the run, if any.
+  absl::Status DeleteRefs(const Action& action, ActionResult* result);
+  absl::Status Perform(const Action& action, ActionResult* result);
+  uint64_t PriceDeleted(const std::vector<std::string>& deleted,
+                        ActionResult* result) const;
+
+  EngineClient& client_;
+  const Inventory& inventory_;
+  absl::flat_hash_map<std::string, uint64_t> chain_sizes_;
+};
+
+// SameEngine checks that `plan` was made for the engine `inventory` is
+// from: the same engine ID when both have one, else the same host.
+// Errors: FailedPrecondition naming both.
+absl::Status SameEngine(const Plan& plan, const Inventory& inventory);
+
+}  // namespace dgc
+
+#endif  // DGC_ENGINE_EXECUTOR_H_

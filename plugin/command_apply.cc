@@ -1,0 +1,245 @@
+// `docker gc apply`: perform the policy's actions, or exactly a saved
+// plan's, each re-checked against the engine first; report what was done
+// and the bytes the engine really freed.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/apply_report.h"
+#include "core/plan_json.h"
+#include "core/planner.h"
+#include "engine/engine_client.h"
+#include "engine/executor.h"
+#include "plugin/apply_lock.h"
+#include "plugin/audit_log.h"
+#include "plugin/command.h"
+#include "plugin/files.h"
+#include "plugin/human_units.h"
+#include "plugin/inventory_source.h"
+#include "plugin/plan_table.h"
+#include "plugin/policy_source.h"
+#include "plugin/stop_signals.h"
+#include "plugin/table.h"
+
+namespace dgc {
+namespace {
+
+constexpr char kUsage[] = "docker gc apply [OPTIONS]";
+constexpr char kSummary[] =
+    "Delete and untag what the policy selects (or exactly what a saved plan\n"
+    "lists), re-checking each image against the engine first. Never forces.";
+
+struct ApplyOptions {
+  std::string policy_file, plan_file, format = "table", now_text;
+  std::string lock_file, lock_timeout = "0s", log_file;
+  bool yes = false, force = false;
+};
+
+std::string ShortId(std::string_view id) {
+  if (id.substr(0, 7) == "sha256:") id.remove_prefix(7);
+  return std::string(id.substr(0, 12));
+}
+
+// The plan to apply: the saved one (for this engine only) or the policy's.
+absl::StatusOr<Plan> PlanToApply(const Invocation& invocation,
+                                 const ApplyOptions& options,
+                                 const Inventory& inventory,
+                                 std::optional<absl::Time> now_flag,
+                                 Policy* policy) {
+  if (!options.plan_file.empty()) {
+    absl::StatusOr<PaddedBody> text = ReadFile(options.plan_file);
+    if (!text.ok()) return text.status();
+    absl::StatusOr<Plan> plan = ParsePlan(*text);
+    if (!plan.ok()) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "plan %s: %s", options.plan_file, plan.status().message()));
+    }
+    if (absl::Status same = SameEngine(*plan, inventory); !same.ok()) {
+      return same;
+    }
+    return plan;
+  }
+  absl::StatusOr<Policy> loaded = LoadPolicy(invocation, options.policy_file);
+  if (!loaded.ok()) return loaded.status();
+  *policy = *std::move(loaded);
+  return ComputePlan(inventory, *policy, ClockFor(now_flag, inventory));
+}
+
+bool Confirm(const Plan& plan, const Policy& policy, Invocation& invocation) {
+  if (plan.policy_source.empty() || policy.rules.empty()) {
+    for (const Action& action : plan.actions) {
+      invocation.err << absl::StrFormat(
+          "%s %s %s\n", OpName(action.op), ShortId(action.image),
+          TerminalSafe(absl::StrJoin(action.refs, ", ")));
+    }
+  } else {
+    PrintPlanTable(plan, policy, invocation.err);
+  }
+  invocation.err << "\nWARNING! This will delete or untag the images above.\n"
+                    "Are you sure you want to continue? [y/N] ";
+  invocation.err.flush();
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+void PrintResultLine(const ActionResult& result, std::ostream& out) {
+  std::string refs = result.refs.empty() ? "<none>"
+                                         : absl::StrJoin(result.refs, ", ");
+  std::string line = absl::StrFormat(
+      "%-8s %-7s %s   %-9s %s", StatusName(result.status), OpName(result.op),
+      ShortId(result.image), HumanSize(result.freed_bytes), refs);
+  if (!result.detail.empty()) line += " (" + result.detail + ")";
+  out << TerminalSafe(line, 400) << "\n";
+  out.flush();
+}
+
+void PrintProgress(size_t done, size_t total, uint64_t freed,
+                   std::ostream& err) {
+  err << absl::StrFormat("\r[%d/%d] %s freed", done, total, HumanSize(freed));
+  if (done == total) err << "\r\033[K";
+  err.flush();
+}
+
+}  // namespace
+
+absl::StatusOr<int> RunApply(Invocation& invocation) {
+  FlagSet flags("docker gc apply");
+  ApplyOptions options;
+  flags.String("policy", 'p', &options.policy_file,
+               "Policy file (default $DOCKER_CONFIG/gc.json, then "
+               "/etc/docker/gc.json, else dangling images older than 24h)",
+               "file");
+  flags.String("plan", 0, &options.plan_file,
+               "Apply exactly the actions of a saved plan (plan -o FILE)",
+               "file");
+  flags.Bool("yes", 'y', &options.yes, "Do not prompt for confirmation");
+  flags.Bool("force", 'f', &options.force,
+             "Same as --yes (as in docker image prune -f); never forces a "
+             "delete");
+  flags.String("format", 0, &options.format,
+               "Output format: \"table\" or \"json\"", "string");
+  flags.String("now", 0, &options.now_text,
+               "The time ages are measured at (RFC 3339); default now",
+               "time");
+  flags.String("lock", 0, &options.lock_file,
+               "Hold this lock file, so that one apply runs at a time",
+               "file");
+  flags.String("lock-timeout", 0, &options.lock_timeout,
+               "How long to wait for the lock (e.g. 30s, 5m)", "duration");
+  flags.String("log", 0, &options.log_file,
+               "Append one JSON line per action to this audit log", "file");
+  AddGlobalFlags(flags, &invocation.global);
+  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
+  if (!args.ok()) return args.status();
+  if (flags.help_requested()) {
+    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
+    return kExitOk;
+  }
+  if (!args->empty()) {
+    return UsageError(flags.command(), "\"docker gc apply\" accepts no arguments");
+  }
+  if (options.format != "table" && options.format != "json") {
+    return UsageError(flags.command(),
+                      absl::StrFormat("invalid --format \"%s\": want table or "
+                                      "json",
+                                      options.format));
+  }
+  if (!options.plan_file.empty() && !options.policy_file.empty()) {
+    return UsageError(flags.command(),
+                      "--plan and --policy cannot be used together");
+  }
+  bool confirmed = options.yes || options.force;
+  if (!confirmed && !::isatty(STDIN_FILENO)) {
+    return UsageError(flags.command(),
+                      "refusing to apply without --yes: stdin is not a "
+                      "terminal to confirm on");
+  }
+  absl::Duration lock_timeout;
+  if (!absl::ParseDuration(options.lock_timeout, &lock_timeout) ||
+      lock_timeout < absl::ZeroDuration()) {
+    return UsageError(flags.command(),
+                      absl::StrFormat("invalid --lock-timeout \"%s\": want a "
+                                      "duration such as 30s or 5m",
+                                      options.lock_timeout));
+  }
+  absl::StatusOr<std::optional<absl::Time>> now_flag =
+      ParseNowFlag(flags.command(), options.now_text);
+  if (!now_flag.ok()) return now_flag.status();
+
+  std::optional<ApplyLock> lock;
+  if (!options.lock_file.empty()) {
+    absl::StatusOr<ApplyLock> acquired =
+        ApplyLock::Acquire(options.lock_file, lock_timeout);
+    if (!acquired.ok()) return acquired.status();
+    lock.emplace(*std::move(acquired));
+  }
+  std::optional<AuditLog> audit;
+  if (!options.log_file.empty()) {
+    absl::StatusOr<AuditLog> opened = AuditLog::Open(options.log_file);
+    if (!opened.ok()) return opened.status();
+    audit.emplace(*std::move(opened));
+  }
+
+  absl::StatusOr<std::unique_ptr<Transport>> transport =
+      OpenTransport(invocation, Access::kReadWrite);
+  if (!transport.ok()) return transport.status();
+  EngineClient client(**transport);
+  absl::StatusOr<EngineBodies> bodies = client.FetchBodies({});
+  if (!bodies.ok()) return bodies.status();
+  absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
+  if (!inventory.ok()) return inventory.status();
+  if (absl::Status exact = CheckExactAccounting(*inventory); !exact.ok()) {
+    return exact;
+  }
+  Policy policy;
+  absl::StatusOr<Plan> plan =
+      PlanToApply(invocation, options, *inventory, *now_flag, &policy);
+  if (!plan.ok()) return plan.status();
+  if (!plan->actions.empty() && !confirmed &&
+      !Confirm(*plan, policy, invocation)) {
+    invocation.err << "Nothing was changed.\n";
+    return kExitOk;
+  }
+
+  WatchStopSignals(invocation.env);
+  bool table = options.format == "table";
+  bool progress = ::isatty(STDERR_FILENO);
+  uint64_t freed = 0;
+  absl::Status audit_error;
+  ExecutorHooks hooks;
+  hooks.stop_requested = StopRequested;
+  hooks.on_result = [&](const ActionResult& result, size_t index,
+                        size_t total) {
+    freed += result.freed_bytes;
+    if (progress) invocation.err << "\r\033[K" << std::flush;
+    if (table) PrintResultLine(result, invocation.out);
+    if (progress) PrintProgress(index + 1, total, freed, invocation.err);
+    if (audit.has_value() && audit_error.ok()) {
+      audit_error = audit->Append(AuditLine(result, inventory->engine));
+    }
+  };
+  Executor executor(client, *inventory);
+  ApplyReport report = executor.Apply(*plan, hooks);
+
+  if (table) {
+    if (plan->actions.empty()) invocation.out << "Nothing to do.\n";
+    invocation.out << absl::StrFormat("Total reclaimed space: %s\n",
+                                      HumanSize(report.summary.freed_bytes));
+  } else {
+    invocation.out << ApplyReportToJson(report);
+  }
+  invocation.out.flush();
+  if (!audit_error.ok()) return audit_error;
+  const ApplySummary& summary = report.summary;
+  if (!summary.stopped.empty()) {
+    return absl::AbortedError(absl::StrFormat(
+        "apply stopped: %s; %d done, %d skipped, %d failed", summary.stopped,
+        summary.done, summary.skipped, summary.failed));
+  }
+  return summary.failed > 0 ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace dgc

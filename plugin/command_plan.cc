@@ -1,0 +1,87 @@
+// `docker gc plan`: evaluate the policy and show every action with the
+// exact bytes it frees. Reads only: it holds a read-only transport and
+// never constructs an Executor.
+#include "absl/strings/str_format.h"
+#include "core/plan_json.h"
+#include "core/planner.h"
+#include "plugin/command.h"
+#include "plugin/files.h"
+#include "plugin/inventory_source.h"
+#include "plugin/plan_table.h"
+#include "plugin/policy_source.h"
+#include "plugin/table.h"
+
+namespace dgc {
+namespace {
+
+constexpr char kUsage[] = "docker gc plan [OPTIONS]";
+constexpr char kSummary[] =
+    "Evaluate the retention policy and show what it would delete or untag,\n"
+    "why, and exactly how many bytes each action frees. Changes nothing.";
+
+}  // namespace
+
+absl::StatusOr<int> RunPlan(Invocation& invocation) {
+  FlagSet flags("docker gc plan");
+  std::string policy_file, format = "table", from, now_text, output;
+  flags.String("policy", 'p', &policy_file,
+               "Policy file (default $DOCKER_CONFIG/gc.json, then "
+               "/etc/docker/gc.json, else dangling images older than 24h)",
+               "file");
+  flags.String("format", 0, &format, "Output format: \"table\" or \"json\"",
+               "string");
+  flags.String("from", 0, &from,
+               "Read the inventory from a snapshot file instead of the engine",
+               "file");
+  flags.String("now", 0, &now_text,
+               "The time ages are measured at (RFC 3339); default now, or "
+               "the snapshot's time with --from",
+               "time");
+  flags.String("output", 'o', &output, "Also write the plan JSON to a file",
+               "file");
+  AddGlobalFlags(flags, &invocation.global);
+  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
+  if (!args.ok()) return args.status();
+  if (flags.help_requested()) {
+    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
+    return kExitOk;
+  }
+  if (!args->empty()) {
+    return UsageError(flags.command(), "\"docker gc plan\" accepts no arguments");
+  }
+  if (format != "table" && format != "json") {
+    return UsageError(flags.command(),
+                      absl::StrFormat("invalid --format \"%s\": want table or "
+                                      "json",
+                                      format));
+  }
+  absl::StatusOr<std::optional<absl::Time>> now_flag =
+      ParseNowFlag(flags.command(), now_text);
+  if (!now_flag.ok()) return now_flag.status();
+  absl::StatusOr<Policy> policy = LoadPolicy(invocation, policy_file);
+  if (!policy.ok()) return policy.status();
+  absl::StatusOr<Inventory> inventory =
+      LoadInventory(invocation, from, /*system_df=*/false);
+  if (!inventory.ok()) return inventory.status();
+  if (absl::Status exact = CheckExactAccounting(*inventory); !exact.ok()) {
+    return exact;
+  }
+  Plan plan = ComputePlan(*inventory, *policy, ClockFor(*now_flag, *inventory));
+  for (const std::string& warning : plan.warnings) {
+    invocation.err << "WARNING: " << TerminalSafe(warning, 400) << "\n";
+  }
+  std::string json = PlanToJson(plan);
+  if (!output.empty()) {
+    if (absl::Status written = WriteFile(output, json); !written.ok()) {
+      return written;
+    }
+  }
+  if (format == "json") {
+    invocation.out << json;
+  } else {
+    PrintPlanTable(plan, *policy, invocation.out);
+  }
+  return kExitOk;
+}
+
+}  // namespace dgc

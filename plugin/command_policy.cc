@@ -1,0 +1,72 @@
+// `docker gc policy check FILE`: validate a policy; "ok" and one line per
+// rule, or every problem (each naming the file, the rule and the field).
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "core/string_views.h"
+#include "plugin/command.h"
+#include "plugin/policy_source.h"
+#include "plugin/table.h"
+
+namespace dgc {
+namespace {
+
+constexpr char kUsage[] = "docker gc policy check FILE";
+constexpr char kSummary[] =
+    "Check a policy file: print \"ok\" and a summary of each rule, or every\n"
+    "problem found, naming the rule and the field.";
+
+void PrintSummary(const Policy& policy, std::ostream& out) {
+  out << "ok\n";
+  for (const Rule& rule : policy.rules) {
+    out << absl::StrFormat("rule %d \"%s\": %s\n", rule.number,
+                           TerminalSafe(rule.name),
+                           TerminalSafe(rule.Describe(), 400));
+  }
+  std::vector<std::string> protect;
+  for (const Glob& glob : policy.protect_match) protect.push_back(glob.pattern());
+  for (const LabelCondition& label : policy.protect_labels) {
+    protect.push_back("label " + label.Text());
+  }
+  if (!protect.empty()) {
+    out << "protect: " << TerminalSafe(absl::StrJoin(protect, ", "), 400)
+        << "\n";
+  }
+  out << "min_age: " << policy.min_age.text << "\n";
+}
+
+}  // namespace
+
+absl::StatusOr<int> RunPolicy(Invocation& invocation) {
+  FlagSet flags("docker gc policy check");
+  AddGlobalFlags(flags, &invocation.global);
+  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
+  if (!args.ok()) return args.status();
+  if (flags.help_requested() || args->empty()) {
+    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
+    return args->empty() && !flags.help_requested() ? kExitUsage : kExitOk;
+  }
+  if ((*args)[0] != "check") {
+    return UsageError("docker gc policy",
+                      absl::StrFormat("unknown command \"%s\": the policy "
+                                      "command has \"check\"",
+                                      (*args)[0]));
+  }
+  if (args->size() != 2) {
+    return UsageError(flags.command(), "\"docker gc policy check\" requires "
+                                       "exactly 1 argument: the policy file");
+  }
+  absl::StatusOr<Policy> policy = ReadPolicyFile((*args)[1]);
+  if (!policy.ok()) {
+    // One line per problem, as the docker CLI prints multiple errors.
+    for (absl::string_view line :
+         absl::StrSplit(policy.status().message(), '\n')) {
+      invocation.err << "Error: " << TerminalSafe(ToStd(line), 400) << "\n";
+    }
+    return kExitError;
+  }
+  PrintSummary(*policy, invocation.out);
+  return kExitOk;
+}
+
+}  // namespace dgc

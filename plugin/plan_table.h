@@ -1,0 +1,18 @@
+// A plan for people: actions grouped by rule, the images that stay and
+// why, and the total ("Total reclaimable space: X (naive estimate: Y)").
+#ifndef DGC_PLUGIN_PLAN_TABLE_H_
+#define DGC_PLUGIN_PLAN_TABLE_H_
+
+#include <ostream>
+
+#include "core/plan.h"
+#include "core/policy.h"
+
+namespace dgc {
+
+// PrintPlanTable writes `plan`, made with `policy`, to `out`.
+void PrintPlanTable(const Plan& plan, const Policy& policy, std::ostream& out);
+
+}  // namespace dgc
+
+#endif  // DGC_PLUGIN_PLAN_TABLE_H_

@@ -1,0 +1,200 @@
+"""Integration tests of `docker-gc df` against a real engine.
+
+Every byte count df reports is checked against what the engine itself says:
+/system/df LayersSize, /images/json Size, and how much LayersSize really
+drops when images are deleted (without force, reference by reference).
+Scenario: shared_layers_scenario (see dgc_fixtures/scenarios.py).
+"""
+
+import json
+import os
+import tempfile
+import unittest
+
+from dgc_fixtures.dgc import run_dgc, run_json
+from dgc_fixtures.scenarios import shared_layers_scenario
+from dgc_fixtures.testcase import EngineTestCase
+
+
+def df_json(host, *extra):
+    return run_json("-H", host, "df", "--format", "json", *extra)
+
+
+def images_by_id(usage):
+    return {image["id"]: image for image in usage["images"]}
+
+
+def engine_tags(image):
+    """An /images/json entry's tags, without the "<none>:<none>" filler."""
+    return sorted(tag for tag in image["RepoTags"] or [] if tag != "<none>:<none>")
+
+
+def delete_references(cli, image_id, tags):
+    """Deletes an image the way the product must: each tag in turn (the
+    last one deletes the image), or by ID when it has none. Never forced."""
+    for tag in tags:
+        cli.rmi(tag)
+    if not tags:
+        cli.rmi(image_id)
+
+
+class DfLiveTest(EngineTestCase):
+    """df on a live engine: one scenario, installed once, read many times."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.scenario = cls.install_scenario(shared_layers_scenario())
+        cls.result = run_dgc("-H", cls.host, "df", "--format", "json")
+        cls.engine_images = {image["Id"]: image
+                             for image in cls.engine.images(all_images=False)}
+
+    def usage(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stderr)
+        return json.loads(self.result.stdout)
+
+    def test_output_is_one_json_document_with_schema(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stderr)
+        self.assertTrue(self.result.stdout.lstrip().startswith("{"), self.result.stdout[:200])
+        self.assertEqual(self.usage()["schema"], "dgc.df/v1")
+
+    def test_layers_bytes_equals_engine_layers_size(self):
+        self.assertEqual(self.usage()["totals"]["layers_bytes"], self.engine.layers_size())
+
+    def test_image_count_is_engine_top_level_images(self):
+        self.assertEqual(self.usage()["totals"]["images"], len(self.engine_images))
+
+    def test_images_are_the_engine_top_level_images(self):
+        self.assertEqual(set(images_by_id(self.usage())), set(self.engine_images))
+
+    def test_image_refs_and_sizes_match_engine(self):
+        for image_id, image in images_by_id(self.usage()).items():
+            with self.subTest(image=image_id):
+                engine_image = self.engine_images[image_id]
+                self.assertEqual(sorted(image["refs"]), engine_tags(engine_image))
+                self.assertEqual(image["size"], engine_image["Size"])
+
+    def test_unique_plus_shared_is_size(self):
+        for image_id, image in images_by_id(self.usage()).items():
+            with self.subTest(image=image_id):
+                self.assertGreaterEqual(image["unique_bytes"], 0)
+                self.assertGreaterEqual(image["shared_bytes"], 0)
+                self.assertEqual(image["unique_bytes"] + image["shared_bytes"],
+                                 image["size"])
+
+    def test_total_unique_bytes_is_sum_over_images(self):
+        usage = self.usage()
+        self.assertEqual(usage["totals"]["unique_bytes"],
+                         sum(image["unique_bytes"] for image in usage["images"]))
+
+    def test_containers_of_every_state_are_counted(self):
+        counts = {}
+        for container in self.engine.containers():
+            counts[container["ImageID"]] = counts.get(container["ImageID"], 0) + 1
+        self.assertEqual(sorted({container["State"] for container in self.engine.containers()}),
+                         ["created", "exited", "running"])
+        for image_id, image in images_by_id(self.usage()).items():
+            with self.subTest(image=image_id):
+                self.assertEqual(image["containers"], counts.get(image_id, 0))
+
+    def test_same_diff_on_another_parent_is_not_shared(self):
+        same_a = self.engine.image_inspect(self.scenario.image_id("same_a"))
+        same_b = self.engine.image_inspect(self.scenario.image_id("same_b"))
+        self.assertEqual(same_a["RootFS"]["Layers"][1], same_b["RootFS"]["Layers"][1])
+        self.assertNotEqual(same_a["RootFS"]["Layers"][0], same_b["RootFS"]["Layers"][0])
+        image = images_by_id(self.usage())[same_b["Id"]]
+        self.assertEqual(image["unique_bytes"], same_b["Size"])
+        self.assertEqual(image["shared_bytes"], 0)
+
+    def test_repositories_count_distinct_layers_of_their_images(self):
+        # A repository's size counts each layer of its images once; its
+        # unique_bytes are the layers no image outside it uses. An image
+        # tagged in two repositories belongs to both.
+        usage = self.usage()
+        reported = {entry["name"]: entry for entry in usage["repositories"]}
+        self.assertEqual(sorted(set(reported) - {"<none>"}), self.scenario.repositories())
+        for repository in self.scenario.repositories():
+            with self.subTest(repository=repository):
+                members = self.scenario.roles_in_repository(repository)
+                others = [role for role in self.scenario.images if role not in members]
+                self.assertEqual(reported[repository]["images"], len(members))
+                self.assertEqual(reported[repository]["size"],
+                                 self.scenario.expected_layers_size(members))
+                self.assertEqual(reported[repository]["unique_bytes"],
+                                 self.scenario.expected_layers_size()
+                                 - self.scenario.expected_layers_size(others))
+
+    def test_table_is_the_default_and_names_every_repository(self):
+        table = run_dgc("-H", self.host, "df")
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertEqual(table.stdout,
+                         run_dgc("-H", self.host, "df", "--format", "table").stdout)
+        lines = [line for line in table.stdout.splitlines() if line.strip()]
+        self.assertGreaterEqual(len(lines), 3, table.stdout)
+        for repository in self.scenario.repositories():
+            self.assertIn(repository, table.stdout)
+        self.assertIn("total", " ".join(lines[-3:]).lower(),
+                      "table must end with a totals footer")
+
+    def test_df_from_snapshot_matches_live(self):
+        with tempfile.TemporaryDirectory(prefix="dgc-df-") as directory:
+            snapshot = os.path.join(directory, "snapshot.json")
+            made = run_dgc("-H", self.host, "snapshot", "-o", snapshot)
+            self.assertEqual(made.returncode, 0, made.stderr)
+            offline = run_json("df", "--from", snapshot, "--format", "json")
+        live = self.usage()
+        self.assertEqual(offline["totals"], live["totals"])
+        self.assertEqual(images_by_id(offline), images_by_id(live))
+
+
+class DfDeletionTest(EngineTestCase):
+    """What df predicts against what deleting really frees. Each test
+    installs the scenario afresh, since it deletes images."""
+
+    def install(self):
+        self.scenario = self.install_scenario(shared_layers_scenario())
+        self.engine_images = {image["Id"]: image
+                              for image in self.engine.images(all_images=False)}
+
+    def delete_image(self, image_id):
+        delete_references(self.cli, image_id, engine_tags(self.engine_images[image_id]))
+
+    def test_deleting_one_image_frees_its_unique_bytes(self):
+        # web: three tags in two repositories; same_b: a diff that other
+        # images have, on another parent; zero: ends in a zero-byte layer;
+        # tools: nothing of its own; dangling: deleted by ID.
+        for role in ("web", "same_b", "zero", "tools", "dangling"):
+            with self.subTest(image=role):
+                self.install()
+                image_id = self.scenario.image_id(role)
+                predicted = images_by_id(df_json(self.host))[image_id]["unique_bytes"]
+                before = self.engine.layers_size()
+                self.delete_image(image_id)
+                freed = before - self.engine.layers_size()
+                self.assertEqual(freed, self.scenario_bytes_freed_without(role),
+                                 "the scenario does not behave as described")
+                self.assertEqual(predicted, freed)
+
+    def scenario_bytes_freed_without(self, role):
+        others = [other for other in self.scenario.images if other != role]
+        return (self.scenario.expected_layers_size()
+                - self.scenario.expected_layers_size(others))
+
+    def test_deleting_every_unused_image_frees_unused_reclaimable_bytes(self):
+        self.install()
+        usage = df_json(self.host)
+        unused = [image["id"] for image in usage["images"] if image["containers"] == 0]
+        self.assertEqual(sorted(unused),
+                         sorted(self.scenario.image_id(role)
+                                for role in self.scenario.roles_without_containers()))
+        before = self.engine.layers_size()
+        for image_id in unused:
+            self.delete_image(image_id)
+        after = self.engine.layers_size()
+        self.assertGreater(before - after, 0)
+        self.assertEqual(before - after, usage["totals"]["unused_reclaimable_bytes"])
+        self.assertEqual(df_json(self.host)["totals"]["layers_bytes"], after)
+
+
+if __name__ == "__main__":
+    unittest.main()

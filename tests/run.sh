@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The project's one test command, for a fresh Debian 12 machine as root.
+#
+# Installs the Debian packages the build and tests need (when missing),
+# builds into build/, starts a private dockerd in a temporary directory,
+# runs ctest against it and always stops the engine and deletes its data.
+# Extra arguments go to ctest:
+#   tests/run.sh                  # everything
+#   tests/run.sh -L integration   # only the tests that drive the binary
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR="$REPO_ROOT/build"
+REQUIRED_PACKAGES=(
+  cmake g++ make pkg-config libcurl4-openssl-dev libssl-dev libsimdjson-dev
+  libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev docker.io
+  busybox-static python3 curl util-linux
+)
+
+# shellcheck source=tests/lib/engine.sh
+source "$REPO_ROOT/tests/lib/engine.sh"
+
+banner() {
+  printf '\n==> %s\n' "$*"
+}
+
+missing_packages() {
+  local package
+  for package in "${REQUIRED_PACKAGES[@]}"; do
+    if [[ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)" \
+      != "install ok installed" ]]; then
+      echo "$package"
+    fi
+  done
+}
+
+install_packages() {
+  local -a missing
+  mapfile -t missing < <(missing_packages)
+  if ((${#missing[@]} == 0)); then
+    echo "all ${#REQUIRED_PACKAGES[@]} packages are installed"
+    return
+  fi
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DDGC_WERROR=ON
+  cmake --build "$BUILD_DIR" -j"$(nproc)"
+}
+
+# run_ctest ARGS...: ctest in the background, so that INT and TERM reach
+# their traps at once instead of after the whole test run.
+run_ctest() {
+  ctest --test-dir "$BUILD_DIR" --output-on-failure "$@" &
+  CTEST_PID=$!
+  wait "$CTEST_PID"
+}
+
+# stop_ctest: ends a running ctest; called from the INT and TERM traps.
+# shellcheck disable=SC2317
+stop_ctest() {
+  if [[ -n "${CTEST_PID:-}" ]]; then
+    kill -TERM "$CTEST_PID" 2>/dev/null || true
+    wait "$CTEST_PID" 2>/dev/null || true
+  fi
+}
+
+main() {
+  banner "Packages"
+  install_packages
+
+  banner "Build ($BUILD_DIR)"
+  build
+
+  ENGINE_DIR=$(mktemp -d /tmp/dgc-test-engine.XXXXXX)
+  trap 'banner "Stopping the engine"; engine_stop "$ENGINE_DIR"' EXIT
+  trap 'stop_ctest; exit 130' INT
+  trap 'stop_ctest; exit 143' TERM
+  banner "Engine (unix://$ENGINE_DIR/docker.sock)"
+  engine_start "$ENGINE_DIR"
+  export DGC_TEST_DOCKER_HOST="unix://$ENGINE_DIR/docker.sock"
+  export DGC_TEST_DOCKER=/usr/bin/docker
+
+  banner "Tests"
+  local status=0
+  run_ctest "$@" || status=$?
+  exit "$status"
+}
+
+main "$@"
