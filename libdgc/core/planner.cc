@@ -30,13 +30,22 @@ Decisions Decide(const Inventory& inventory, const Policy& policy,
   d.untagging.assign(count, false);
   d.protection.assign(count, "");
   for (ImageIndex i = 0; i < count; ++i) {
-    const ImageVerdict& verdict = d.verdicts[i];
-    if (!verdict.AnySelected()) continue;
+    if (inventory.images[i].intermediate) continue;
     d.protection[i] = DirectProtection(inventory, policy, now, i);
-    if (!d.protection[i].empty()) continue;
+    const ImageVerdict& verdict = d.verdicts[i];
+    if (!d.protection[i].empty() || !verdict.AnySelected()) continue;
     (verdict.AllSelected() ? d.deleting : d.untagging)[i] = true;
   }
-  KeepParentsOfStayingImages(inventory, &d.deleting, &d.protection);
+  std::vector<ImageIndex> staying_child =
+      KeepParentsOfStayingImages(inventory, &d.deleting);
+  for (ImageIndex i = 0; i < count; ++i) {
+    if (staying_child[i] == kNoImage || !d.protection[i].empty() ||
+        inventory.images[i].intermediate) {
+      continue;
+    }
+    d.protection[i] = ParentReason(inventory, staying_child[i]);
+    d.untagging[i] = false;  // protected: nothing at all is done to it
+  }
   return d;
 }
 

@@ -40,7 +40,17 @@ class PolicyParser {
   absl::Status ParseRules(value& v, Policy* policy);
   absl::Status ParseRule(value& v, size_t number, Rule* rule);
   absl::Status ParseProtect(value& v, Policy* policy);
-  void CheckRule(const Rule& rule, bool has_match, bool has_dangling,
+  // What a rule's fields said, valid or not: a field that failed to parse
+  // must not also be reported missing.
+  struct Present {
+    bool match = false;
+    bool dangling = false;     // "dangling": true, or invalid
+    bool keep_newest = false;
+    bool older_than = false;
+    bool keep = false;         // "keep": true, or invalid
+    bool group_by = false;
+  };
+  void CheckRule(const Rule& rule, const Present& present,
                  RuleProblems* problems);
   void TopLevelError(std::string_view field, std::string_view message) {
     errors_.push_back(
@@ -186,29 +196,32 @@ absl::Status PolicyParser::ParseRule(value& v, size_t number, Rule* rule) {
   rule->number = number;
   rule->name = absl::StrFormat("rule %d", number);
   RuleProblems problems;
-  bool has_match = false, has_dangling = false, has_group_by = false;
+  Present present;
   absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
     std::string problem;
     bool ok = true;
     if (key == "name") {
       ok = ReadText(f, &rule->name, &problem);
     } else if (key == "match") {
-      has_match = true;
+      present.match = true;
       ok = ReadGlobs(f, &rule->match, &problem);
     } else if (key == "dangling") {
       ok = ReadFlag(f, &rule->dangling, &problem);
-      has_dangling = rule->dangling;
+      present.dangling = rule->dangling || !ok;
     } else if (key == "labels") {
       ok = ReadLabelConditions(f, &rule->labels, &problem);
     } else if (key == "keep_newest") {
+      present.keep_newest = true;
       ok = ReadCount(f, &rule->keep_newest, &problem);
     } else if (key == "older_than") {
+      present.older_than = true;
       ok = ReadDuration(f, &rule->older_than, &problem);
     } else if (key == "group_by") {
-      has_group_by = true;
+      present.group_by = true;
       ok = ReadGroupBy(f, rule, &problem);
     } else if (key == "keep") {
       ok = ReadFlag(f, &rule->keep, &problem);
+      present.keep = rule->keep || !ok;
     } else {
       ok = false;
       problem =
@@ -219,10 +232,7 @@ absl::Status PolicyParser::ParseRule(value& v, size_t number, Rule* rule) {
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  if (has_group_by && !rule->keep_newest.has_value()) {
-    problems.Add("group_by", "only applies with \"keep_newest\"");
-  }
-  CheckRule(*rule, has_match, has_dangling, &problems);
+  CheckRule(*rule, present, &problems);
   for (const std::string& line : problems.lines) {
     errors_.push_back(absl::StrFormat("%s: rule %d (\"%s\"): %s", source_,
                                       number, rule->name, line));
@@ -230,20 +240,23 @@ absl::Status PolicyParser::ParseRule(value& v, size_t number, Rule* rule) {
   return absl::OkStatus();
 }
 
-void PolicyParser::CheckRule(const Rule& rule, bool has_match,
-                             bool has_dangling, RuleProblems* problems) {
-  if (has_match && has_dangling) {
+void PolicyParser::CheckRule(const Rule& rule, const Present& present,
+                             RuleProblems* problems) {
+  if (present.match && present.dangling) {
     problems->Add("", "has both \"match\" and \"dangling\"; use one");
-  } else if (!has_match && !has_dangling) {
+  } else if (!present.match && !present.dangling) {
     problems->Add("", "needs \"match\" or \"dangling\": true");
   }
   bool selects = rule.keep_newest.has_value() || rule.older_than.has_value();
   if (rule.keep && selects) {
     problems->Add("keep",
                   "cannot be combined with \"keep_newest\" or \"older_than\"");
-  } else if (!rule.keep && !selects) {
+  } else if (!present.keep_newest && !present.older_than && !present.keep) {
     problems->Add("", "has no effect: give \"keep_newest\", \"older_than\" "
                       "or \"keep\": true");
+  }
+  if (present.group_by && !present.keep_newest) {
+    problems->Add("group_by", "only applies with \"keep_newest\"");
   }
 }
 

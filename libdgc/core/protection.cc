@@ -94,36 +94,35 @@ std::string DirectProtection(const Inventory& inventory, const Policy& policy,
   return "";
 }
 
-void KeepParentsOfStayingImages(const Inventory& inventory,
-                                std::vector<bool>* deleting,
-                                std::vector<std::string>* reasons) {
+std::string ParentReason(const Inventory& inventory, ImageIndex staying_child) {
+  return absl::StrFormat("parent of %s, which stays",
+                         ImageName(inventory.images[staying_child]));
+}
+
+std::vector<ImageIndex> KeepParentsOfStayingImages(const Inventory& inventory,
+                                                   std::vector<bool>* deleting) {
   size_t count = inventory.images.size();
   std::vector<bool> removed(count, false);
-  // The child that makes each image stay, for the reason.
   std::vector<ImageIndex> staying_child(count, kNoImage);
   for (ImageIndex i : ChildrenFirst(inventory)) {
     const Image& image = inventory.images[i];
     for (ImageIndex child : image.children) {
       if (removed[child]) continue;
       // An intermediate that stays passes on the image that holds it.
-      staying_child[i] =
-          staying_child[child] != kNoImage && inventory.images[child].intermediate
-              ? staying_child[child]
-              : child;
+      bool pass_on = inventory.images[child].intermediate &&
+                     staying_child[child] != kNoImage;
+      staying_child[i] = pass_on ? staying_child[child] : child;
       break;
     }
     bool child_stays = staying_child[i] != kNoImage;
     if (image.intermediate) {
       removed[i] = !child_stays && image.containers.empty();
-    } else if ((*deleting)[i] && child_stays) {
-      (*deleting)[i] = false;
-      (*reasons)[i] = absl::StrFormat(
-          "parent of %s, which stays",
-          ImageName(inventory.images[staying_child[i]]));
     } else {
+      if (child_stays) (*deleting)[i] = false;
       removed[i] = (*deleting)[i];
     }
   }
+  return staying_child;
 }
 
 }  // namespace dgc

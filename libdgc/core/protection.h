@@ -22,11 +22,14 @@ std::string DirectProtection(const Inventory& inventory, const Policy& policy,
 
 // KeepParentsOfStayingImages clears `deleting[i]` for every image with a
 // descendant that stays, following chains of untagged intermediate images
-// (which the engine removes only with their last child), and sets
-// `reasons[i]` to say so. `deleting` has one entry per image.
-void KeepParentsOfStayingImages(const Inventory& inventory,
-                                std::vector<bool>* deleting,
-                                std::vector<std::string>* reasons);
+// (which the engine removes only with their last child). Returns, per
+// image, such a descendant (the one to name in the reason), or kNoImage.
+// `deleting` has one entry per image.
+std::vector<ImageIndex> KeepParentsOfStayingImages(const Inventory& inventory,
+                                                   std::vector<bool>* deleting);
+
+// ParentReason returns "parent of NAME, which stays".
+std::string ParentReason(const Inventory& inventory, ImageIndex staying_child);
 
 // ImageName returns an image's first tag, or its short ID.
 std::string ImageName(const Image& image);

@@ -10,14 +10,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/json_reader.h"
 #include "core/sha256.h"
-#include "simdjson.h"
 
 namespace dgc {
 namespace {
@@ -154,7 +156,7 @@ absl::StatusOr<std::string> ParseUnixPath(std::string_view path,
 // --- Files -------------------------------------------------------------------
 
 // Reads a whole file into a padded buffer; nullopt when it does not exist.
-absl::StatusOr<std::optional<simdjson::padded_string>> ReadOptionalFile(
+absl::StatusOr<std::optional<PaddedBody>> ReadOptionalFile(
     const std::string& path) {
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
@@ -167,17 +169,14 @@ absl::StatusOr<std::optional<simdjson::padded_string>> ReadOptionalFile(
     return absl::FailedPreconditionError(
         absl::StrCat("cannot read ", path, ": not a regular file"));
   }
-  errno = 0;
-  simdjson::padded_string content;
-  if (simdjson::error_code load_error =
-          simdjson::padded_string::load(path).get(content)) {
-    const std::string reason = errno != 0
-                                   ? std::generic_category().message(errno)
-                                   : simdjson::error_message(load_error);
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot read ", path, ": ", reason));
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream content;
+  content << file.rdbuf();
+  if (!file) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot read ", path, ": ", std::generic_category().message(errno)));
   }
-  return content;
+  return PaddedBody(content.str());
 }
 
 // Returns `path` if it exists, else "" (docker drops missing default files).
@@ -186,86 +185,32 @@ std::string IfExists(const fs::path& path) {
   return fs::exists(path, error) ? path.string() : std::string();
 }
 
-bool IsBlank(const simdjson::padded_string& content) {
-  return TrimSpace({content.data(), content.size()}).empty();
+bool IsBlank(const PaddedBody& content) {
+  return TrimSpace(content.view()).empty();
 }
 
-// --- JSON (simdjson On-Demand, error codes only) -----------------------------
+// --- JSON ----------------------------------------------------------------------
 
-// Returns SUCCESS when the whole document has been consumed.
-simdjson::error_code CheckAtEnd(ondemand::document& document) {
-  const char* location = nullptr;
-  return document.current_location().get(location) == simdjson::OUT_OF_BOUNDS
-             ? simdjson::SUCCESS
-             : simdjson::TRAILING_CONTENT;
-}
-
-// Reads a string or null (left as "") into `out`.
-simdjson::error_code GetOptionalString(ondemand::value value,
-                                       std::string& out) {
-  bool is_null = false;
-  if (auto error = value.is_null().get(is_null)) return error;
-  if (is_null) return simdjson::SUCCESS;
-  std::string_view text;
-  if (auto error = value.get_string().get(text)) return error;
-  out = std::string(text);
-  return simdjson::SUCCESS;
-}
-
-// Reads a boolean or null (left as false) into `out`.
-simdjson::error_code GetOptionalBool(ondemand::value value, bool& out) {
-  bool is_null = false;
-  if (auto error = value.is_null().get(is_null)) return error;
-  if (is_null) return simdjson::SUCCESS;
-  return value.get_bool().get(out);
-}
-
-// Calls `on_field(key, value)` for each field of `object`, stopping at the
-// first error.
-template <typename OnField>
-simdjson::error_code ForEachField(ondemand::object& object, OnField on_field) {
-  for (auto field_result : object) {
-    ondemand::field field;
-    if (auto error = std::move(field_result).get(field)) return error;
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return error;
-    if (auto error = on_field(key, field.value())) return error;
+// The root of a docker JSON file must be an object.
+absl::Status RequireObject(ondemand::value& root) {
+  ondemand::json_type type;
+  if (auto error = root.type().get(type)) return JsonError(error, "document");
+  if (type != ondemand::json_type::object) {
+    return absl::InvalidArgumentError("expected a JSON object");
   }
-  return simdjson::SUCCESS;
-}
-
-// As above for a value that must be an object or null (no fields).
-template <typename OnField>
-simdjson::error_code ForEachField(ondemand::value value, OnField on_field) {
-  bool is_null = false;
-  if (auto error = value.is_null().get(is_null)) return error;
-  if (is_null) return simdjson::SUCCESS;
-  ondemand::object object;
-  if (auto error = value.get_object().get(object)) return error;
-  return ForEachField(object, on_field);
-}
-
-// Parses a whole document whose root must be an object, calling `on_field`
-// for each top-level field and checking nothing follows the object.
-template <typename OnField>
-simdjson::error_code ParseRootObject(simdjson::padded_string& json,
-                                     OnField on_field) {
-  ondemand::parser parser;
-  ondemand::document document;
-  if (auto error = parser.iterate(json).get(document)) return error;
-  ondemand::object root;
-  if (auto error = document.get_object().get(root)) return error;
-  if (auto error = ForEachField(root, on_field)) return error;
-  return CheckAtEnd(document);
+  return absl::OkStatus();
 }
 
 // Reads "currentContext" from a config.json ("" when absent or null).
-simdjson::error_code ParseCurrentContext(simdjson::padded_string& json,
-                                         std::string& current_context) {
-  return ParseRootObject(json, [&](std::string_view key,
-                                   ondemand::value value) {
-    return key == "currentContext" ? GetOptionalString(value, current_context)
-                                   : simdjson::SUCCESS;
+absl::Status ParseCurrentContext(const PaddedBody& json,
+                                 std::string& current_context) {
+  ondemand::parser parser;
+  return ParseDocument(parser, json, [&](ondemand::value& root) {
+    if (absl::Status s = RequireObject(root); !s.ok()) return s;
+    return ForEachField(root, [&](std::string_view key, ondemand::value& v) {
+      return key == "currentContext" ? ReadString(v, key, &current_context)
+                                     : absl::OkStatus();
+    });
   });
 }
 
@@ -276,24 +221,25 @@ struct DockerEndpointMeta {
 };
 
 // Reads Endpoints.docker.{Host,SkipTLSVerify} from a context's meta.json.
-simdjson::error_code ParseContextMeta(simdjson::padded_string& json,
-                                      DockerEndpointMeta& meta) {
-  auto on_docker_field = [&](std::string_view key, ondemand::value value) {
-    if (key == "Host") return GetOptionalString(value, meta.host);
-    if (key == "SkipTLSVerify") {
-      return GetOptionalBool(value, meta.skip_tls_verify);
-    }
-    return simdjson::SUCCESS;
+absl::Status ParseContextMeta(const PaddedBody& json,
+                              DockerEndpointMeta& meta) {
+  auto on_docker_field = [&](std::string_view key, ondemand::value& v) {
+    if (key == "Host") return ReadString(v, key, &meta.host);
+    if (key == "SkipTLSVerify") return ReadBool(v, key, &meta.skip_tls_verify);
+    return absl::OkStatus();
   };
-  auto on_endpoint = [&](std::string_view key, ondemand::value value) {
-    return key == "docker" ? ForEachField(value, on_docker_field)
-                           : simdjson::SUCCESS;
+  auto on_endpoint = [&](std::string_view key, ondemand::value& v) {
+    return key == "docker" ? ForEachField(v, on_docker_field)
+                           : absl::OkStatus();
   };
-  return ParseRootObject(
-      json, [&](std::string_view key, ondemand::value value) {
-        return key == "Endpoints" ? ForEachField(value, on_endpoint)
-                                  : simdjson::SUCCESS;
-      });
+  ondemand::parser parser;
+  return ParseDocument(parser, json, [&](ondemand::value& root) {
+    if (absl::Status s = RequireObject(root); !s.ok()) return s;
+    return ForEachField(root, [&](std::string_view key, ondemand::value& v) {
+      return key == "Endpoints" ? ForEachField(v, on_endpoint)
+                                : absl::OkStatus();
+    });
+  });
 }
 
 // --- Configuration directory and context name --------------------------------
@@ -316,15 +262,15 @@ std::optional<std::string> PasswdHomeDirectory() {
 // the field is absent.
 absl::StatusOr<std::string> ConfiguredContext(const std::string& config_dir) {
   const std::string path = (fs::path(config_dir) / "config.json").string();
-  absl::StatusOr<std::optional<simdjson::padded_string>> content =
+  absl::StatusOr<std::optional<PaddedBody>> content =
       ReadOptionalFile(path);
   if (!content.ok()) return content.status();
   if (!content->has_value() || IsBlank(**content)) return std::string();
   std::string current_context;
-  if (auto error = ParseCurrentContext(**content, current_context)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid docker config file ", path, ": ",
-                     simdjson::error_message(error)));
+  if (absl::Status parsed = ParseCurrentContext(**content, current_context);
+      !parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid docker config file ", path, ": ", parsed.message()));
   }
   return current_context;
 }
@@ -399,7 +345,7 @@ absl::StatusOr<Endpoint> ContextEndpoint(const std::string& name,
   const fs::path contexts = fs::path(config_dir) / "contexts";
   const std::string meta_path = (contexts / "meta" / id / "meta.json").string();
   const std::string prefix = absl::StrCat("context \"", name, "\": ");
-  absl::StatusOr<std::optional<simdjson::padded_string>> content =
+  absl::StatusOr<std::optional<PaddedBody>> content =
       ReadOptionalFile(meta_path);
   if (!content.ok()) {
     return absl::Status(content.status().code(),
@@ -410,10 +356,10 @@ absl::StatusOr<Endpoint> ContextEndpoint(const std::string& name,
         absl::StrCat(prefix, "context not found: ", meta_path));
   }
   DockerEndpointMeta meta;
-  if (auto error = ParseContextMeta(**content, meta)) {
+  if (absl::Status parsed = ParseContextMeta(**content, meta); !parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(prefix, "invalid context metadata ", meta_path, ": ",
-                     simdjson::error_message(error)));
+                     parsed.message()));
   }
   if (meta.host.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(

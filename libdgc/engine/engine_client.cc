@@ -143,6 +143,18 @@ absl::StatusOr<ImageInspect> EngineClient::InspectImage(
   return inspect;
 }
 
+absl::StatusOr<std::vector<ImageSummary>> EngineClient::ListImages() {
+  constexpr std::string_view kPath = "/images/json?all=1";
+  absl::StatusOr<HttpResponse> response = Get(kPath);
+  if (!response.ok()) return response.status();
+  std::vector<ImageSummary> images;
+  absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
+    return ParseImageList(v, &images);
+  });
+  if (!parsed.ok()) return BodyError("GET", VersionedPath(kPath), parsed);
+  return images;
+}
+
 absl::StatusOr<std::vector<ContainerSummary>> EngineClient::ContainersOf(
     std::string_view id) {
   // filters={"ancestor":["<id>"]}, URL-encoded.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/string_views.h"
@@ -30,6 +31,36 @@ std::string ContainerUse(const ContainerSummary& container,
   }
   return absl::StrFormat("an image built on it is in use by container %s (%s)",
                          name, container.state);
+}
+
+// The names to DELETE, in order. An untag removes its references. A delete
+// removes by name every reference but one tag of one repository (and that
+// repository's digests), then deletes the image by ID, never with force:
+// the engine then checks for children and containers before it changes
+// anything, so a race can make the last request fail but never leave the
+// image untagged and still there.
+std::vector<std::string> NamesToDelete(const Action& action) {
+  if (action.op == ActionOp::kUntag) return action.refs;
+  std::vector<std::string> names;
+  if (!action.refs.empty()) {
+    // The final repository: the last tag's (tags come before digests).
+    const std::string& last = action.refs.back();
+    const std::string* final_tag = nullptr;
+    for (const std::string& ref : action.refs) {
+      if (ref.find('@') == std::string::npos) final_tag = &ref;
+    }
+    std::string_view final_repository =
+        RepositoryOf(final_tag != nullptr ? *final_tag : last);
+    for (const std::string& ref : action.refs) {
+      bool is_digest = ref.find('@') != std::string::npos;
+      bool stays_for_the_id = &ref == final_tag ||
+                              (is_digest && RepositoryOf(ref) ==
+                                                final_repository);
+      if (!stays_for_the_id) names.push_back(ref);
+    }
+  }
+  names.push_back(action.image);
+  return names;
 }
 
 ActionResult ResultFor(const Action& action) {
@@ -75,6 +106,12 @@ absl::StatusOr<std::optional<std::string>> Executor::Recheck(
             absl::StrFormat("it gained the reference %s since the plan", ref));
       }
     }
+  } else if (std::all_of(refs.begin(), refs.end(), [&](const std::string& r) {
+               return Contains(action.refs, r);
+             })) {
+    // Untagging must never remove the last reference: that deletes.
+    return std::optional<std::string>(
+        "its other references are gone: untagging would delete it");
   }
   absl::StatusOr<std::vector<ContainerSummary>> containers =
       client_.ContainersOf(action.image);
@@ -101,47 +138,118 @@ uint64_t Executor::PriceDeleted(const std::vector<std::string>& deleted,
   return bytes;
 }
 
-absl::Status Executor::DeleteRefs(const Action& action, ActionResult* result) {
-  std::vector<std::string> names = action.refs;
-  if (names.empty()) names.push_back(action.image);  // dangling: by ID
-  for (const std::string& name : names) {
-    if (name != action.image) {
-      // The last check before the delete: the name still names the image.
-      absl::StatusOr<ImageInspect> current = client_.InspectImage(name);
-      if (!current.ok() && EngineUnreachable(current.status())) {
-        return current.status();
-      }
-      if (!current.ok() || current->id != action.image) {
-        result->status = ResultStatus::kSkipped;
-        result->detail = absl::StrFormat(
-            "%s no longer names this image", name);
-        return absl::OkStatus();
+absl::Status Executor::DeleteByName(const std::string& name,
+                                    ActionResult* result) {
+  absl::StatusOr<DeleteResponse> response = client_.DeleteImage(name);
+  if (absl::IsNotFound(response.status())) {
+    // Someone else removed it between the check and the delete.
+    result->status = ResultStatus::kSkipped;
+    result->detail = absl::StrFormat("%s was removed by someone else", name);
+    return absl::OkStatus();
+  }
+  if (absl::IsFailedPrecondition(response.status()) &&
+      absl::StrContains(response.status().message(), "dependent child")) {
+    // Deleting by ID, the engine checks before it changes anything: the
+    // image is untouched, and now the parent of an image that stays.
+    result->status = ResultStatus::kSkipped;
+    result->detail = absl::StrFormat("an image was built on it since the plan (%s)",
+                                     response.status().message());
+    return absl::OkStatus();
+  }
+  if (!response.ok()) {
+    result->status = ResultStatus::kFailed;
+    result->detail = std::string(response.status().message());
+    return EngineUnreachable(response.status()) ? response.status()
+                                                : absl::OkStatus();
+  }
+  result->untagged.insert(result->untagged.end(), response->untagged.begin(),
+                          response->untagged.end());
+  result->deleted.insert(result->deleted.end(), response->deleted.begin(),
+                         response->deleted.end());
+  result->status = ResultStatus::kDone;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> Executor::CheckName(
+    const Action& action, const std::string& name) {
+  absl::StatusOr<ImageInspect> current = client_.InspectImage(name);
+  if (name == action.image) {
+    // Deleting by ID: only the references the plan expects may remain.
+    if (absl::IsNotFound(current.status())) {
+      return std::optional<std::string>("already removed");
+    }
+    if (!current.ok()) return current.status();
+    for (const std::string& ref :
+         ReferencesToDelete(current->repo_tags, current->repo_digests)) {
+      if (!Contains(action.refs, ref)) {
+        return std::optional<std::string>(absl::StrFormat(
+            "it gained the reference %s since the plan", ref));
       }
     }
-    absl::StatusOr<DeleteResponse> response = client_.DeleteImage(name);
-    if (absl::IsNotFound(response.status())) {
-      // Someone else removed it between the check and the delete.
+    return std::optional<std::string>();
+  }
+  if (!current.ok() && !absl::IsNotFound(current.status())) {
+    return current.status();
+  }
+  if (!current.ok() || current->id != action.image) {
+    return std::optional<std::string>(
+        absl::StrFormat("%s no longer names this image", name));
+  }
+  return std::optional<std::string>();
+}
+
+absl::StatusOr<std::optional<std::string>> Executor::CheckNoChild(
+    const Action& action) {
+  absl::StatusOr<std::vector<ImageSummary>> images = client_.ListImages();
+  if (!images.ok()) return images.status();
+  for (const ImageSummary& image : *images) {
+    if (image.parent_id == action.image) {
+      return std::optional<std::string>(absl::StrFormat(
+          "an image was built on it since the plan (%s)",
+          image.repo_tags.empty() ? image.id : image.repo_tags.front()));
+    }
+  }
+  return std::optional<std::string>();
+}
+
+absl::Status Executor::DeleteRefs(const Action& action, ActionResult* result) {
+  std::vector<std::string> names = NamesToDelete(action);
+  if (action.op == ActionOp::kDelete && names.size() > 1) {
+    // References removed by name before the image go even if the engine
+    // then refuses the image for a child: look for one first.
+    absl::StatusOr<std::optional<std::string>> child = CheckNoChild(action);
+    if (!child.ok() || child->has_value()) {
+      result->status =
+          child.ok() ? ResultStatus::kSkipped : ResultStatus::kFailed;
+      result->detail = child.ok() ? **child
+                                  : std::string(child.status().message());
+      return child.ok() || !EngineUnreachable(child.status())
+                 ? absl::OkStatus()
+                 : child.status();
+    }
+  }
+  for (const std::string& name : names) {
+    // The last check before each delete.
+    absl::StatusOr<std::optional<std::string>> unsafe = CheckName(action, name);
+    if (!unsafe.ok()) {
+      result->status = ResultStatus::kFailed;
+      result->detail = std::string(unsafe.status().message());
+      return EngineUnreachable(unsafe.status()) ? unsafe.status()
+                                                : absl::OkStatus();
+    }
+    if (unsafe->has_value()) {
       result->status = ResultStatus::kSkipped;
-      result->detail = absl::StrFormat("%s was removed by someone else", name);
+      result->detail = **unsafe;
       return absl::OkStatus();
     }
-    if (!response.ok()) {
-      result->status = ResultStatus::kFailed;
-      result->detail = std::string(response.status().message());
-      return EngineUnreachable(response.status()) ? response.status()
-                                                  : absl::OkStatus();
+    if (absl::Status fatal = DeleteByName(name, result); !fatal.ok()) {
+      return fatal;
     }
-    result->untagged.insert(result->untagged.end(),
-                            response->untagged.begin(),
-                            response->untagged.end());
-    result->deleted.insert(result->deleted.end(), response->deleted.begin(),
-                           response->deleted.end());
+    if (result->status != ResultStatus::kDone) return absl::OkStatus();
   }
-  result->status = ResultStatus::kDone;
   result->freed_bytes = PriceDeleted(result->deleted, result);
   if (action.op == ActionOp::kDelete &&
       !Contains(result->deleted, action.image)) {
-    // Every reference went but the engine kept the image.
     result->status = ResultStatus::kFailed;
     result->detail = "the engine untagged the image but did not delete it";
   }

@@ -1,6 +1,9 @@
 // The executor: performs a plan's actions through DELETE /images/{name},
 // in order, never with force, each one re-checked against the engine
-// immediately before it runs.
+// immediately before it runs. An untag removes its references by name; a
+// delete removes all but one repository's references by name, then the
+// image by ID, so that the engine checks children and containers before
+// it removes the last reference.
 //
 // Before an action: the image must still exist, have no reference the plan
 // did not know, and no container of any state may use it (or an image
@@ -51,10 +54,20 @@ class Executor {
   // Why the action must not run now, or nullopt. An error means the engine
   // could not be asked.
   absl::StatusOr<std::optional<std::string>> Recheck(const Action& action);
-  // DeleteRefs deletes the action's references one by one (or the image by
-  // ID when it has none), filling `result`. Returns the transport error
-  // that should end the run, if any.
+  // DeleteRefs performs the action's DELETE requests (see NamesToDelete in
+  // executor.cc), each after CheckName, filling `result`. Returns the
+  // transport error that should end the run, if any.
   absl::Status DeleteRefs(const Action& action, ActionResult* result);
+  // CheckName: why DELETE `name` must not be sent now (the name no longer
+  // names the image; deleting by ID, the image gained a reference), or
+  // nullopt. An error means the engine could not be asked.
+  absl::StatusOr<std::optional<std::string>> CheckName(const Action& action,
+                                                       const std::string& name);
+  // CheckNoChild: why the image must not lose references by name now (an
+  // image was built on it since the plan), or nullopt. Lists all images.
+  absl::StatusOr<std::optional<std::string>> CheckNoChild(const Action& action);
+  // DeleteByName sends one DELETE and records what the engine reported.
+  absl::Status DeleteByName(const std::string& name, ActionResult* result);
   absl::Status Perform(const Action& action, ActionResult* result);
   uint64_t PriceDeleted(const std::vector<std::string>& deleted,
                         ActionResult* result) const;
