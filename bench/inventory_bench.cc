@@ -26,7 +26,8 @@ void SetBytes(benchmark::State& state, size_t bytes) {
 
 // Baseline: one simdjson pass (stage 1 + tape) over /images/json.
 void BM_ImageList_SimdjsonDomBaseline(benchmark::State& state) {
-  SyntheticSnapshot data = MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
+  SyntheticSnapshot data =
+      MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
   PaddedBody body(data.image_list);
   simdjson::dom::parser parser;
   for (auto _ : state) {
@@ -42,14 +43,14 @@ void BM_ImageList_SimdjsonDomBaseline(benchmark::State& state) {
 
 // libdgc: ParseImageList into ImageSummary structs.
 void BM_ImageList_Libdgc(benchmark::State& state) {
-  SyntheticSnapshot data = MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
+  SyntheticSnapshot data =
+      MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
   PaddedBody body(data.image_list);
   simdjson::ondemand::parser parser;
   for (auto _ : state) {
     std::vector<ImageSummary> images;
-    absl::Status status = ParseDocument(parser, body, [&](auto& v) {
-      return ParseImageList(v, &images);
-    });
+    absl::Status status = ParseDocument(
+        parser, body, [&](auto& v) { return ParseImageList(v, &images); });
     if (!status.ok()) state.SkipWithError("parse failed");
     benchmark::DoNotOptimize(images);
   }
@@ -58,7 +59,8 @@ void BM_ImageList_Libdgc(benchmark::State& state) {
 
 // Baseline for the whole snapshot: one simdjson DOM pass.
 void BM_Snapshot_SimdjsonDomBaseline(benchmark::State& state) {
-  SyntheticSnapshot data = MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
+  SyntheticSnapshot data =
+      MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
   PaddedBody body(data.snapshot);
   simdjson::dom::parser parser;
   for (auto _ : state) {
@@ -74,7 +76,8 @@ void BM_Snapshot_SimdjsonDomBaseline(benchmark::State& state) {
 
 // libdgc: snapshot → EngineBodies → Inventory (layer graph, sizes, links).
 void BM_Snapshot_ParseAndBuildInventory(benchmark::State& state) {
-  SyntheticSnapshot data = MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
+  SyntheticSnapshot data =
+      MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
   PaddedBody body(data.snapshot);
   for (auto _ : state) {
     absl::StatusOr<EngineBodies> bodies = ParseSnapshot(body);
@@ -88,7 +91,8 @@ void BM_Snapshot_ParseAndBuildInventory(benchmark::State& state) {
 
 // The planner and disk usage on a built inventory.
 void BM_Plan(benchmark::State& state) {
-  SyntheticSnapshot data = MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
+  SyntheticSnapshot data =
+      MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
   absl::StatusOr<Inventory> inventory =
       BuildInventory(*ParseSnapshot(PaddedBody(data.snapshot)));
   absl::StatusOr<Policy> policy =
@@ -101,7 +105,8 @@ void BM_Plan(benchmark::State& state) {
 }
 
 void BM_DiskUsage(benchmark::State& state) {
-  SyntheticSnapshot data = MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
+  SyntheticSnapshot data =
+      MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
   absl::StatusOr<Inventory> inventory =
       BuildInventory(*ParseSnapshot(PaddedBody(data.snapshot)));
   for (auto _ : state) {

@@ -10,7 +10,9 @@
 namespace dgc::bench {
 namespace {
 
-std::string Digest(const std::string& seed) { return "sha256:" + Sha256Hex(seed); }
+std::string Digest(const std::string& seed) {
+  return "sha256:" + Sha256Hex(seed);
+}
 
 struct SyntheticImage {
   std::string id;
@@ -38,7 +40,8 @@ std::vector<SyntheticImage> MakeImages(int count) {
     int base = static_cast<int>(random() % kBases);
     int repository = static_cast<int>(random() % kRepositories);
     for (int layer = 0; layer < 4; ++layer) {  // shared base layers
-      image.diff_ids.push_back(Digest(absl::StrFormat("base%d-%d", base, layer)));
+      image.diff_ids.push_back(
+          Digest(absl::StrFormat("base%d-%d", base, layer)));
       image.sizes.push_back(5'000'000 + 1'000'000 * layer);
     }
     int own = 2 + static_cast<int>(random() % 7);
@@ -48,8 +51,11 @@ std::vector<SyntheticImage> MakeImages(int count) {
     }
     image.id = Digest(absl::StrFormat("image%d", i));
     if (random() % 10 != 0) {  // one in ten is dangling
-      image.tags.push_back(absl::StrFormat("ci/service-%d:build-%d", repository, i));
-      if (random() % 5 == 0) image.tags.push_back(absl::StrFormat("ci/service-%d:latest-%d", repository, i));
+      image.tags.push_back(
+          absl::StrFormat("ci/service-%d:build-%d", repository, i));
+      if (random() % 5 == 0)
+        image.tags.push_back(
+            absl::StrFormat("ci/service-%d:latest-%d", repository, i));
     }
     image.created = 1'790'000'000 + static_cast<int64_t>(random() % 5'000'000);
     images.push_back(std::move(image));
@@ -99,9 +105,10 @@ std::string HistoryBody(const SyntheticImage& image) {
         "-c make step-%d\",\"Id\":\"<missing>\",\"Size\":%d,\"Tags\":null}",
         out.size() > 1 ? "," : "", i, image.sizes[i]);
     if (i % 3 == 0) {
-      out += ",{\"Comment\":\"\",\"Created\":1790000000,\"CreatedBy\":\"/bin/"
-             "sh -c #(nop)  ENV A=b\",\"Id\":\"<missing>\",\"Size\":0,"
-             "\"Tags\":null}";
+      out +=
+          ",{\"Comment\":\"\",\"Created\":1790000000,\"CreatedBy\":\"/bin/"
+          "sh -c #(nop)  ENV A=b\",\"Id\":\"<missing>\",\"Size\":0,"
+          "\"Tags\":null}";
     }
   }
   return out + "]";
@@ -127,7 +134,8 @@ SyntheticSnapshot MakeSyntheticSnapshot(int count) {
   SyntheticSnapshot result;
   result.image_list = ImageListBody(images);
   std::string& s = result.snapshot;
-  s = "{\"schema\":\"dgc.snapshot/v1\",\"captured_at\":\"2026-11-25T00:00:00Z\","
+  s = "{\"schema\":\"dgc.snapshot/"
+      "v1\",\"captured_at\":\"2026-11-25T00:00:00Z\","
       "\"host\":\"unix:///var/run/docker.sock\",\"version\":{\"Version\":"
       "\"20.10.24\",\"ApiVersion\":\"1.41\",\"MinAPIVersion\":\"1.12\"},"
       "\"info\":{\"ID\":\"bench\",\"Driver\":\"overlay2\"},\"images\":";

@@ -9,8 +9,8 @@
 namespace dgc::bench {
 
 struct SyntheticSnapshot {
-  std::string snapshot;     // the whole dgc.snapshot/v1 document
-  std::string image_list;   // the "images" body alone (GET /images/json)
+  std::string snapshot;    // the whole dgc.snapshot/v1 document
+  std::string image_list;  // the "images" body alone (GET /images/json)
 };
 
 // MakeSyntheticSnapshot returns an inventory of `images` images, 6 to 12

@@ -25,8 +25,8 @@ absl::StatusOr<ApplyLock> ApplyLock::Acquire(const std::string& path,
     if (errno != EWOULDBLOCK && errno != EINTR) {
       int error = errno;
       ::close(fd);
-      return absl::FailedPreconditionError(absl::StrFormat(
-          "cannot lock %s: %s", path, std::strerror(error)));
+      return absl::FailedPreconditionError(
+          absl::StrFormat("cannot lock %s: %s", path, std::strerror(error)));
     }
     if (absl::Now() >= deadline) {
       ::close(fd);

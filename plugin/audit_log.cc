@@ -12,8 +12,8 @@
 namespace dgc {
 
 absl::StatusOr<AuditLog> AuditLog::Open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-                  0640);
+  int fd =
+      ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "cannot open the audit log %s: %s", path, std::strerror(errno)));

@@ -86,8 +86,8 @@ bool Confirm(const Plan& plan, const Policy& policy, Invocation& invocation) {
 }
 
 void PrintResultLine(const ActionResult& result, std::ostream& out) {
-  std::string refs = result.refs.empty() ? "<none>"
-                                         : absl::StrJoin(result.refs, ", ");
+  std::string refs =
+      result.refs.empty() ? "<none>" : absl::StrJoin(result.refs, ", ");
   std::string line = absl::StrFormat(
       "%-8s %-7s %s   %-9s %s", StatusName(result.status), OpName(result.op),
       ShortId(result.image), HumanSize(result.freed_bytes), refs);
@@ -122,11 +122,9 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
   flags.String("format", 0, &options.format,
                "Output format: \"table\" or \"json\"", "string");
   flags.String("now", 0, &options.now_text,
-               "The time ages are measured at (RFC 3339); default now",
-               "time");
+               "The time ages are measured at (RFC 3339); default now", "time");
   flags.String("lock", 0, &options.lock_file,
-               "Hold this lock file, so that one apply runs at a time",
-               "file");
+               "Hold this lock file, so that one apply runs at a time", "file");
   flags.String("lock-timeout", 0, &options.lock_timeout,
                "How long to wait for the lock (e.g. 30s, 5m)", "duration");
   flags.String("log", 0, &options.log_file,
@@ -139,7 +137,8 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
     return kExitOk;
   }
   if (!args->empty()) {
-    return UsageError(flags.command(), "\"docker gc apply\" accepts no arguments");
+    return UsageError(flags.command(),
+                      "\"docker gc apply\" accepts no arguments");
   }
   if (options.format != "table" && options.format != "json") {
     return UsageError(flags.command(),

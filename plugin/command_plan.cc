@@ -47,7 +47,8 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
     return kExitOk;
   }
   if (!args->empty()) {
-    return UsageError(flags.command(), "\"docker gc plan\" accepts no arguments");
+    return UsageError(flags.command(),
+                      "\"docker gc plan\" accepts no arguments");
   }
   if (format != "table" && format != "json") {
     return UsageError(flags.command(),

@@ -24,7 +24,8 @@ void PrintSummary(const Policy& policy, std::ostream& out) {
                            TerminalSafe(rule.Describe(), 400));
   }
   std::vector<std::string> protect;
-  for (const Glob& glob : policy.protect_match) protect.push_back(glob.pattern());
+  for (const Glob& glob : policy.protect_match)
+    protect.push_back(glob.pattern());
   for (const LabelCondition& label : policy.protect_labels) {
     protect.push_back("label " + label.Text());
   }
@@ -53,8 +54,9 @@ absl::StatusOr<int> RunPolicy(Invocation& invocation) {
                                       (*args)[0]));
   }
   if (args->size() != 2) {
-    return UsageError(flags.command(), "\"docker gc policy check\" requires "
-                                       "exactly 1 argument: the policy file");
+    return UsageError(flags.command(),
+                      "\"docker gc policy check\" requires "
+                      "exactly 1 argument: the policy file");
   }
   absl::StatusOr<Policy> policy = ReadPolicyFile((*args)[1]);
   if (!policy.ok()) {

@@ -25,8 +25,7 @@ absl::StatusOr<int> RunSnapshot(Invocation& invocation) {
   FlagSet flags("docker gc snapshot");
   std::string output;
   flags.String("output", 'o', &output,
-               "Write to a file (\"-\" for stdout), instead of stdout",
-               "file");
+               "Write to a file (\"-\" for stdout), instead of stdout", "file");
   AddGlobalFlags(flags, &invocation.global);
   absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
   if (!args.ok()) return args.status();
@@ -62,8 +61,8 @@ absl::StatusOr<int> RunSnapshot(Invocation& invocation) {
   if (destination != "-") {
     invocation.err << absl::StrFormat(
         "Saved %d images and %d containers from %s to %s\n",
-        inventory->images.size(), inventory->containers.size(),
-        client.host(), destination);
+        inventory->images.size(), inventory->containers.size(), client.host(),
+        destination);
   }
   return kExitOk;
 }

@@ -5,6 +5,7 @@
 #include "engine/engine_client.h"
 #include "plugin/command.h"
 #include "plugin/inventory_source.h"
+#include "plugin/table.h"
 
 namespace dgc {
 namespace {
@@ -67,8 +68,10 @@ absl::StatusOr<int> RunVersion(Invocation& invocation) {
     PrintJson(connected.ok() ? &client : nullptr, invocation.out);
   } else if (connected.ok()) {
     invocation.out << absl::StrFormat(
-        "Engine: %s (API %s, using %s) at %s\n", client.version().version,
-        client.version().api_version, client.api_version(), client.host());
+        "Engine: %s (API %s, using %s) at %s\n",
+        TerminalSafe(client.version().version),
+        TerminalSafe(client.version().api_version), client.api_version(),
+        TerminalSafe(client.host(), 400));
   }
   if (!connected.ok()) return connected;
   return kExitOk;

@@ -17,8 +17,8 @@ namespace {
 
 absl::Status FileError(std::string_view verb, std::string_view path,
                        int error) {
-  std::string message = absl::StrFormat("cannot %s %s: %s", verb, path,
-                                        std::strerror(error));
+  std::string message =
+      absl::StrFormat("cannot %s %s: %s", verb, path, std::strerror(error));
   return error == ENOENT ? absl::NotFoundError(message)
                          : absl::FailedPreconditionError(message);
 }

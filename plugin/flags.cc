@@ -12,7 +12,6 @@ namespace {
 
 constexpr char kUsagePayload[] = "dgc.usage";
 
-
 }  // namespace
 
 absl::Status UsageError(std::string_view command, std::string_view message) {
@@ -85,8 +84,8 @@ absl::Status FlagSet::Set(const Flag& flag, std::string_view shown_name,
     return absl::OkStatus();
   }
   if (*i + 1 >= args.size()) {
-    return UsageError(command_, absl::StrFormat(
-                                    "flag needs an argument: %s", shown_name));
+    return UsageError(
+        command_, absl::StrFormat("flag needs an argument: %s", shown_name));
   }
   *flag.string_target = args[++*i];
   return absl::OkStatus();
@@ -110,7 +109,8 @@ absl::StatusOr<std::vector<std::string>> FlagSet::Parse(
       std::string name = arg.substr(2, equals - 2);
       const Flag* flag = FindLong(name);
       if (flag == nullptr) {
-        return UsageError(command_, absl::StrFormat("unknown flag: --%s", name));
+        return UsageError(command_,
+                          absl::StrFormat("unknown flag: --%s", name));
       }
       std::string value;
       if (equals != std::string::npos) value = arg.substr(equals + 1);
@@ -123,9 +123,9 @@ absl::StatusOr<std::vector<std::string>> FlagSet::Parse(
     if (arg.size() > 1 && arg[0] == '-') {
       const Flag* flag = FindShort(arg[1]);
       if (flag == nullptr) {
-        return UsageError(command_,
-                          absl::StrFormat("unknown shorthand flag: '%c' in %s",
-                                          arg[1], arg));
+        return UsageError(
+            command_,
+            absl::StrFormat("unknown shorthand flag: '%c' in %s", arg[1], arg));
       }
       std::string value;
       bool attached = arg.size() > 2;
@@ -158,7 +158,8 @@ std::string FlagSet::Usage() const {
   for (const auto& row : rows) width = std::max(width, row.first.size());
   std::string usage = "Options:\n";
   for (const auto& [left, help] : rows) {
-    usage += absl::StrFormat("%-*s   %s\n", static_cast<int>(width), left, help);
+    usage +=
+        absl::StrFormat("%-*s   %s\n", static_cast<int>(width), left, help);
   }
   return usage;
 }

@@ -58,8 +58,8 @@ class FlagSet {
   const Flag* FindLong(std::string_view name) const;
   const Flag* FindShort(char name) const;
   absl::Status Set(const Flag& flag, std::string_view shown_name,
-                   const std::string* value, const std::vector<std::string>& args,
-                   size_t* i);
+                   const std::string* value,
+                   const std::vector<std::string>& args, size_t* i);
 
   std::string command_;
   std::vector<Flag> flags_;

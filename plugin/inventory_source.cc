@@ -50,13 +50,13 @@ absl::StatusOr<Inventory> LoadInventory(const Invocation& invocation,
   return inventory;
 }
 
-absl::StatusOr<std::optional<absl::Time>> ParseNowFlag(
-    std::string_view command, std::string_view text) {
+absl::StatusOr<std::optional<absl::Time>> ParseNowFlag(std::string_view command,
+                                                       std::string_view text) {
   if (text.empty()) return std::nullopt;
   absl::StatusOr<absl::Time> time = ParseRfc3339(text);
   if (!time.ok()) {
-    return UsageError(command, absl::StrFormat("--now: %s",
-                                               time.status().message()));
+    return UsageError(command,
+                      absl::StrFormat("--now: %s", time.status().message()));
   }
   return *time;
 }

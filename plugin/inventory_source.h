@@ -29,8 +29,8 @@ absl::StatusOr<Inventory> LoadInventory(const Invocation& invocation,
 
 // ParseNowFlag reads a --now value: nullopt when empty. Errors: a usage
 // error of `command` naming the value.
-absl::StatusOr<std::optional<absl::Time>> ParseNowFlag(
-    std::string_view command, std::string_view text);
+absl::StatusOr<std::optional<absl::Time>> ParseNowFlag(std::string_view command,
+                                                       std::string_view text);
 
 // ClockFor returns the time ages are measured at: `now_flag` when given,
 // else when the inventory was captured (the current time for a live

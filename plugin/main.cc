@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "dgc/version.h"
 #include "core/string_views.h"
+#include "dgc/version.h"
 #include "plugin/command.h"
 #include "plugin/table.h"
 
@@ -81,8 +81,10 @@ int Main(std::vector<std::string> args) {
     // `docker help gc` arrives as "help gc"; `docker gc help df` too.
     rest->erase(rest->begin());
     if (!rest->empty() && rest->front() == "gc") rest->erase(rest->begin());
-    if (rest->empty()) help = true;
-    else rest->push_back("--help");
+    if (rest->empty())
+      help = true;
+    else
+      rest->push_back("--help");
   }
   if (rest->empty() || (help && !FindCommand(rest->front()))) {
     PrintTopHelp(std::cout);

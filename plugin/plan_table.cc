@@ -53,17 +53,16 @@ void PrintKept(const Plan& plan, std::ostream& out) {
 
 }  // namespace
 
-void PrintPlanTable(const Plan& plan, const Policy& policy,
-                    std::ostream& out) {
+void PrintPlanTable(const Plan& plan, const Policy& policy, std::ostream& out) {
   out << absl::StrFormat("Policy: %s\nEngine: %s\n\n",
                          TerminalSafe(plan.policy_source, 400),
                          TerminalSafe(plan.engine.host, 400));
   for (const Rule& rule : policy.rules) PrintRuleSection(plan, rule, out);
   PrintKept(plan, out);
   if (plan.actions.empty()) out << "Nothing to do.\n";
-  out << absl::StrFormat(
-      "%d to delete, %d to untag, %d kept\n", plan.summary.deletes,
-      plan.summary.untags, plan.summary.kept);
+  out << absl::StrFormat("%d to delete, %d to untag, %d kept\n",
+                         plan.summary.deletes, plan.summary.untags,
+                         plan.summary.kept);
   out << absl::StrFormat("Total reclaimable space: %s (naive estimate: %s)\n",
                          HumanSize(plan.summary.reclaimable_bytes),
                          HumanSize(plan.summary.naive_bytes));

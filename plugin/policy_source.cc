@@ -12,7 +12,9 @@ namespace {
 
 constexpr char kSystemPolicy[] = "/etc/docker/gc.json";
 
-bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+bool Exists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
 
 }  // namespace
 

@@ -66,7 +66,8 @@ std::optional<std::string> StopRequested() {
   int request = stop_request.load();
   if (request == 0) return std::nullopt;
   if (request == -1) return "interrupted: the docker CLI went away";
-  return std::string("interrupted by ") + (request == SIGINT ? "SIGINT" : "SIGTERM");
+  return std::string("interrupted by ") +
+         (request == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
 }  // namespace dgc

@@ -14,9 +14,9 @@ constexpr size_t kPadding = 3;
 
 // Characters on screen: UTF-8 continuation bytes take no column.
 size_t DisplayWidth(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<size_t>(std::count_if(
+      text.begin(), text.end(),
+      [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 }  // namespace
@@ -31,7 +31,11 @@ std::string TerminalSafe(std::string_view text, size_t max_chars) {
   size_t total = 0;
   for (size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t length = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    size_t length = c < 0x80    ? 1
+                    : c >= 0xF0 ? 4
+                    : c >= 0xE0 ? 3
+                    : c >= 0xC0 ? 2
+                                : 1;
     length = std::min(length, text.size() - i);
     Piece piece;
     if (c < 0x20 || c == 0x7f) {
@@ -39,8 +43,8 @@ std::string TerminalSafe(std::string_view text, size_t max_chars) {
     } else if (c == 0xC2 && length == 2 &&
                static_cast<unsigned char>(text[i + 1]) < 0xA0) {
       // U+0080..U+009F: C1 controls, which some terminals obey.
-      piece.text = absl::StrFormat(
-          "\\u%04x", static_cast<unsigned char>(text[i + 1]));
+      piece.text =
+          absl::StrFormat("\\u%04x", static_cast<unsigned char>(text[i + 1]));
     } else {
       piece.text = std::string(text.substr(i, length));
     }

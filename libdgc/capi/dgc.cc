@@ -72,7 +72,8 @@ int Guarded(Body&& body) {
 
 int ToBuf(const std::string& text, dgc_buf* out) {
   char* memory = static_cast<char*>(std::malloc(text.size() + 1));
-  if (memory == nullptr) return Fail(absl::ResourceExhaustedError("out of memory"));
+  if (memory == nullptr)
+    return Fail(absl::ResourceExhaustedError("out of memory"));
   std::memcpy(memory, text.data(), text.size());
   memory[text.size()] = '\0';
   out->ptr = memory;
@@ -204,8 +205,7 @@ int dgc_plan_compute(dgc_plan** out, const dgc_inventory* inv,
                      : inv->inventory.captured_at != absl::InfinitePast()
                          ? inv->inventory.captured_at
                          : absl::Now();
-    *out = new dgc_plan{
-        dgc::ComputePlan(inv->inventory, policy->policy, now)};
+    *out = new dgc_plan{dgc::ComputePlan(inv->inventory, policy->policy, now)};
     return DGC_OK;
   });
 }

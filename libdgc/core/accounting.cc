@@ -27,7 +27,8 @@ uint64_t BytesFreedByRemoving(const Inventory& inventory,
                               absl::Span<const ImageIndex> removed) {
   LayerRefCounts refs(inventory);
   uint64_t freed = 0;
-  for (ImageIndex index : removed) freed += refs.Remove(inventory.images[index]);
+  for (ImageIndex index : removed)
+    freed += refs.Remove(inventory.images[index]);
   return freed;
 }
 

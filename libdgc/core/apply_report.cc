@@ -37,9 +37,12 @@ void WriteResult(const ActionResult& result, JsonWriter* json) {
 
 std::string_view StatusName(ResultStatus status) {
   switch (status) {
-    case ResultStatus::kDone: return "done";
-    case ResultStatus::kSkipped: return "skipped";
-    case ResultStatus::kFailed: return "failed";
+    case ResultStatus::kDone:
+      return "done";
+    case ResultStatus::kSkipped:
+      return "skipped";
+    case ResultStatus::kFailed:
+      return "failed";
   }
   return "";
 }

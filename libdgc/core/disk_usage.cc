@@ -112,8 +112,7 @@ DiskUsageTotals ComputeTotals(const Inventory& inv,
     (users == 1 ? totals.unique_bytes : totals.shared_bytes) += size;
     if (in_use[id]) totals.in_use_bytes += size;
   }
-  totals.unused_reclaimable_bytes =
-      totals.layers_bytes - totals.in_use_bytes;
+  totals.unused_reclaimable_bytes = totals.layers_bytes - totals.in_use_bytes;
   return totals;
 }
 

@@ -46,7 +46,7 @@ struct DiskUsageTotals {
 
 struct DiskUsage {
   DiskUsageTotals totals;
-  std::vector<ImageUsage> images;  // newest first, then by ID
+  std::vector<ImageUsage> images;             // newest first, then by ID
   std::vector<RepositoryUsage> repositories;  // largest first, then by name
 };
 

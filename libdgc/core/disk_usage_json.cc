@@ -19,8 +19,7 @@ void WriteTotals(const DiskUsageTotals& totals, JsonWriter* json) {
   json->EndObject();
 }
 
-void WriteImage(const Image& image, const ImageUsage& usage,
-                JsonWriter* json) {
+void WriteImage(const Image& image, const ImageUsage& usage, JsonWriter* json) {
   json->BeginObject();
   json->Key("id").String(image.id);
   json->Key("refs").StringArray(image.tags);

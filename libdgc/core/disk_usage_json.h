@@ -11,8 +11,7 @@ namespace dgc {
 
 // DiskUsageToJson returns the dgc.df/v1 document for `usage`, computed from
 // `inventory`, as indented JSON ending with a newline.
-std::string DiskUsageToJson(const Inventory& inventory,
-                            const DiskUsage& usage);
+std::string DiskUsageToJson(const Inventory& inventory, const DiskUsage& usage);
 
 }  // namespace dgc
 

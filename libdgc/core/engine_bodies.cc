@@ -254,7 +254,7 @@ absl::Status ParseDeleteResponse(value& v, DeleteResponse* out) {
   });
 }
 
-absl::Status CheckImageId(std::string_view id) {
+absl::Status CheckImageId(std::string_view id, std::string_view field) {
   constexpr std::string_view kPrefix = "sha256:";
   bool valid = id.size() == kPrefix.size() + 64 && id.substr(0, 7) == kPrefix;
   for (size_t i = kPrefix.size(); valid && i < id.size(); ++i) {
@@ -263,7 +263,7 @@ absl::Status CheckImageId(std::string_view id) {
   }
   if (valid) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrFormat(
-      "field \"Id\": \"%s\" is not an image ID (sha256:<64 hex digits>)",
+      "field \"%s\": \"%s\" is not an image ID (sha256:<64 hex digits>)", field,
       id.substr(0, 80)));
 }
 
@@ -271,8 +271,8 @@ absl::Status ParseEngineTime(std::string_view text, absl::Time* out) {
   absl::StatusOr<absl::Time> time = ParseRfc3339(text);
   if (!time.ok()) return time.status();
   // The engine writes Go's zero time, 0001-01-01T00:00:00Z, for "never".
-  static const absl::Time kGoZeroTime = absl::FromCivil(
-      absl::CivilSecond(1, 1, 1, 0, 0, 0), absl::UTCTimeZone());
+  static const absl::Time kGoZeroTime =
+      absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), absl::UTCTimeZone());
   *out = *time <= kGoZeroTime ? absl::InfinitePast() : *time;
   return absl::OkStatus();
 }

@@ -138,15 +138,14 @@ absl::Status ParseContainerList(simdjson::ondemand::value& value,
                                 std::vector<ContainerSummary>* out);
 absl::Status ParseVersion(simdjson::ondemand::value& value, VersionBody* out);
 absl::Status ParseInfo(simdjson::ondemand::value& value, InfoBody* out);
-absl::Status ParseSystemDf(simdjson::ondemand::value& value,
-                           SystemDfBody* out);
+absl::Status ParseSystemDf(simdjson::ondemand::value& value, SystemDfBody* out);
 absl::Status ParseDeleteResponse(simdjson::ondemand::value& value,
                                  DeleteResponse* out);
 
 // CheckImageId accepts only what an engine produces as an image ID,
 // "sha256:" and 64 lower-case hex digits (IDs go into request paths).
-// Errors: InvalidArgument naming the field "Id".
-absl::Status CheckImageId(std::string_view id);
+// Errors: InvalidArgument naming `field`, where the ID was read from.
+absl::Status CheckImageId(std::string_view id, std::string_view field = "Id");
 
 // ParseEngineTime reads an RFC 3339 time as the engine writes it
 // (nanoseconds optional). "0001-01-01T00:00:00Z" gives InfinitePast.

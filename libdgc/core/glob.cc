@@ -9,8 +9,11 @@ namespace {
 // Length of the UTF-8 character starting at text[i] (1 for invalid bytes).
 size_t CharLength(std::string_view text, size_t i) {
   unsigned char c = static_cast<unsigned char>(text[i]);
-  size_t length = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2
-                                                                          : 1;
+  size_t length = c < 0x80    ? 1
+                  : c >= 0xF0 ? 4
+                  : c >= 0xE0 ? 3
+                  : c >= 0xC0 ? 2
+                              : 1;
   return i + length <= text.size() ? length : 1;
 }
 
@@ -29,31 +32,41 @@ size_t ClassEnd(std::string_view pattern, size_t start) {
   return std::string_view::npos;
 }
 
-// Whether byte `c` is in the class pattern[start, end) (brackets included).
+// Decodes the UTF-8 character at text[*i] and moves *i past it; a byte
+// that starts no valid character decodes as itself.
+char32_t DecodeAt(std::string_view text, size_t* i) {
+  size_t length = CharLength(text, *i);
+  auto c = static_cast<unsigned char>(text[*i]);
+  char32_t code = length == 1   ? c
+                  : length == 2 ? c & 0x1Fu
+                  : length == 3 ? c & 0x0Fu
+                                : c & 0x07u;
+  for (size_t k = 1; k < length; ++k) {
+    code = (code << 6) | (static_cast<unsigned char>(text[*i + k]) & 0x3Fu);
+  }
+  *i += length;
+  return code;
+}
+
+// Whether character `c` is in the class pattern[start, end) (brackets
+// included).
 bool ClassMatches(std::string_view pattern, size_t start, size_t end,
-                  unsigned char c) {
+                  char32_t c) {
   size_t i = start + 1;
+  size_t close = end - 1;  // the class's ']'
   bool negated = pattern[i] == '!' || pattern[i] == '^';
   if (negated) ++i;
   bool found = false;
-  bool first = true;
-  while (i < end - 1) {
-    if (pattern[i] == ']' && !first) break;
-    first = false;
-    unsigned char low = static_cast<unsigned char>(pattern[i]);
-    if (low == '\\' && i + 1 < end - 1) {
-      low = static_cast<unsigned char>(pattern[++i]);
-    }
-    unsigned char high = low;
-    if (i + 2 < end - 1 && pattern[i + 1] == '-') {
-      i += 2;
-      high = static_cast<unsigned char>(pattern[i]);
-      if (high == '\\' && i + 1 < end - 1) {
-        high = static_cast<unsigned char>(pattern[++i]);
-      }
+  while (i < close) {
+    if (pattern[i] == '\\' && i + 1 < close) ++i;
+    char32_t low = DecodeAt(pattern, &i);
+    char32_t high = low;
+    if (i + 1 < close && pattern[i] == '-') {
+      ++i;
+      if (pattern[i] == '\\' && i + 1 < close) ++i;
+      high = DecodeAt(pattern, &i);
     }
     if (low <= c && c <= high) found = true;
-    ++i;
   }
   return found != negated;
 }
@@ -68,14 +81,14 @@ absl::StatusOr<Glob> Glob::Compile(std::string_view pattern) {
   for (size_t i = 0; i < pattern.size(); ++i) {
     if (pattern[i] == '\\') {
       if (++i == pattern.size()) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "pattern \"%s\" ends with a lone \\", pattern));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("pattern \"%s\" ends with a lone \\", pattern));
       }
     } else if (pattern[i] == '[') {
       size_t end = ClassEnd(pattern, i);
       if (end == std::string_view::npos) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "pattern \"%s\" has an unclosed [", pattern));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("pattern \"%s\" has an unclosed [", pattern));
       }
       i = end - 1;
     } else if (pattern[i] == ':') {
@@ -107,10 +120,10 @@ bool Glob::Matches(std::string_view text) const {
       }
       if (c == '[') {
         size_t end = ClassEnd(pattern, p);
-        if (ClassMatches(pattern, p, end,
-                         static_cast<unsigned char>(text[t]))) {
+        size_t next = t;
+        if (ClassMatches(pattern, p, end, DecodeAt(text, &next))) {
           p = end;
-          ++t;
+          t = next;
           continue;
         }
       } else {

@@ -11,7 +11,6 @@
 namespace dgc {
 namespace {
 
-
 // Adds the image's layer chains to the graph with their sizes; records a
 // warning when the history does not explain the sizes exactly or contradicts
 // what another image said about a shared chain.
@@ -42,8 +41,7 @@ void AddLayers(const ImageDetails& details, Image* image, Inventory* inv) {
 }
 
 absl::StatusOr<Image> BuildImage(const ImageSummary& summary,
-                                 const ImageDetails& details,
-                                 Inventory* inv) {
+                                 const ImageDetails& details, Inventory* inv) {
   const ImageInspect& inspect = details.inspect;
   if (inspect.id != summary.id) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -88,16 +86,16 @@ absl::Status LinkParents(const EngineBodies& bodies, Inventory* inv) {
     inv->images[parent].children.push_back(i);
   }
   for (Image& image : inv->images) {
-    image.intermediate = image.tags.empty() && image.digests.empty() &&
-                         !image.children.empty();
+    image.intermediate =
+        image.tags.empty() && image.digests.empty() && !image.children.empty();
   }
   for (const Image& image : inv->images) {
     size_t steps = 0;
     for (ImageIndex p = image.parent; p != kNoImage;
          p = inv->images[p].parent) {
       if (++steps > inv->images.size()) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "image %s: its chain of parents loops", image.id));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("image %s: its chain of parents loops", image.id));
       }
     }
   }
@@ -175,9 +173,10 @@ std::vector<std::string> ReferencesToDelete(
   std::vector<std::string> refs = tags;
   for (const std::string& digest : digests) {
     std::string_view repository = RepositoryOf(digest);
-    bool tagged = std::any_of(tags.begin(), tags.end(), [&](const std::string& tag) {
-      return RepositoryOf(tag) == repository;
-    });
+    bool tagged =
+        std::any_of(tags.begin(), tags.end(), [&](const std::string& tag) {
+          return RepositoryOf(tag) == repository;
+        });
     if (!tagged) refs.push_back(digest);
   }
   return refs;

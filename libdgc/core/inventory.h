@@ -32,7 +32,7 @@ inline constexpr ImageIndex kNoImage = ~ImageIndex{0};
 
 // One image of the engine.
 struct Image {
-  std::string id;                   // "sha256:<hex>"
+  std::string id;                    // "sha256:<hex>"
   std::vector<std::string> tags;     // "repository:tag", as the engine lists
   std::vector<std::string> digests;  // "repository@sha256:<hex>"
   absl::Time created;
@@ -44,9 +44,9 @@ struct Image {
   // False when the per-layer sizes could not be derived exactly from the
   // image's history (see Inventory::warnings).
   bool layer_sizes_exact = true;
-  ImageIndex parent = kNoImage;                // the engine's Parent
-  std::vector<ImageIndex> children;            // images whose parent it is
-  std::vector<ContainerIndex> containers;      // containers of any state
+  ImageIndex parent = kNoImage;            // the engine's Parent
+  std::vector<ImageIndex> children;        // images whose parent it is
+  std::vector<ContainerIndex> containers;  // containers of any state
   // Untagged with children: an intermediate image of a legacy build, which
   // `docker images` hides and a delete of its last child removes.
   bool intermediate = false;

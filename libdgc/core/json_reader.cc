@@ -45,11 +45,10 @@ absl::Status JsonError(simdjson::error_code code, std::string_view where) {
       absl::StrFormat("%s: %s", where, simdjson::error_message(code)));
 }
 
-absl::Status WithContext(const absl::Status& status,
-                         std::string_view context) {
+absl::Status WithContext(const absl::Status& status, std::string_view context) {
   if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrFormat("%s: %s", context,
-                                                     status.message()));
+  return absl::Status(status.code(),
+                      absl::StrFormat("%s: %s", context, status.message()));
 }
 
 namespace json_internal {
@@ -63,9 +62,11 @@ absl::Status CheckFullyConsumed(simdjson::ondemand::document& doc) {
 }
 
 absl::Status IsNull(simdjson::ondemand::value& value, bool* is_null) {
-  if (auto error = value.is_null().get(*is_null)) {
-    return JsonError(error, "value");
-  }
+  // type() only peeks, so it is valid on the root value too (is_null() is
+  // not: simdjson assumes a non-root scalar there).
+  simdjson::ondemand::json_type type;
+  if (auto error = value.type().get(type)) return JsonError(error, "value");
+  *is_null = type == simdjson::ondemand::json_type::null;
   return absl::OkStatus();
 }
 
@@ -111,7 +112,8 @@ absl::Status ReadBool(simdjson::ondemand::value& value, std::string_view name,
     return status;
   }
   if (auto error = value.get_bool().get(*out)) {
-    return JsonError(error, absl::StrFormat("%s: expected true or false", name));
+    return JsonError(error,
+                     absl::StrFormat("%s: expected true or false", name));
   }
   return absl::OkStatus();
 }

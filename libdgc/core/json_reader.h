@@ -71,8 +71,7 @@ absl::Status ParseDocument(simdjson::ondemand::parser& parser,
 // object. Errors: not an object, malformed JSON, or what on_field returns
 // (prefixed with the field name).
 template <typename OnField>
-absl::Status ForEachField(simdjson::ondemand::value& value,
-                          OnField&& on_field);
+absl::Status ForEachField(simdjson::ondemand::value& value, OnField&& on_field);
 
 // ForEachElement calls `on_element(index, value)` for every element of the
 // array `value`. Null counts as an empty array.

@@ -13,10 +13,9 @@ namespace {
 
 // Instructions that never create a layer.
 constexpr std::array<std::string_view, 13> kMetadataInstructions = {
-    "ENV ",  "LABEL ",   "CMD ",    "ENTRYPOINT ", "EXPOSE ",
-    "USER ", "ARG ",     "VOLUME ", "STOPSIGNAL ", "HEALTHCHECK ",
+    "ENV ",   "LABEL ",   "CMD ",       "ENTRYPOINT ", "EXPOSE ",
+    "USER ",  "ARG ",     "VOLUME ",    "STOPSIGNAL ", "HEALTHCHECK ",
     "SHELL ", "ONBUILD ", "MAINTAINER "};
-
 
 // Step-by-step pairing: usable when the steps that create layers are exactly
 // as many as the layers.

@@ -35,6 +35,9 @@ struct Action {
   // Untagged parent images (of a legacy build) the engine removes together
   // with a deleted image.
   std::vector<std::string> also_removes;
+  // False when the delete must ask the engine not to remove untagged
+  // parents (noprune=1), because one of them is protected.
+  bool prune = true;
   absl::Time created = absl::InfinitePast();
   uint64_t size = 0;  // the image's Size, for the naive estimate
 };
@@ -42,7 +45,7 @@ struct Action {
 struct KeptImage {
   std::string image;
   std::vector<std::string> refs;
-  std::string rule;    // the rule that kept it; "" when none or protected
+  std::string rule;  // the rule that kept it; "" when none or protected
   std::string reason;
   bool is_protected = false;  // by a container, protect, min_age or a child
   absl::Time created = absl::InfinitePast();
@@ -52,7 +55,7 @@ struct PlanSummary {
   uint32_t images = 0;  // listed images (intermediates excluded)
   uint32_t deletes = 0;
   uint32_t untags = 0;
-  uint32_t kept = 0;    // images that stay, untagged ones included
+  uint32_t kept = 0;               // images that stay, untagged ones included
   uint64_t reclaimable_bytes = 0;  // sum of actions[].bytes
   uint64_t naive_bytes = 0;        // sum of deleted images' Size
 };

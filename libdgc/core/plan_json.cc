@@ -30,6 +30,7 @@ void WriteAction(const Action& action, JsonWriter* json) {
   json->Key("reason").String(action.reason);
   json->Key("bytes").Uint(action.bytes);
   json->Key("also_removes").StringArray(action.also_removes);
+  json->Key("prune").Bool(action.prune);
   json->Key("created").String(FormatRfc3339(action.created));
   json->Key("size").Uint(action.size);
   json->EndObject();
@@ -97,6 +98,7 @@ absl::Status ParseAction(value& v, Action* out) {
     if (key == "also_removes") {
       return ReadStringArray(f, key, &out->also_removes);
     }
+    if (key == "prune") return ReadBool(f, key, &out->prune);
     if (key == "created") return ReadTimeField(f, key, &out->created);
     if (key == "size") return ReadUint(f, key, &out->size);
     return absl::OkStatus();
@@ -110,11 +112,11 @@ absl::Status ParseAction(value& v, Action* out) {
       return absl::InvalidArgumentError("an untag action needs \"refs\"");
     }
   } else {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "field \"op\": \"%s\": want \"delete\" or \"untag\"",
-        op.substr(0, 40)));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("field \"op\": \"%s\": want \"delete\" or \"untag\"",
+                        op.substr(0, 40)));
   }
-  return CheckImageId(out->image);
+  return CheckImageId(out->image, "image");
 }
 
 absl::Status ParseKept(value& v, KeptImage* out) {
@@ -132,6 +134,9 @@ absl::Status ParseKept(value& v, KeptImage* out) {
 absl::Status ReadCount(value& v, std::string_view name, uint32_t* out) {
   uint64_t number = 0;
   if (absl::Status s = ReadUint(v, name, &number); !s.ok()) return s;
+  if (number > UINT32_MAX) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s is too large", name));
+  }
   *out = static_cast<uint32_t>(number);
   return absl::OkStatus();
 }
@@ -153,27 +158,27 @@ absl::Status ParsePlanSummary(value& v, PlanSummary* out) {
 absl::Status ParsePlanRoot(value& root, Plan* plan) {
   std::string schema;
   bool has_actions = false;
-  absl::Status status = ForEachField(root, [&](std::string_view key,
-                                               value& f) -> absl::Status {
-    if (key == "schema") return ReadString(f, key, &schema);
-    if (key == "engine") return ParseEngine(f, &plan->engine);
-    if (key == "now") return ReadTimeField(f, key, &plan->now);
-    if (key == "policy") return ReadString(f, key, &plan->policy_source);
-    if (key == "summary") return ParsePlanSummary(f, &plan->summary);
-    if (key == "warnings") return ReadStringArray(f, key, &plan->warnings);
-    if (key == "actions") {
-      has_actions = true;
-      return ForEachElement(f, [&](size_t, value& item) {
-        return ParseAction(item, &plan->actions.emplace_back());
+  absl::Status status =
+      ForEachField(root, [&](std::string_view key, value& f) -> absl::Status {
+        if (key == "schema") return ReadString(f, key, &schema);
+        if (key == "engine") return ParseEngine(f, &plan->engine);
+        if (key == "now") return ReadTimeField(f, key, &plan->now);
+        if (key == "policy") return ReadString(f, key, &plan->policy_source);
+        if (key == "summary") return ParsePlanSummary(f, &plan->summary);
+        if (key == "warnings") return ReadStringArray(f, key, &plan->warnings);
+        if (key == "actions") {
+          has_actions = true;
+          return ForEachElement(f, [&](size_t, value& item) {
+            return ParseAction(item, &plan->actions.emplace_back());
+          });
+        }
+        if (key == "kept") {
+          return ForEachElement(f, [&](size_t, value& item) {
+            return ParseKept(item, &plan->kept.emplace_back());
+          });
+        }
+        return absl::OkStatus();
       });
-    }
-    if (key == "kept") {
-      return ForEachElement(f, [&](size_t, value& item) {
-        return ParseKept(item, &plan->kept.emplace_back());
-      });
-    }
-    return absl::OkStatus();
-  });
   if (!status.ok()) return status;
   if (schema != kSchema) {
     return absl::InvalidArgumentError(absl::StrFormat(

@@ -30,14 +30,13 @@ Decisions Decide(const Inventory& inventory, const Policy& policy,
   d.untagging.assign(count, false);
   d.protection.assign(count, "");
   for (ImageIndex i = 0; i < count; ++i) {
-    if (inventory.images[i].intermediate) continue;
     d.protection[i] = DirectProtection(inventory, policy, now, i);
     const ImageVerdict& verdict = d.verdicts[i];
     if (!d.protection[i].empty() || !verdict.AnySelected()) continue;
     (verdict.AllSelected() ? d.deleting : d.untagging)[i] = true;
   }
   std::vector<ImageIndex> staying_child =
-      KeepParentsOfStayingImages(inventory, &d.deleting);
+      KeepParentsOfStayingImages(inventory, d.protection, &d.deleting);
   for (ImageIndex i = 0; i < count; ++i) {
     if (staying_child[i] == kNoImage || !d.protection[i].empty() ||
         inventory.images[i].intermediate) {
@@ -120,7 +119,8 @@ std::vector<ImageIndex> DeletionOrder(const Inventory& inventory,
         continue;
       }
       stack.push_back({image, true});
-      const std::vector<ImageIndex>& children = inventory.images[image].children;
+      const std::vector<ImageIndex>& children =
+          inventory.images[image].children;
       for (auto child = children.rbegin(); child != children.rend(); ++child) {
         if (!placed[*child]) stack.push_back({*child, false});
       }
@@ -153,6 +153,7 @@ Action DeleteAction(const Inventory& inventory, ImageIndex index,
   action.rule = FirstDecision(verdict, true)->rule->name;
   action.reason = CombinedReason(verdict, true);
   action.bytes = removal.bytes;
+  action.prune = removal.prune;
   for (ImageIndex pruned : removal.pruned) {
     action.also_removes.push_back(inventory.images[pruned].id);
   }
@@ -197,7 +198,11 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
   for (ImageIndex i : InRuleOrder(inventory, d, d.untagging)) {
     plan.actions.push_back(UntagAction(inventory.images[i], d.verdicts[i]));
   }
-  RemovalModel model(inventory);
+  std::vector<bool> is_protected(inventory.images.size());
+  for (ImageIndex i = 0; i < inventory.images.size(); ++i) {
+    is_protected[i] = !d.protection[i].empty();
+  }
+  RemovalModel model(inventory, std::move(is_protected));
   for (ImageIndex i : DeletionOrder(inventory, d)) {
     Removal removal = model.Delete(i);
     plan.actions.push_back(DeleteAction(inventory, i, d.verdicts[i], removal));
@@ -205,7 +210,8 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
 
   std::vector<ImageIndex> staying;
   for (ImageIndex i = 0; i < inventory.images.size(); ++i) {
-    if (!inventory.images[i].intermediate && !d.deleting[i]) staying.push_back(i);
+    if (!inventory.images[i].intermediate && !d.deleting[i])
+      staying.push_back(i);
   }
   std::sort(staying.begin(), staying.end(), [&](ImageIndex a, ImageIndex b) {
     const Image& x = inventory.images[a];

@@ -30,9 +30,9 @@ class PolicyParser {
   struct RuleProblems {
     std::vector<std::string> lines;
     void Add(std::string_view field, std::string_view message) {
-      lines.push_back(field.empty()
-                          ? std::string(message)
-                          : absl::StrFormat("field \"%s\": %s", field, message));
+      lines.push_back(
+          field.empty() ? std::string(message)
+                        : absl::StrFormat("field \"%s\": %s", field, message));
     }
   };
 
@@ -44,10 +44,10 @@ class PolicyParser {
   // must not also be reported missing.
   struct Present {
     bool match = false;
-    bool dangling = false;     // "dangling": true, or invalid
+    bool dangling = false;  // "dangling": true, or invalid
     bool keep_newest = false;
     bool older_than = false;
-    bool keep = false;         // "keep": true, or invalid
+    bool keep = false;  // "keep": true, or invalid
     bool group_by = false;
   };
   void CheckRule(const Rule& rule, const Present& present,
@@ -197,11 +197,20 @@ absl::Status PolicyParser::ParseRule(value& v, size_t number, Rule* rule) {
   rule->name = absl::StrFormat("rule %d", number);
   RuleProblems problems;
   Present present;
+  absl::flat_hash_set<std::string> seen;
   absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
     std::string problem;
     bool ok = true;
-    if (key == "name") {
+    if (!seen.insert(std::string(key)).second) {
+      ok = false;
+      problem = "given twice";
+    } else if (key == "name") {
       ok = ReadText(f, &rule->name, &problem);
+      if (ok && rule->name.empty()) {
+        ok = false;
+        problem = "is empty";
+        rule->name = absl::StrFormat("rule %d", number);
+      }
     } else if (key == "match") {
       present.match = true;
       ok = ReadGlobs(f, &rule->match, &problem);
@@ -252,8 +261,9 @@ void PolicyParser::CheckRule(const Rule& rule, const Present& present,
     problems->Add("keep",
                   "cannot be combined with \"keep_newest\" or \"older_than\"");
   } else if (!present.keep_newest && !present.older_than && !present.keep) {
-    problems->Add("", "has no effect: give \"keep_newest\", \"older_than\" "
-                      "or \"keep\": true");
+    problems->Add("",
+                  "has no effect: give \"keep_newest\", \"older_than\" "
+                  "or \"keep\": true");
   }
   if (present.group_by && !present.keep_newest) {
     problems->Add("group_by", "only applies with \"keep_newest\"");
@@ -274,8 +284,8 @@ absl::Status PolicyParser::ParseRules(value& v, Policy* policy) {
       return JsonError(error, "rule");
     }
     if (item_type != json_type::object) {
-      errors_.push_back(absl::StrFormat("%s: rule %d: want an object",
-                                        source_, index + 1));
+      errors_.push_back(
+          absl::StrFormat("%s: rule %d: want an object", source_, index + 1));
       return absl::OkStatus();
     }
     Rule rule;
@@ -314,15 +324,13 @@ absl::Status PolicyParser::ParseProtect(value& v, Policy* policy) {
 }
 
 absl::Status PolicyParser::ParseRoot(value& root, Policy* policy) {
-  json_type type;
-  if (auto error = root.type().get(type)) return JsonError(error, "policy");
-  if (type != json_type::object) {
-    errors_.push_back(absl::StrFormat(
-        "%s: want a JSON object with \"rules\"", source_));
-    return absl::OkStatus();
-  }
   bool has_rules = false;
+  absl::flat_hash_set<std::string> seen;
   absl::Status status = ForEachField(root, [&](std::string_view key, value& f) {
+    if (!seen.insert(std::string(key)).second) {
+      TopLevelError(key, "given twice");
+      return absl::OkStatus();
+    }
     if (key == "rules") {
       has_rules = true;
       return ParseRules(f, policy);
@@ -349,14 +357,18 @@ absl::Status PolicyParser::ParseRoot(value& root, Policy* policy) {
 absl::StatusOr<Policy> PolicyParser::Parse(const PaddedBody& text) {
   Policy policy;
   policy.source = source_;
+  std::string_view content = text.view();
+  size_t first = content.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || content[first] != '{') {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: want a JSON object with \"rules\"", source_));
+  }
   simdjson::ondemand::parser parser;
-  absl::Status status =
-      ParseDocument(parser, text, [&](value& root) {
-        return ParseRoot(root, &policy);
-      });
+  absl::Status status = ParseDocument(
+      parser, text, [&](value& root) { return ParseRoot(root, &policy); });
   if (!status.ok()) {
-    errors_.push_back(absl::StrFormat("%s: invalid JSON: %s", source_,
-                                      status.message()));
+    errors_.push_back(
+        absl::StrFormat("%s: invalid JSON: %s", source_, status.message()));
   }
   if (!errors_.empty()) {
     return absl::InvalidArgumentError(absl::StrJoin(errors_, "\n"));

@@ -85,11 +85,10 @@ std::string DirectProtection(const Inventory& inventory, const Policy& policy,
     return reason;
   }
   if (now - image.last_tagged < policy.min_age.duration) {
-    return absl::StrFormat("younger than min_age %s (%s %s)",
-                           policy.min_age.text,
-                           image.last_tagged > image.created ? "tagged"
-                                                             : "created",
-                           FormatRfc3339(image.last_tagged));
+    return absl::StrFormat(
+        "younger than min_age %s (%s %s)", policy.min_age.text,
+        image.last_tagged > image.created ? "tagged" : "created",
+        FormatRfc3339(image.last_tagged));
   }
   return "";
 }
@@ -99,8 +98,9 @@ std::string ParentReason(const Inventory& inventory, ImageIndex staying_child) {
                          ImageName(inventory.images[staying_child]));
 }
 
-std::vector<ImageIndex> KeepParentsOfStayingImages(const Inventory& inventory,
-                                                   std::vector<bool>* deleting) {
+std::vector<ImageIndex> KeepParentsOfStayingImages(
+    const Inventory& inventory, const std::vector<std::string>& protection,
+    std::vector<bool>* deleting) {
   size_t count = inventory.images.size();
   std::vector<bool> removed(count, false);
   std::vector<ImageIndex> staying_child(count, kNoImage);
@@ -116,7 +116,7 @@ std::vector<ImageIndex> KeepParentsOfStayingImages(const Inventory& inventory,
     }
     bool child_stays = staying_child[i] != kNoImage;
     if (image.intermediate) {
-      removed[i] = !child_stays && image.containers.empty();
+      removed[i] = !child_stays && protection[i].empty();
     } else {
       if (child_stays) (*deleting)[i] = false;
       removed[i] = (*deleting)[i];

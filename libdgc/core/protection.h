@@ -22,11 +22,13 @@ std::string DirectProtection(const Inventory& inventory, const Policy& policy,
 
 // KeepParentsOfStayingImages clears `deleting[i]` for every image with a
 // descendant that stays, following chains of untagged intermediate images
-// (which the engine removes only with their last child). Returns, per
-// image, such a descendant (the one to name in the reason), or kNoImage.
-// `deleting` has one entry per image.
-std::vector<ImageIndex> KeepParentsOfStayingImages(const Inventory& inventory,
-                                                   std::vector<bool>* deleting);
+// (which the engine removes with their last child, unless `protection`
+// says they are protected). Returns, per image, such a descendant (the one
+// to name in the reason), or kNoImage. `deleting` and `protection` (a
+// reason, "" when not protected) have one entry per image.
+std::vector<ImageIndex> KeepParentsOfStayingImages(
+    const Inventory& inventory, const std::vector<std::string>& protection,
+    std::vector<bool>* deleting);
 
 // ParentReason returns "parent of NAME, which stays".
 std::string ParentReason(const Inventory& inventory, ImageIndex staying_child);

@@ -4,35 +4,53 @@
 
 namespace dgc {
 
-RemovalModel::RemovalModel(const Inventory& inventory)
+RemovalModel::RemovalModel(const Inventory& inventory,
+                           std::vector<bool> is_protected)
     : inventory_(inventory),
+      is_protected_(std::move(is_protected)),
       layer_users_(inventory),
       children_left_(inventory.images.size(), 0),
       removed_(inventory.images.size(), false) {
+  is_protected_.resize(inventory.images.size(), false);
   for (ImageIndex i = 0; i < inventory.images.size(); ++i) {
-    children_left_[i] = static_cast<uint32_t>(inventory.images[i].children.size());
+    children_left_[i] =
+        static_cast<uint32_t>(inventory.images[i].children.size());
   }
 }
 
-bool RemovalModel::Prunable(ImageIndex index) const {
-  const Image& image = inventory_.images[index];
-  return !removed_[index] && image.tags.empty() && image.digests.empty() &&
-         children_left_[index] == 0 && image.containers.empty();
+std::vector<ImageIndex> RemovalModel::EnginePruneChain(ImageIndex index) const {
+  // moby's imageDeleteHelper: a parent goes when it has no reference, no
+  // other child and no container; then its parent is considered.
+  std::vector<ImageIndex> chain;
+  for (ImageIndex current = index;;) {
+    ImageIndex parent = inventory_.images[current].parent;
+    if (parent == kNoImage || removed_[parent]) break;
+    const Image& image = inventory_.images[parent];
+    if (!image.tags.empty() || !image.digests.empty() ||
+        !image.containers.empty() || children_left_[parent] != 1) {
+      break;
+    }
+    chain.push_back(parent);
+    current = parent;
+  }
+  return chain;
 }
 
 Removal RemovalModel::Delete(ImageIndex index) {
   Removal removal;
-  ImageIndex current = index;
-  while (true) {
-    removed_[current] = true;
-    removal.bytes += layer_users_.Remove(inventory_.images[current]);
-    ImageIndex parent = inventory_.images[current].parent;
-    if (parent == kNoImage) break;
-    --children_left_[parent];
-    if (!Prunable(parent)) break;
-    removal.pruned.push_back(parent);
-    current = parent;
+  std::vector<ImageIndex> chain = EnginePruneChain(index);
+  for (ImageIndex image : chain) {
+    if (is_protected_[image]) removal.prune = false;
   }
+  if (removal.prune) removal.pruned = chain;
+  auto remove = [&](ImageIndex image) {
+    removed_[image] = true;
+    removal.bytes += layer_users_.Remove(inventory_.images[image]);
+    ImageIndex parent = inventory_.images[image].parent;
+    if (parent != kNoImage) --children_left_[parent];
+  };
+  remove(index);
+  for (ImageIndex pruned : removal.pruned) remove(pruned);
   return removal;
 }
 

@@ -22,25 +22,33 @@
 namespace dgc {
 
 struct Removal {
-  uint64_t bytes = 0;                 // freed by this deletion
-  std::vector<ImageIndex> pruned;     // parents the engine removed with it
+  uint64_t bytes = 0;              // freed by this deletion
+  std::vector<ImageIndex> pruned;  // parents the engine removed with it
+  // False when the engine must be told not to prune parents (noprune=1):
+  // the chain it would prune reaches a protected image.
+  bool prune = true;
 };
 
 class RemovalModel {
  public:
-  // The inventory must outlive the model.
-  explicit RemovalModel(const Inventory& inventory);
+  // The inventory must outlive the model. `is_protected` (one entry per
+  // image, or empty for none) marks images no deletion may prune.
+  explicit RemovalModel(const Inventory& inventory,
+                        std::vector<bool> is_protected = {});
 
   // Delete removes image `index` (which must still be present) and the
-  // parents the engine would prune with it.
+  // parents the engine would prune with it — none at all, and prune false,
+  // when that chain reaches a protected image.
   Removal Delete(ImageIndex index);
 
   bool removed(ImageIndex index) const { return removed_[index]; }
 
  private:
-  bool Prunable(ImageIndex index) const;
+  // What the engine would prune after deleting `index`, in order.
+  std::vector<ImageIndex> EnginePruneChain(ImageIndex index) const;
 
   const Inventory& inventory_;
+  std::vector<bool> is_protected_;
   LayerRefCounts layer_users_;
   std::vector<uint32_t> children_left_;
   std::vector<bool> removed_;

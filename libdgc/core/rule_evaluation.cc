@@ -56,8 +56,8 @@ Group GroupOf(const Rule& rule, const Image& image, std::string_view ref) {
     case GroupBy::kRule: {
       std::vector<std::string> patterns;
       for (const Glob& glob : rule.match) patterns.push_back(glob.pattern());
-      std::string name = rule.dangling ? "dangling images"
-                                       : absl::StrJoin(patterns, ", ");
+      std::string name =
+          rule.dangling ? "dangling images" : absl::StrJoin(patterns, ", ");
       return {"", name};
     }
     case GroupBy::kLabel:
@@ -136,10 +136,9 @@ void Decide(const Rule& rule, const Image& image, ImageIndex index,
     if (rule.older_than.has_value()) prefix += ", ";
   }
   if (!old_enough) {
-    decision->reason = absl::StrFormat("%syounger than %s (%s)",
-                                       rule.keep_newest ? "" : prefix,
-                                       rule.older_than->text,
-                                       CreatedClause(image));
+    decision->reason = absl::StrFormat(
+        "%syounger than %s (%s)", rule.keep_newest ? "" : prefix,
+        rule.older_than->text, CreatedClause(image));
     return;
   }
   decision->selected = true;

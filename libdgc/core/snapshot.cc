@@ -55,28 +55,29 @@ absl::Status ParseImageDetailsMap(
 absl::Status ParseSnapshotRoot(value& root, EngineBodies* out) {
   std::string schema, captured_at;
   bool has_images = false, has_containers = false, has_details = false;
-  absl::Status status = ForEachField(root, [&](std::string_view key,
-                                               value& f) -> absl::Status {
-    if (key == "schema") return ReadString(f, key, &schema);
-    if (key == "captured_at") return ReadString(f, key, &captured_at);
-    if (key == "host") return ReadString(f, key, &out->host);
-    if (key == "version") return ParseVersion(f, &out->version);
-    if (key == "info") return ParseInfo(f, &out->info.emplace());
-    if (key == "system_df") return ParseSystemDf(f, &out->system_df.emplace());
-    if (key == "images") {
-      has_images = true;
-      return ParseImageList(f, &out->images);
-    }
-    if (key == "containers") {
-      has_containers = true;
-      return ParseContainerList(f, &out->containers);
-    }
-    if (key == "image_details") {
-      has_details = true;
-      return ParseImageDetailsMap(f, &out->details);
-    }
-    return absl::OkStatus();
-  });
+  absl::Status status =
+      ForEachField(root, [&](std::string_view key, value& f) -> absl::Status {
+        if (key == "schema") return ReadString(f, key, &schema);
+        if (key == "captured_at") return ReadString(f, key, &captured_at);
+        if (key == "host") return ReadString(f, key, &out->host);
+        if (key == "version") return ParseVersion(f, &out->version);
+        if (key == "info") return ParseInfo(f, &out->info.emplace());
+        if (key == "system_df")
+          return ParseSystemDf(f, &out->system_df.emplace());
+        if (key == "images") {
+          has_images = true;
+          return ParseImageList(f, &out->images);
+        }
+        if (key == "containers") {
+          has_containers = true;
+          return ParseContainerList(f, &out->containers);
+        }
+        if (key == "image_details") {
+          has_details = true;
+          return ParseImageDetailsMap(f, &out->details);
+        }
+        return absl::OkStatus();
+      });
   if (!status.ok()) return status;
   if (schema != kSchema) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -125,8 +126,9 @@ std::string SnapshotJson(const RawEngineBodies& raw) {
 absl::StatusOr<EngineBodies> ParseSnapshot(const PaddedBody& text) {
   simdjson::ondemand::parser parser;
   EngineBodies bodies;
-  absl::Status status = ParseDocument(
-      parser, text, [&](value& root) { return ParseSnapshotRoot(root, &bodies); });
+  absl::Status status = ParseDocument(parser, text, [&](value& root) {
+    return ParseSnapshotRoot(root, &bodies);
+  });
   if (!status.ok()) return status;
   return bodies;
 }

@@ -26,7 +26,7 @@ struct RawEngineBodies {
   std::string host;
   absl::Time captured_at = absl::InfinitePast();
   PaddedBody version;
-  PaddedBody info;       // empty when not fetched
+  PaddedBody info;  // empty when not fetched
   PaddedBody images;
   PaddedBody containers;
   PaddedBody system_df;  // empty when not fetched

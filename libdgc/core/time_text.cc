@@ -22,8 +22,8 @@ absl::StatusOr<absl::Time> ParseRfc3339(std::string_view text) {
   std::string error;
   // absl::ParseTime also takes "infinite-future" and surrounding blanks;
   // RFC 3339 starts with the year and ends with Z or an offset's digit.
-  bool shaped = !text.empty() && std::isdigit(static_cast<unsigned char>(
-                                     text.front())) &&
+  bool shaped = !text.empty() &&
+                std::isdigit(static_cast<unsigned char>(text.front())) &&
                 (text.back() == 'Z' || text.back() == 'z' ||
                  std::isdigit(static_cast<unsigned char>(text.back())));
   if (!shaped ||
@@ -45,19 +45,32 @@ absl::StatusOr<absl::Duration> ParsePolicyDuration(std::string_view text) {
   int64_t count = 0;
   const char* digits_end = text.data() + text.size() - 1;
   auto [end, error] = std::from_chars(text.data(), digits_end, count);
-  // Beyond a century in any unit is a typo, and would overflow below.
+  // Bounding the count first keeps the products below from overflowing.
   constexpr int64_t kMaxCount = 100 * 366 * 24 * 60;
   if (error != std::errc() || end != digits_end || count < 0 ||
       count > kMaxCount) {
     return invalid();
   }
+  absl::Duration duration;
   switch (text.back()) {
-    case 'm': return absl::Minutes(count);
-    case 'h': return absl::Hours(count);
-    case 'd': return absl::Hours(24 * count);
-    case 'w': return absl::Hours(24 * 7 * count);
-    default: return invalid();
+    case 'm':
+      duration = absl::Minutes(count);
+      break;
+    case 'h':
+      duration = absl::Hours(count);
+      break;
+    case 'd':
+      duration = absl::Hours(24 * count);
+      break;
+    case 'w':
+      duration = absl::Hours(24 * 7 * count);
+      break;
+    default:
+      return invalid();
   }
+  // More than a century is a typo.
+  if (duration > absl::Hours(24 * 366 * 100)) return invalid();
+  return duration;
 }
 
 }  // namespace dgc

@@ -2,8 +2,9 @@
 // times, and policy durations with the units m, h, d and w ("90m", "7d").
 //
 // Example:
-//   std::string when = dgc::FormatRfc3339(absl::Now());  // "2026-11-25T22:40:00Z"
-//   absl::StatusOr<absl::Duration> age = dgc::ParsePolicyDuration("7d");
+//   std::string when = dgc::FormatRfc3339(absl::Now());  //
+//   "2026-11-25T22:40:00Z" absl::StatusOr<absl::Duration> age =
+//   dgc::ParsePolicyDuration("7d");
 #ifndef DGC_CORE_TIME_TEXT_H_
 #define DGC_CORE_TIME_TEXT_H_
 

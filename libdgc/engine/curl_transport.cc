@@ -20,10 +20,7 @@ struct CurlTransport::Transfer {
   char error[CURL_ERROR_SIZE] = {};
 };
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 size_t CurlTransport::OnBody(char* data, size_t size, size_t count,
                              void* user) {
@@ -93,9 +90,9 @@ CurlTransport::~CurlTransport() {
 
 absl::Status CurlTransport::CheckAllowed(const HttpRequest& request) const {
   if (access_ == Access::kReadOnly && request.method != "GET") {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "refusing %s: this connection to %s is read-only",
-        Describe(request), endpoint_.host));
+    return absl::FailedPreconditionError(
+        absl::StrFormat("refusing %s: this connection to %s is read-only",
+                        Describe(request), endpoint_.host));
   }
   return absl::OkStatus();
 }
@@ -106,6 +103,7 @@ void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
   std::string url = base_url_ + request.path;
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);  // never fold "/../"
   if (!unix_socket_.empty()) {
     curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, unix_socket_.c_str());
     curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
@@ -125,12 +123,12 @@ void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, tls.verify ? 2L : 0L);
   }
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(
-                       absl::ToInt64Milliseconds(options_.connect_timeout)));
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(
-                       absl::ToInt64Milliseconds(options_.request_timeout)));
+  curl_easy_setopt(
+      easy, CURLOPT_CONNECTTIMEOUT_MS,
+      static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+  curl_easy_setopt(
+      easy, CURLOPT_TIMEOUT_MS,
+      static_cast<long>(absl::ToInt64Milliseconds(options_.request_timeout)));
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "docker-gc");
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
@@ -138,9 +136,9 @@ void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
   transfer->max_body_bytes = options_.max_body_bytes;
 }
 
-absl::StatusOr<HttpResponse> CurlTransport::Finish(
-    CURLcode code, CURL* easy, const HttpRequest& request,
-    Transfer* transfer) const {
+absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
+                                                   const HttpRequest& request,
+                                                   Transfer* transfer) const {
   const std::string& host = endpoint_.host;
   std::string detail =
       transfer->error[0] != '\0' ? transfer->error : curl_easy_strerror(code);
@@ -217,8 +215,7 @@ void CurlTransport::PerformMany(absl::Span<const HttpRequest> requests,
     while (next < requests.size() &&
            running < static_cast<size_t>(options_.max_parallel)) {
       size_t index = next++;
-      if (absl::Status allowed = CheckAllowed(requests[index]);
-          !allowed.ok()) {
+      if (absl::Status allowed = CheckAllowed(requests[index]); !allowed.ok()) {
         on_response(index, allowed);
         continue;
       }

@@ -25,8 +25,8 @@ struct TransportOptions {
   absl::Duration connect_timeout = absl::Seconds(10);
   // A whole request; deleting a large image can take minutes.
   absl::Duration request_timeout = absl::Minutes(10);
-  int max_parallel = 8;                      // concurrent requests
-  size_t max_body_bytes = size_t{1} << 30;   // larger bodies are refused
+  int max_parallel = 8;                     // concurrent requests
+  size_t max_body_bytes = size_t{1} << 30;  // larger bodies are refused
 };
 
 // Not thread-safe: use one transport per thread.

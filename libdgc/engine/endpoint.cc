@@ -189,7 +189,8 @@ bool IsBlank(const PaddedBody& content) {
   return TrimSpace(content.view()).empty();
 }
 
-// --- JSON ----------------------------------------------------------------------
+// --- JSON
+// ----------------------------------------------------------------------
 
 // The root of a docker JSON file must be an object.
 absl::Status RequireObject(ondemand::value& root) {
@@ -262,8 +263,7 @@ std::optional<std::string> PasswdHomeDirectory() {
 // the field is absent.
 absl::StatusOr<std::string> ConfiguredContext(const std::string& config_dir) {
   const std::string path = (fs::path(config_dir) / "config.json").string();
-  absl::StatusOr<std::optional<PaddedBody>> content =
-      ReadOptionalFile(path);
+  absl::StatusOr<std::optional<PaddedBody>> content = ReadOptionalFile(path);
   if (!content.ok()) return content.status();
   if (!content->has_value() || IsBlank(**content)) return std::string();
   std::string current_context;

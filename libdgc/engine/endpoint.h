@@ -27,22 +27,22 @@ namespace dgc {
 // The docker CLI's global connection flags, as given on the command line.
 // Empty strings mean "not given".
 struct GlobalOptions {
-  std::string host;        // -H/--host
-  std::string context;     // -c/--context
-  std::string config_dir;  // --config (else $DOCKER_CONFIG, else ~/.docker)
-  bool tls = false;        // --tls
-  bool tls_verify = false; // --tlsverify
-  std::string tls_ca_cert; // --tlscacert
-  std::string tls_cert;    // --tlscert
-  std::string tls_key;     // --tlskey
+  std::string host;         // -H/--host
+  std::string context;      // -c/--context
+  std::string config_dir;   // --config (else $DOCKER_CONFIG, else ~/.docker)
+  bool tls = false;         // --tls
+  bool tls_verify = false;  // --tlsverify
+  std::string tls_ca_cert;  // --tlscacert
+  std::string tls_cert;     // --tlscert
+  std::string tls_key;      // --tlskey
 };
 
 // TLS settings for a tcp:// endpoint. Empty file names mean "none".
 struct TlsSettings {
-  bool verify = true;       // verify the server certificate
-  std::string ca_file;      // PEM CA bundle
-  std::string cert_file;    // PEM client certificate
-  std::string key_file;     // PEM client key
+  bool verify = true;     // verify the server certificate
+  std::string ca_file;    // PEM CA bundle
+  std::string cert_file;  // PEM client certificate
+  std::string key_file;   // PEM client key
 };
 
 // A resolved engine endpoint.

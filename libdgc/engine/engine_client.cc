@@ -72,12 +72,19 @@ std::string EscapeName(std::string_view name) {
 
 absl::StatusCode CodeForHttpStatus(long status) {
   switch (status) {
-    case 400: return absl::StatusCode::kInvalidArgument;
+    case 400:
+      return absl::StatusCode::kInvalidArgument;
     case 401:
-    case 403: return absl::StatusCode::kPermissionDenied;
-    case 404: return absl::StatusCode::kNotFound;
-    case 409: return absl::StatusCode::kFailedPrecondition;
-    default: return absl::StatusCode::kUnavailable;
+    case 403:
+      return absl::StatusCode::kPermissionDenied;
+    case 404:
+      return absl::StatusCode::kNotFound;
+    case 409:
+      return absl::StatusCode::kFailedPrecondition;
+    // The engine answered: an error of its own, not an engine out of reach
+    // (Unavailable is kept for transport failures).
+    default:
+      return absl::StatusCode::kInternal;
   }
 }
 
@@ -130,8 +137,7 @@ absl::StatusOr<HttpResponse> EngineClient::Get(std::string_view path) {
   return response;
 }
 
-absl::StatusOr<ImageInspect> EngineClient::InspectImage(
-    std::string_view name) {
+absl::StatusOr<ImageInspect> EngineClient::InspectImage(std::string_view name) {
   std::string path = "/images/" + EscapeName(name) + "/json";
   absl::StatusOr<HttpResponse> response = Get(path);
   if (!response.ok()) return response.status();
@@ -172,9 +178,10 @@ absl::StatusOr<std::vector<ContainerSummary>> EngineClient::ContainersOf(
   return containers;
 }
 
-absl::StatusOr<DeleteResponse> EngineClient::DeleteImage(
-    std::string_view name) {
+absl::StatusOr<DeleteResponse> EngineClient::DeleteImage(std::string_view name,
+                                                         bool prune) {
   std::string path = VersionedPath("/images/" + EscapeName(name));
+  if (!prune) path += "?noprune=1";
   absl::StatusOr<HttpResponse> response =
       transport_.Perform({.method = "DELETE", .path = path});
   if (!response.ok()) return response.status();
@@ -234,9 +241,14 @@ absl::StatusOr<EngineBodies> EngineClient::FetchBodies(
   constexpr int kAttempts = 3;
   for (int attempt = 1;; ++attempt) {
     absl::StatusOr<EngineBodies> bodies = FetchOnce(options);
-    if (!bodies.ok() || options.raw == nullptr || bodies->warnings.empty() ||
-        attempt == kAttempts) {
+    if (!bodies.ok() || options.raw == nullptr || bodies->warnings.empty()) {
       return bodies;
+    }
+    if (attempt == kAttempts) {
+      return absl::UnavailableError(absl::StrFormat(
+          "the images of the Docker engine at %s kept changing while docker "
+          "gc read them (%d attempts): try again",
+          host(), kAttempts));
     }
     *options.raw = RawEngineBodies();
   }
@@ -273,10 +285,14 @@ absl::StatusOr<EngineBodies> EngineClient::FetchOnce(
     if (status = ResponseError("GET", path, *response); !status.ok()) return;
     absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
       switch (index) {
-        case 0: return ParseImageList(v, &bodies.images);
-        case 1: return ParseContainerList(v, &bodies.containers);
-        case 2: return ParseInfo(v, &bodies.info.emplace());
-        default: return ParseSystemDf(v, &bodies.system_df.emplace());
+        case 0:
+          return ParseImageList(v, &bodies.images);
+        case 1:
+          return ParseContainerList(v, &bodies.containers);
+        case 2:
+          return ParseInfo(v, &bodies.info.emplace());
+        default:
+          return ParseSystemDf(v, &bodies.system_df.emplace());
       }
     });
     if (!parsed.ok()) {
@@ -303,7 +319,8 @@ absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
   std::vector<HttpRequest> requests;
   requests.reserve(2 * bodies->images.size());
   for (const ImageSummary& image : bodies->images) {
-    requests.push_back({.path = VersionedPath("/images/" + image.id + "/json")});
+    requests.push_back(
+        {.path = VersionedPath("/images/" + image.id + "/json")});
     requests.push_back(
         {.path = VersionedPath("/images/" + image.id + "/history")});
   }

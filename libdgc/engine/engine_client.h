@@ -75,10 +75,12 @@ class EngineClient {
       std::string_view id);
 
   // DeleteImage sends DELETE /images/{name}, never with force: one
-  // reference is untagged, or the image goes with its last reference (and
-  // its untagged parents with it). Needs a read-write transport. Errors:
-  // NotFound (404), FailedPrecondition (409, a conflict), the transport's.
-  absl::StatusOr<DeleteResponse> DeleteImage(std::string_view name);
+  // reference is untagged, or the image goes with its last reference (and,
+  // when `prune`, its untagged parents with it; else noprune=1). Needs a
+  // read-write transport. Errors: NotFound (404), FailedPrecondition (409,
+  // a conflict), the transport's.
+  absl::StatusOr<DeleteResponse> DeleteImage(std::string_view name,
+                                             bool prune = true);
 
   // VersionedPath returns "/v<api>" + path.
   std::string VersionedPath(std::string_view path) const;

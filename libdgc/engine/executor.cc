@@ -13,8 +13,7 @@ namespace {
 
 // Errors after which no further request can succeed: end the run.
 bool EngineUnreachable(const absl::Status& status) {
-  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status) ||
-         absl::IsPermissionDenied(status);
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
 }
 
 bool Contains(const std::vector<std::string>& items, std::string_view item) {
@@ -23,8 +22,8 @@ bool Contains(const std::vector<std::string>& items, std::string_view item) {
 
 std::string ContainerUse(const ContainerSummary& container,
                          std::string_view image_id) {
-  std::string name = container.name.empty() ? container.id.substr(0, 12)
-                                            : container.name;
+  std::string name =
+      container.name.empty() ? container.id.substr(0, 12) : container.name;
   if (container.image_id == image_id) {
     return absl::StrFormat("now in use by container %s (%s)", name,
                            container.state);
@@ -53,9 +52,9 @@ std::vector<std::string> NamesToDelete(const Action& action) {
         RepositoryOf(final_tag != nullptr ? *final_tag : last);
     for (const std::string& ref : action.refs) {
       bool is_digest = ref.find('@') != std::string::npos;
-      bool stays_for_the_id = &ref == final_tag ||
-                              (is_digest && RepositoryOf(ref) ==
-                                                final_repository);
+      bool stays_for_the_id =
+          &ref == final_tag ||
+          (is_digest && RepositoryOf(ref) == final_repository);
       if (!stays_for_the_id) names.push_back(ref);
     }
   }
@@ -123,24 +122,22 @@ absl::StatusOr<std::optional<std::string>> Executor::Recheck(
   return std::optional<std::string>();
 }
 
-uint64_t Executor::PriceDeleted(const std::vector<std::string>& deleted,
-                                ActionResult* result) const {
+uint64_t Executor::PriceDeleted(const std::vector<std::string>& deleted) const {
+  // Image IDs and layers unknown to the inventory price at 0: freed_bytes
+  // never counts what it cannot name.
   uint64_t bytes = 0;
   for (const std::string& id : deleted) {
     auto chain = chain_sizes_.find(ToAbsl(id));
-    if (chain != chain_sizes_.end()) {
-      bytes += chain->second;
-    } else if (inventory_.FindImage(id) == kNoImage) {
-      result->detail = absl::StrFormat(
-          "the engine deleted %s, which docker gc did not know", id);
-    }
+    if (chain != chain_sizes_.end()) bytes += chain->second;
   }
   return bytes;
 }
 
-absl::Status Executor::DeleteByName(const std::string& name,
+absl::Status Executor::DeleteByName(const Action& action,
+                                    const std::string& name,
                                     ActionResult* result) {
-  absl::StatusOr<DeleteResponse> response = client_.DeleteImage(name);
+  absl::StatusOr<DeleteResponse> response =
+      client_.DeleteImage(name, action.prune);
   if (absl::IsNotFound(response.status())) {
     // Someone else removed it between the check and the delete.
     result->status = ResultStatus::kSkipped;
@@ -152,8 +149,9 @@ absl::Status Executor::DeleteByName(const std::string& name,
     // Deleting by ID, the engine checks before it changes anything: the
     // image is untouched, and now the parent of an image that stays.
     result->status = ResultStatus::kSkipped;
-    result->detail = absl::StrFormat("an image was built on it since the plan (%s)",
-                                     response.status().message());
+    result->detail =
+        absl::StrFormat("an image was built on it since the plan (%s)",
+                        response.status().message());
     return absl::OkStatus();
   }
   if (!response.ok()) {
@@ -182,8 +180,8 @@ absl::StatusOr<std::optional<std::string>> Executor::CheckName(
     for (const std::string& ref :
          ReferencesToDelete(current->repo_tags, current->repo_digests)) {
       if (!Contains(action.refs, ref)) {
-        return std::optional<std::string>(absl::StrFormat(
-            "it gained the reference %s since the plan", ref));
+        return std::optional<std::string>(
+            absl::StrFormat("it gained the reference %s since the plan", ref));
       }
     }
     return std::optional<std::string>();
@@ -221,11 +219,10 @@ absl::Status Executor::DeleteRefs(const Action& action, ActionResult* result) {
     if (!child.ok() || child->has_value()) {
       result->status =
           child.ok() ? ResultStatus::kSkipped : ResultStatus::kFailed;
-      result->detail = child.ok() ? **child
-                                  : std::string(child.status().message());
-      return child.ok() || !EngineUnreachable(child.status())
-                 ? absl::OkStatus()
-                 : child.status();
+      result->detail =
+          child.ok() ? **child : std::string(child.status().message());
+      return child.ok() || !EngineUnreachable(child.status()) ? absl::OkStatus()
+                                                              : child.status();
     }
   }
   for (const std::string& name : names) {
@@ -242,12 +239,12 @@ absl::Status Executor::DeleteRefs(const Action& action, ActionResult* result) {
       result->detail = **unsafe;
       return absl::OkStatus();
     }
-    if (absl::Status fatal = DeleteByName(name, result); !fatal.ok()) {
+    if (absl::Status fatal = DeleteByName(action, name, result); !fatal.ok()) {
       return fatal;
     }
     if (result->status != ResultStatus::kDone) return absl::OkStatus();
   }
-  result->freed_bytes = PriceDeleted(result->deleted, result);
+  result->freed_bytes = PriceDeleted(result->deleted);
   if (action.op == ActionOp::kDelete &&
       !Contains(result->deleted, action.image)) {
     result->status = ResultStatus::kFailed;
@@ -288,14 +285,20 @@ ApplyReport Executor::Apply(const Plan& plan, const ExecutorHooks& hooks) {
       result.status = ResultStatus::kSkipped;
       result.detail = "not run: " + stopped;
     } else if (absl::Status fatal = Perform(action, &result); !fatal.ok()) {
-      stopped = absl::StrFormat("the engine stopped answering (%s)",
-                                fatal.message());
+      stopped =
+          absl::StrFormat("the engine stopped answering (%s)", fatal.message());
     }
     result.finished_at = absl::Now();
     switch (result.status) {
-      case ResultStatus::kDone: ++report.summary.done; break;
-      case ResultStatus::kSkipped: ++report.summary.skipped; break;
-      case ResultStatus::kFailed: ++report.summary.failed; break;
+      case ResultStatus::kDone:
+        ++report.summary.done;
+        break;
+      case ResultStatus::kSkipped:
+        ++report.summary.skipped;
+        break;
+      case ResultStatus::kFailed:
+        ++report.summary.failed;
+        break;
     }
     report.summary.freed_bytes += result.freed_bytes;
     if (hooks.on_result) hooks.on_result(result, i, total);

@@ -67,10 +67,10 @@ class Executor {
   // image was built on it since the plan), or nullopt. Lists all images.
   absl::StatusOr<std::optional<std::string>> CheckNoChild(const Action& action);
   // DeleteByName sends one DELETE and records what the engine reported.
-  absl::Status DeleteByName(const std::string& name, ActionResult* result);
+  absl::Status DeleteByName(const Action& action, const std::string& name,
+                            ActionResult* result);
   absl::Status Perform(const Action& action, ActionResult* result);
-  uint64_t PriceDeleted(const std::vector<std::string>& deleted,
-                        ActionResult* result) const;
+  uint64_t PriceDeleted(const std::vector<std::string>& deleted) const;
 
   EngineClient& client_;
   const Inventory& inventory_;

@@ -3,25 +3,24 @@
  * (argv[1], argv[2]); uses a live engine too when DGC_TEST_DOCKER_HOST is
  * set. Exits non-zero on the first failed check. */
 #include <dgc/dgc.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static int failures = 0;
 
-#define CHECK(condition)                                                 \
-  do {                                                                   \
-    if (!(condition)) {                                                  \
-      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n",      \
-              __FILE__, __LINE__, #condition, dgc_error_last());         \
-      ++failures;                                                        \
-    }                                                                    \
+#define CHECK(condition)                                                      \
+  do {                                                                        \
+    if (!(condition)) {                                                       \
+      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
+              __LINE__, #condition, dgc_error_last());                        \
+      ++failures;                                                             \
+    }                                                                         \
   } while (0)
 
-static char *read_file(const char *path, size_t *len) {
-  FILE *file = fopen(path, "rb");
-  char *data;
+static char* read_file(const char* path, size_t* len) {
+  FILE* file = fopen(path, "rb");
+  char* data;
   long size;
   if (file == NULL) return NULL;
   fseek(file, 0, SEEK_END);
@@ -38,19 +37,20 @@ static char *read_file(const char *path, size_t *len) {
 }
 
 /* The number after "key": in a JSON text (the documents are libdgc's own). */
-static unsigned long long json_number(const char *json, const char *key) {
+static unsigned long long json_number(const char* json, const char* key) {
   char pattern[64];
-  const char *at;
+  const char* at;
   sprintf(pattern, "\"%s\": ", key);
   at = strstr(json, pattern);
   return at == NULL ? 0ULL : strtoull(at + strlen(pattern), NULL, 10);
 }
 
 static void test_arguments_and_errors(void) {
-  dgc_client *client = NULL;
-  dgc_policy *policy = NULL;
-  dgc_inventory *inv = NULL;
-  const char *bad_policy = "{\"rules\": [{\"match\": \"a\", \"keep_newest\": -1}]}";
+  dgc_client* client = NULL;
+  dgc_policy* policy = NULL;
+  dgc_inventory* inv = NULL;
+  const char* bad_policy =
+      "{\"rules\": [{\"match\": \"a\", \"keep_newest\": -1}]}";
 
   CHECK(strlen(dgc_version()) > 0);
   CHECK(dgc_client_new(NULL, NULL) == DGC_EINVALID);
@@ -76,10 +76,10 @@ static void test_arguments_and_errors(void) {
   CHECK(dgc_plan_reclaimable_bytes(NULL) == 0);
 }
 
-static void test_snapshot_plan(const char *snapshot, size_t snapshot_len,
-                               const char *policy_json, size_t policy_len) {
-  dgc_inventory *inv = NULL;
-  dgc_policy *policy = NULL;
+static void test_snapshot_plan(const char* snapshot, size_t snapshot_len,
+                               const char* policy_json, size_t policy_len) {
+  dgc_inventory* inv = NULL;
+  dgc_policy* policy = NULL;
   dgc_plan *plan = NULL, *reread = NULL;
   dgc_buf df = {NULL, 0}, plan_json = {NULL, 0};
 
@@ -109,9 +109,9 @@ static void test_snapshot_plan(const char *snapshot, size_t snapshot_len,
   dgc_inventory_free(inv);
 }
 
-static void test_live_engine(const char *host) {
+static void test_live_engine(const char* host) {
   dgc_client *client = NULL, *nowhere = NULL;
-  dgc_inventory *inv = NULL;
+  dgc_inventory* inv = NULL;
   dgc_buf df = {NULL, 0};
 
   CHECK(dgc_client_new(&client, host) == DGC_OK);
@@ -130,10 +130,10 @@ static void test_live_engine(const char *host) {
   dgc_client_free(client);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   size_t snapshot_len = 0, policy_len = 0;
   char *snapshot, *policy;
-  const char *host = getenv("DGC_TEST_DOCKER_HOST");
+  const char* host = getenv("DGC_TEST_DOCKER_HOST");
   if (argc != 3) {
     fprintf(stderr, "usage: %s SNAPSHOT POLICY\n", argv[0]);
     return 2;

@@ -1,0 +1,1124 @@
+// Unit tests of the Executor over FakeTransport, with inventories from
+// TestEngine and plans built by hand or by ComputePlan: the requests of each
+// action in order (a re-check, then for each reference a GET of it and its
+// DELETE), freed bytes priced from the layer chains the engine reports
+// deleted, every re-check skip with its exact reason, engine errors that
+// fail one action, an engine that stops answering or a stop request that
+// ends the run, the hooks, the summary, and SameEngine. No request may
+// ever carry "force".
+#include "engine/executor.h"
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/inventory.h"
+#include "core/json_reader.h"
+#include "core/plan.h"
+#include "core/planner.h"
+#include "core/policy.h"
+#include "core/test_inventory.h"
+#include "engine/engine_client.h"
+#include "engine/fake_transport.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace dgc {
+
+// Readable ResultStatus values in failure messages.
+static void PrintTo(ResultStatus status, std::ostream* os) {
+  *os << StatusName(status);
+}
+
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using testing::FakeAnswer;
+using testing::FakeTransport;
+using ::testing::HasSubstr;
+using testing::Id;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+using testing::TestEngine;
+
+constexpr char kHost[] = "unix:///var/run/docker.sock";
+constexpr char kListPath[] = "/v1.41/images/json?all=1";
+
+std::string Quoted(const std::vector<std::string>& items) {
+  std::vector<std::string> quoted;
+  for (const std::string& item : items) quoted.push_back("\"" + item + "\"");
+  return absl::StrJoin(quoted, ",");
+}
+
+// An inspect body for image `id` as the engine has it now.
+std::string InspectJson(std::string_view id,
+                        const std::vector<std::string>& tags,
+                        const std::vector<std::string>& digests = {}) {
+  return absl::StrFormat(
+      R"({"Id":"%s","RepoTags":[%s],"RepoDigests":[%s],"Parent":"",)"
+      R"("Created":"2026-01-01T00:00:00Z","Size":1,)"
+      R"("RootFS":{"Type":"layers","Layers":[]},)"
+      R"("Metadata":{"LastTagTime":"0001-01-01T00:00:00Z"}})",
+      id, Quoted(tags), Quoted(digests));
+}
+
+// A DELETE /images/{name} body: untagged references, then deleted IDs.
+std::string DeleteJson(const std::vector<std::string>& untagged,
+                       const std::vector<std::string>& deleted) {
+  std::vector<std::string> items;
+  for (const std::string& ref : untagged) {
+    items.push_back(absl::StrFormat(R"({"Untagged":"%s"})", ref));
+  }
+  for (const std::string& id : deleted) {
+    items.push_back(absl::StrFormat(R"({"Deleted":"%s"})", id));
+  }
+  return "[" + absl::StrJoin(items, ",") + "]";
+}
+
+// A GET /images/json?all=1 body listing the images of `inventory`, and
+// `extra` entries (already JSON objects).
+std::string ListJson(const Inventory& inventory,
+                     const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> items;
+  for (const Image& image : inventory.images) {
+    std::string parent =
+        image.parent == kNoImage ? "" : inventory.images[image.parent].id;
+    items.push_back(absl::StrFormat(
+        R"({"Id":"%s","ParentId":"%s","RepoTags":[%s],"RepoDigests":[%s],)"
+        R"("Created":1767225600,"Size":%d,"Labels":{}})",
+        image.id, parent, Quoted(image.tags), Quoted(image.digests),
+        image.size));
+  }
+  items.insert(items.end(), extra.begin(), extra.end());
+  return "[" + absl::StrJoin(items, ",") + "]";
+}
+
+// A /containers/json body with one container.
+std::string ContainerJson(std::string_view name, std::string_view image_id,
+                          std::string_view state) {
+  std::string names = name.empty() ? "[]" : absl::StrFormat(R"(["/%s"])", name);
+  return absl::StrFormat(
+      R"([{"Id":"%s","Names":%s,"Image":"x","ImageID":"%s","State":"%s"}])",
+      testing::Hex(absl::StrFormat("container %s", name)), names, image_id,
+      state);
+}
+
+// The path of the engine's "ancestor" container query for `id`.
+std::string AncestorPath(std::string_view id) {
+  return absl::StrFormat(
+      "/v1.41/containers/json?all=1&filters=%%7B%%22ancestor%%22%%3A%%5B%%22"
+      "%s%%22%%5D%%7D",
+      id);
+}
+
+std::string InspectPath(std::string_view name) {
+  return absl::StrFormat("/v1.41/images/%s/json", name);
+}
+
+std::string DeletePath(std::string_view name) {
+  return absl::StrFormat("/v1.41/images/%s", name);
+}
+
+Action DeleteAction(std::string image, std::vector<std::string> refs,
+                    uint64_t bytes) {
+  Action action;
+  action.op = ActionOp::kDelete;
+  action.image = std::move(image);
+  action.refs = std::move(refs);
+  action.bytes = bytes;
+  action.rule = "test";
+  action.reason = "a test";
+  return action;
+}
+
+Action UntagAction(std::string image, std::vector<std::string> refs) {
+  Action action = DeleteAction(std::move(image), std::move(refs), 0);
+  action.op = ActionOp::kUntag;
+  return action;
+}
+
+// The chain IDs of image `id`'s layers, top first (the order the engine
+// reports them deleted in).
+std::vector<std::string> ChainsTopFirst(const Inventory& inventory,
+                                        std::string_view id) {
+  std::vector<std::string> chains;
+  ImageIndex index = inventory.FindImage(id);
+  if (index == kNoImage) return chains;
+  const std::vector<LayerId>& layers = inventory.images[index].layers;
+  for (size_t i = layers.size(); i-- > 0;) {
+    chains.push_back(inventory.layers.ChainId(layers[i]));
+  }
+  return chains;
+}
+
+class ExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    transport_.On(
+        "GET", "/version",
+        FakeAnswer::Json(R"({"Version":"20.10.24","ApiVersion":"1.41",)"
+                         R"("MinAPIVersion":"1.12"})"));
+    ASSERT_TRUE(client_.Connect().ok());
+    transport_.ClearRecords();
+  }
+
+  void TearDown() override {
+    for (const std::string& line : transport_.RequestLines()) {
+      EXPECT_THAT(line, Not(HasSubstr("force"))) << "a request used force";
+    }
+    EXPECT_THAT(transport_.refused(), IsEmpty());
+  }
+
+  // Builds the inventory from engine_ and serves every image as it is in
+  // it: inspect by ID and by each reference, no containers, a DELETE of
+  // each reference that untags it, and a DELETE by ID that untags the last
+  // reference and deletes the image and the chains no other image uses.
+  void Build() {
+    inventory_ = engine_.BuildOrDie();
+    for (const Image& image : inventory_.images) Serve(image);
+    transport_.On("GET", kListPath, FakeAnswer::Json(ListJson(inventory_)));
+  }
+
+  void Serve(const Image& image) {
+    transport_.On(
+        "GET", InspectPath(image.id),
+        FakeAnswer::Json(InspectJson(image.id, image.tags, image.digests)));
+    transport_.On("GET", AncestorPath(image.id), FakeAnswer::Json("[]"));
+    std::vector<std::string> refs =
+        ReferencesToDelete(image.tags, image.digests);
+    for (const std::string& ref : refs) {
+      transport_.On(
+          "GET", InspectPath(ref),
+          FakeAnswer::Json(InspectJson(image.id, image.tags, image.digests)));
+      transport_.On("DELETE", DeletePath(ref),
+                    FakeAnswer::Json(DeleteJson({ref}, {})));
+    }
+    std::vector<std::string> deleted = {image.id};
+    for (const std::string& chain : UnsharedChains(image.id)) {
+      deleted.push_back(chain);
+    }
+    ServeDeleteById(image.id, refs, deleted);
+  }
+
+  // Answers DELETE /images/<id> with the last of `refs` untagged, then
+  // `deleted`.
+  void ServeDeleteById(const std::string& id,
+                       const std::vector<std::string>& refs,
+                       const std::vector<std::string>& deleted) {
+    transport_.On("DELETE", DeletePath(id),
+                  FakeAnswer::Json(DeleteJson(
+                      refs.empty() ? std::vector<std::string>{}
+                                   : std::vector<std::string>{refs.back()},
+                      deleted)));
+  }
+
+  // The chains of `id` no other image of the inventory uses, top first.
+  std::vector<std::string> UnsharedChains(std::string_view id) const {
+    std::vector<std::string> unshared;
+    ImageIndex index = inventory_.FindImage(id);
+    const std::vector<LayerId>& layers = inventory_.images[index].layers;
+    for (size_t i = layers.size(); i-- > 0;) {
+      bool shared = false;
+      for (ImageIndex other = 0; other < inventory_.images.size(); ++other) {
+        if (other == index) continue;
+        for (LayerId layer : inventory_.images[other].layers) {
+          shared = shared || layer == layers[i];
+        }
+      }
+      if (!shared) unshared.push_back(inventory_.layers.ChainId(layers[i]));
+    }
+    return unshared;
+  }
+
+  Plan MakePlan(std::vector<Action> actions) const {
+    Plan plan;
+    plan.engine = inventory_.engine;
+    plan.now = testing::DefaultCapturedAt();
+    plan.actions = std::move(actions);
+    for (const Action& action : plan.actions) {
+      plan.summary.reclaimable_bytes += action.bytes;
+      ++(action.op == ActionOp::kDelete ? plan.summary.deletes
+                                        : plan.summary.untags);
+    }
+    return plan;
+  }
+
+  ApplyReport Apply(const Plan& plan, const ExecutorHooks& hooks = {}) {
+    Executor executor(client_, inventory_);
+    return executor.Apply(plan, hooks);
+  }
+
+  size_t DeleteCount() const {
+    size_t deletes = 0;
+    for (const HttpRequest& request : transport_.requests()) {
+      deletes += request.method == "DELETE" ? 1 : 0;
+    }
+    return deletes;
+  }
+
+  TestEngine engine_;
+  Inventory inventory_;
+  FakeTransport transport_{Access::kReadWrite, kHost};
+  EngineClient client_{transport_};
+};
+
+// An engine with a shared base layer: app (three tags), tool (one tag)
+// and an untagged image.
+class SmallEngineTest : public ExecutorTest {
+ protected:
+  void SetUp() override {
+    ExecutorTest::SetUp();
+    app_ = engine_.AddImage(
+        {.tags = {"app:1", "app:latest", "localhost:5000/team/app:1"},
+         .layers = {
+             {Id("base"), 1000}, {Id("app"), 100}, {Id("app config"), 10}}});
+    tool_ = engine_.AddImage(
+        {.tags = {"tool:2"}, .layers = {{Id("base"), 1000}, {Id("tool"), 50}}});
+    dangling_ = engine_.AddImage({.layers = {{Id("scratch"), 7}}});
+    Build();
+  }
+
+  Action DeleteApp() const {
+    return DeleteAction(
+        app_, {"app:1", "app:latest", "localhost:5000/team/app:1"}, 110);
+  }
+  Action DeleteTool() const { return DeleteAction(tool_, {"tool:2"}, 50); }
+  Action DeleteDangling() const { return DeleteAction(dangling_, {}, 7); }
+
+  std::string app_, tool_, dangling_;
+};
+
+// ---- deleting and untagging ----
+
+TEST_F(SmallEngineTest, DeleteRemovesEachReferenceInOrderAfterAGetOfIt) {
+  // Every reference but the last repository's goes by name; then the
+  // image goes by ID (which removes that repository's references), so
+  // that the engine checks children and containers before the last one.
+  // Before the first, the image list is read for a new child.
+  ApplyReport report = Apply(MakePlan({DeleteApp()}));
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre("GET " + InspectPath(app_), "GET " + AncestorPath(app_),
+                  std::string("GET ") + kListPath,
+                  "GET /v1.41/images/app:1/json", "DELETE /v1.41/images/app:1",
+                  "GET /v1.41/images/app:latest/json",
+                  "DELETE /v1.41/images/app:latest", "GET " + InspectPath(app_),
+                  "DELETE " + DeletePath(app_)));
+  ASSERT_THAT(report.results, SizeIs(1));
+  const ActionResult& result = report.results[0];
+  EXPECT_EQ(result.status, ResultStatus::kDone) << result.detail;
+  EXPECT_EQ(result.detail, "");
+  EXPECT_EQ(result.op, ActionOp::kDelete);
+  EXPECT_EQ(result.image, app_);
+  EXPECT_THAT(result.refs,
+              ElementsAre("app:1", "app:latest", "localhost:5000/team/app:1"));
+  EXPECT_THAT(result.untagged,
+              ElementsAre("app:1", "app:latest", "localhost:5000/team/app:1"));
+  std::vector<std::string> chains = ChainsTopFirst(inventory_, app_);
+  ASSERT_THAT(chains, SizeIs(3));
+  EXPECT_THAT(result.deleted, ElementsAre(app_, chains[0], chains[1]));
+  EXPECT_EQ(result.freed_bytes, 110u);
+  EXPECT_EQ(result.predicted_bytes, 110u);
+  EXPECT_NE(result.finished_at, absl::InfinitePast());
+  EXPECT_EQ(report.summary.done, 1u);
+  EXPECT_EQ(report.summary.freed_bytes, 110u);
+  EXPECT_EQ(report.summary.stopped, "");
+  EXPECT_EQ(report.engine.host, kHost);
+}
+
+TEST_F(SmallEngineTest, FreedBytesArePricedFromTheReportedChainsOnly) {
+  // The engine reports the base chain deleted too (as it would if tool
+  // were gone): it is priced, though the plan did not predict it.
+  std::vector<std::string> chains = ChainsTopFirst(inventory_, tool_);
+  ServeDeleteById(tool_, {"tool:2"}, {tool_, chains[0], chains[1]});
+  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone);
+  EXPECT_EQ(report.results[0].freed_bytes, 1050u);
+  EXPECT_EQ(report.results[0].predicted_bytes, 50u);
+  EXPECT_EQ(report.summary.freed_bytes, 1050u);
+  EXPECT_EQ(report.summary.predicted_bytes, 50u);
+}
+
+TEST_F(SmallEngineTest, ChainsTheInventoryDoesNotKnowAreNotPriced) {
+  std::vector<std::string> chains = ChainsTopFirst(inventory_, tool_);
+  ServeDeleteById(tool_, {"tool:2"}, {tool_, chains[0], Id("unknown chain")});
+  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone);
+  EXPECT_EQ(report.results[0].freed_bytes, 50u);
+}
+
+TEST_F(SmallEngineTest, ImageWithOneTagIsDeletedByIdAfterAGetOfIt) {
+  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre("GET " + InspectPath(tool_), "GET " + AncestorPath(tool_),
+                  "GET " + InspectPath(tool_), "DELETE " + DeletePath(tool_)));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
+      << report.results[0].detail;
+  EXPECT_THAT(report.results[0].untagged, ElementsAre("tool:2"));
+  EXPECT_EQ(report.results[0].freed_bytes, 50u);
+}
+
+TEST_F(SmallEngineTest, DanglingImageIsDeletedByIdAfterAGetOfIt) {
+  ApplyReport report = Apply(MakePlan({DeleteDangling()}));
+  EXPECT_THAT(transport_.RequestLines(),
+              ElementsAre("GET " + InspectPath(dangling_),
+                          "GET " + AncestorPath(dangling_),
+                          "GET " + InspectPath(dangling_),
+                          "DELETE " + DeletePath(dangling_)));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
+      << report.results[0].detail;
+  EXPECT_EQ(report.results[0].freed_bytes, 7u);
+  EXPECT_THAT(report.results[0].untagged, IsEmpty());
+}
+
+TEST_F(SmallEngineTest, UntagRemovesOnlyItsReferences) {
+  ApplyReport report = Apply(MakePlan({UntagAction(app_, {"app:latest"})}));
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre("GET " + InspectPath(app_), "GET " + AncestorPath(app_),
+                  "GET /v1.41/images/app:latest/json",
+                  "DELETE /v1.41/images/app:latest"));
+  ASSERT_THAT(report.results, SizeIs(1));
+  const ActionResult& result = report.results[0];
+  EXPECT_EQ(result.op, ActionOp::kUntag);
+  EXPECT_EQ(result.status, ResultStatus::kDone) << result.detail;
+  EXPECT_EQ(result.detail, "");
+  EXPECT_THAT(result.untagged, ElementsAre("app:latest"));
+  EXPECT_THAT(result.deleted, IsEmpty());
+  EXPECT_EQ(result.freed_bytes, 0u);
+}
+
+TEST_F(SmallEngineTest, UntagOfSeveralReferencesGoesInOrder) {
+  ApplyReport report = Apply(
+      MakePlan({UntagAction(app_, {"localhost:5000/team/app:1", "app:1"})}));
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre("GET " + InspectPath(app_), "GET " + AncestorPath(app_),
+                  "GET /v1.41/images/localhost:5000/team/app:1/json",
+                  "DELETE /v1.41/images/localhost:5000/team/app:1",
+                  "GET /v1.41/images/app:1/json",
+                  "DELETE /v1.41/images/app:1"));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone);
+}
+
+TEST_F(SmallEngineTest, UntagIsNotSkippedForANewReference) {
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::Json(InspectJson(
+                    app_, {"app:1", "app:latest", "localhost:5000/team/app:1",
+                           "app:new"})));
+  ApplyReport report = Apply(MakePlan({UntagAction(app_, {"app:latest"})}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
+      << report.results[0].detail;
+}
+
+TEST_F(SmallEngineTest, DeleteWhoseResponseLacksTheImageIdFails) {
+  // The engine untagged the last reference but kept the image.
+  ServeDeleteById(tool_, {"tool:2"}, {});
+  ApplyReport report = Apply(MakePlan({DeleteTool(), DeleteDangling()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_EQ(report.results[0].detail,
+            "the engine untagged the image but did not delete it");
+  EXPECT_EQ(report.results[0].freed_bytes, 0u);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(report.summary.failed, 1u);
+  EXPECT_EQ(report.summary.done, 1u);
+}
+
+TEST_F(ExecutorTest, DeleteKeepsTheLastRepositoryForTheDeleteById) {
+  std::string digest_b = "b@sha256:" + testing::Hex("b digest");
+  std::string digest_c = "c@sha256:" + testing::Hex("c digest");
+  std::string id = engine_.AddImage({.tags = {"a:1", "b:1"},
+                                     .digests = {digest_b, digest_c},
+                                     .layers = {{Id("abc"), 9}}});
+  Build();
+  // b's digest goes with b's last tag; c has no tag, so its digest is a
+  // reference of its own.
+  ApplyReport report =
+      Apply(MakePlan({DeleteAction(id, {"a:1", "b:1", digest_c}, 9)}));
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre("GET " + InspectPath(id), "GET " + AncestorPath(id),
+                  std::string("GET ") + kListPath, "GET /v1.41/images/a:1/json",
+                  "DELETE /v1.41/images/a:1", "GET " + InspectPath(digest_c),
+                  "DELETE " + DeletePath(digest_c), "GET " + InspectPath(id),
+                  "DELETE " + DeletePath(id)));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
+      << report.results[0].detail;
+  EXPECT_EQ(report.results[0].freed_bytes, 9u);
+}
+
+TEST_F(SmallEngineTest,
+       SkipsTheDeleteByIdWhenTheImageGainedAReferenceMeanwhile) {
+  // Seen by the GET before the DELETE by ID (the second GET of the ID),
+  // not by the re-check.
+  transport_.OnAfterCalls(
+      1, "GET", InspectPath(app_),
+      FakeAnswer::Json(
+          InspectJson(app_, {"localhost:5000/team/app:1", "app:hotfix"})));
+  ApplyReport report = Apply(MakePlan({DeleteApp()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "it gained the reference app:hotfix since the plan");
+  EXPECT_EQ(transport_.Count("GET", InspectPath(app_)), 2u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 0u);
+}
+
+TEST_F(SmallEngineTest, SkipsTheDeleteByIdWhenTheImageWentMeanwhile) {
+  transport_.OnAfterCalls(1, "GET", InspectPath(app_),
+                          FakeAnswer::EngineError(404, "No such image"));
+  ApplyReport report = Apply(MakePlan({DeleteApp()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail, "already removed");
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 0u);
+}
+
+TEST_F(SmallEngineTest, SkipsADeleteByIdOfAnImageRemovedAfterTheRecheck) {
+  // From the third request on (the GET before the DELETE), it is gone.
+  transport_.OnAfter(transport_.performed() + 2, "GET", InspectPath(tool_),
+                     FakeAnswer::EngineError(404, "No such image"));
+  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail, "already removed");
+  EXPECT_EQ(transport_.Count("GET", InspectPath(tool_)), 2u);
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, SkipsAnUntagThatWouldRemoveTheLastReference) {
+  // The tags the plan kept are gone: untagging app:latest would delete
+  // the image, which the plan never said.
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::Json(InspectJson(app_, {"app:latest"})));
+  ApplyReport report = Apply(MakePlan({UntagAction(app_, {"app:latest"})}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "its other references are gone: untagging would delete it");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, DeleteWithoutPruneSaysNoprune) {
+  // A plan that must keep an untagged parent deletes with noprune=1.
+  Action action = DeleteTool();
+  action.prune = false;
+  transport_.On("DELETE", DeletePath(tool_) + "?noprune=1",
+                FakeAnswer::Json(DeleteJson({"tool:2"}, {tool_})));
+  ApplyReport report = Apply(MakePlan({action}));
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre("GET " + InspectPath(tool_), "GET " + AncestorPath(tool_),
+                  "GET " + InspectPath(tool_),
+                  "DELETE " + DeletePath(tool_) + "?noprune=1"));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
+      << report.results[0].detail;
+}
+
+TEST_F(SmallEngineTest, SkipsADeleteWhenAChildWasBuiltOnTheImage) {
+  // Found in the image list before any reference is removed.
+  std::string child = Id("built on app since the plan");
+  transport_.On(
+      "GET", kListPath,
+      FakeAnswer::Json(ListJson(
+          inventory_,
+          {absl::StrFormat(R"({"Id":"%s","ParentId":"%s",)"
+                           R"("RepoTags":["child:1"],"Created":1,"Size":1})",
+                           child, app_)})));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "an image was built on it since the plan (child:1)");
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:1")), 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 0u);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+}
+
+TEST_F(SmallEngineTest, SkipsADeleteByIdTheEngineRefusesForAChild) {
+  std::string message =
+      "conflict: unable to delete 08f31ef4c09a (cannot be forced) - image "
+      "has dependent child images";
+  transport_.On("DELETE", DeletePath(tool_),
+                FakeAnswer::EngineError(409, message));
+  ApplyReport report = Apply(MakePlan({DeleteTool(), DeleteDangling()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_THAT(report.results[0].detail,
+              AllOf(HasSubstr("an image was built on it since the plan"),
+                    HasSubstr(message)));
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+}
+
+TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringTheImageListEndsTheRun) {
+  transport_.On("GET", kListPath,
+                FakeAnswer::Fail(absl::UnavailableError("socket closed")));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.summary.stopped,
+            "the engine stopped answering (socket closed)");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+// ---- re-check skips ----
+
+TEST_F(SmallEngineTest, SkipsAnImageThatIsGone) {
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::EngineError(404, "No such image: " + app_));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail, "already removed");
+  EXPECT_EQ(report.results[0].freed_bytes, 0u);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:1")), 0u);
+  EXPECT_EQ(DeleteCount(), 1u);
+}
+
+TEST_F(SmallEngineTest, SkipsAnUntagOfAnImageThatIsGone) {
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::EngineError(404, "No such image: " + app_));
+  ApplyReport report = Apply(MakePlan({UntagAction(app_, {"app:1"})}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail, "the image is gone");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, SkipsWhenAReferenceWasMovedToAnotherImage) {
+  // app:latest now names another image: the planned image lost it.
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::Json(
+                    InspectJson(app_, {"app:1", "localhost:5000/team/app:1"})));
+  ApplyReport report = Apply(MakePlan({DeleteApp()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail, "app:latest no longer names this image");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, SkipsAnUntagWhoseReferenceWasMoved) {
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::Json(
+                    InspectJson(app_, {"app:1", "localhost:5000/team/app:1"})));
+  ApplyReport report = Apply(MakePlan({UntagAction(app_, {"app:latest"})}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail, "app:latest no longer names this image");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, SkipsAReferenceMovedBetweenTheRecheckAndItsDelete) {
+  // The re-check sees all three tags; by the time of the GET before its
+  // DELETE, app:latest names another image, which must not be untagged.
+  std::string other = Id("someone else's image");
+  transport_.On("GET", "/v1.41/images/app:latest/json",
+                FakeAnswer::Json(InspectJson(other, {"app:latest"})));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail, "app:latest no longer names this image");
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:1")), 1u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:latest")), 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("localhost:5000/team/app:1")),
+            0u);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+}
+
+TEST_F(SmallEngineTest, SkipsAReferenceRemovedBetweenTheRecheckAndItsDelete) {
+  transport_.On("GET", "/v1.41/images/app:1/json",
+                FakeAnswer::EngineError(404, "No such image: app:1"));
+  ApplyReport report = Apply(MakePlan({DeleteApp()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail, "app:1 no longer names this image");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, SkipsADeleteWhenTheImageGainedAReference) {
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::Json(InspectJson(
+                    app_, {"app:1", "app:latest", "localhost:5000/team/app:1",
+                           "app:hotfix"})));
+  ApplyReport report = Apply(MakePlan({DeleteApp()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "it gained the reference app:hotfix since the plan");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, SkipsADeleteWhenAnUntaggedImageGainedATag) {
+  transport_.On("GET", InspectPath(dangling_),
+                FakeAnswer::Json(InspectJson(dangling_, {"rescued:1"})));
+  ApplyReport report = Apply(MakePlan({DeleteDangling()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "it gained the reference rescued:1 since the plan");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, SkipsADeleteWhenTheImageGainedADigestOfANewRepo) {
+  std::string digest = "mirror.example/tool@sha256:" + testing::Hex("m");
+  transport_.On("GET", InspectPath(tool_),
+                FakeAnswer::Json(InspectJson(tool_, {"tool:2"}, {digest})));
+  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "it gained the reference " + digest + " since the plan");
+}
+
+TEST_F(SmallEngineTest, ADigestOfATaggedRepositoryIsNoNewReference) {
+  // The engine drops tool@sha256:… with the last tag of tool.
+  std::string digest = "tool@sha256:" + testing::Hex("t");
+  transport_.On("GET", InspectPath(tool_),
+                FakeAnswer::Json(InspectJson(tool_, {"tool:2"}, {digest})));
+  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
+      << report.results[0].detail;
+}
+
+TEST_F(SmallEngineTest, SkipsAnImageNowUsedByAContainer) {
+  transport_.On("GET", AncestorPath(app_),
+                FakeAnswer::Json(ContainerJson("web-1", app_, "exited")));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail, "now in use by container web-1 (exited)");
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:1")), 0u);
+  EXPECT_EQ(transport_.Count("GET", "/v1.41/images/app:1/json"), 0u);
+}
+
+TEST_F(SmallEngineTest, SkipsAnUntagOfAnImageNowUsedByAContainer) {
+  transport_.On("GET", AncestorPath(app_),
+                FakeAnswer::Json(ContainerJson("api-1", app_, "created")));
+  ApplyReport report = Apply(MakePlan({UntagAction(app_, {"app:1"})}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "now in use by container api-1 (created)");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, ContainerWithoutANameIsNamedByItsShortId) {
+  transport_.On("GET", AncestorPath(tool_),
+                FakeAnswer::Json(ContainerJson("", tool_, "dead")));
+  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "now in use by container " +
+                testing::Hex("container ").substr(0, 12) + " (dead)");
+}
+
+TEST_F(SmallEngineTest, SkipsAnImageWhoseChildIsNowUsedByAContainer) {
+  std::string child = Id("a child built since the plan");
+  transport_.On("GET", AncestorPath(tool_),
+                FakeAnswer::Json(ContainerJson("job-1", child, "running")));
+  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "an image built on it is in use by container job-1 (running)");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+// ---- engine errors ----
+
+TEST_F(SmallEngineTest, ConflictFailsTheActionAndTheRunGoesOn) {
+  std::string message =
+      "conflict: unable to remove repository reference \"app:1\" (must "
+      "force) - container 4f2a1c9e8b7d is using its referenced image "
+      "7d4ed35a1303";
+  transport_.On("DELETE", DeletePath("app:1"),
+                FakeAnswer::EngineError(409, message));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_THAT(report.results[0].detail, HasSubstr(message));
+  EXPECT_EQ(report.results[0].freed_bytes, 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:latest")), 0u)
+      << "the action stops at its first failure";
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(report.summary.failed, 1u);
+  EXPECT_EQ(report.summary.done, 1u);
+  EXPECT_EQ(report.summary.stopped, "");
+  EXPECT_EQ(report.summary.freed_bytes, 50u);
+}
+
+TEST_F(SmallEngineTest, NotFoundOnADeleteMidActionSkipsIt) {
+  transport_.On("DELETE", DeletePath("app:latest"),
+                FakeAnswer::EngineError(404, "No such image: app:latest"));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail, "app:latest was removed by someone else");
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 0u);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(report.summary.skipped, 1u);
+  EXPECT_EQ(report.summary.stopped, "");
+}
+
+TEST_F(SmallEngineTest, ServerErrorFailsTheActionAndTheRunGoesOn) {
+  // An engine that answers 500 is answering: that action failed, the run
+  // goes on (SPEC §4: failed = "the engine refused or errored").
+  transport_.On(
+      "DELETE", DeletePath("app:1"),
+      FakeAnswer::EngineError(500,
+                              "driver \"overlay2\" failed to remove root "
+                              "filesystem: device or resource busy"));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_THAT(report.results[0].detail, HasSubstr("device or resource busy"));
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone)
+      << report.results[1].detail;
+  EXPECT_EQ(report.summary.stopped, "");
+}
+
+TEST_F(SmallEngineTest, ServerErrorOnTheRecheckFailsTheAction) {
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::EngineError(500, "database is locked"));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_THAT(report.results[0].detail, HasSubstr("database is locked"));
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:1")), 0u);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone)
+      << report.results[1].detail;
+}
+
+TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringEndsTheRun) {
+  absl::Status down = absl::UnavailableError(
+      "the Docker engine at unix:///var/run/docker.sock broke off its "
+      "response to DELETE /v1.41/images/tool:2: connection reset");
+  transport_.On("DELETE", DeletePath(tool_), FakeAnswer::Fail(down));
+  ApplyReport report =
+      Apply(MakePlan({DeleteTool(), DeleteApp(), DeleteDangling()}));
+  ASSERT_THAT(report.results, SizeIs(3));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_THAT(report.results[0].detail, HasSubstr("connection reset"));
+  std::string stopped =
+      absl::StrFormat("the engine stopped answering (%s)", down.message());
+  for (size_t i = 1; i < 3; ++i) {
+    EXPECT_EQ(report.results[i].status, ResultStatus::kSkipped);
+    EXPECT_EQ(report.results[i].detail, "not run: " + stopped);
+    EXPECT_EQ(report.results[i].freed_bytes, 0u);
+  }
+  EXPECT_EQ(report.summary.stopped, stopped);
+  EXPECT_EQ(report.summary.failed, 1u);
+  EXPECT_EQ(report.summary.skipped, 2u);
+  EXPECT_EQ(report.summary.done, 0u);
+  // Nothing was asked after the failure.
+  EXPECT_EQ(transport_.RequestLines().back(), "DELETE " + DeletePath(tool_));
+}
+
+TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringDuringARecheckEndsTheRun) {
+  transport_.On("GET", AncestorPath(app_),
+                FakeAnswer::Fail(absl::DeadlineExceededError(
+                    "the Docker engine did not answer in time")));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_THAT(report.results[0].detail, HasSubstr("did not answer in time"));
+  EXPECT_EQ(report.results[1].status, ResultStatus::kSkipped);
+  EXPECT_THAT(report.results[1].detail,
+              HasSubstr("not run: the engine stopped answering ("));
+  EXPECT_THAT(report.summary.stopped, HasSubstr("did not answer in time"));
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringBeforeAGetByNameEndsTheRun) {
+  transport_.On("GET", "/v1.41/images/app:latest/json",
+                FakeAnswer::Fail(absl::UnavailableError("socket closed")));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_NE(report.results[0].status, ResultStatus::kDone);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[1].detail,
+            "not run: the engine stopped answering (socket closed)");
+  EXPECT_EQ(report.summary.stopped,
+            "the engine stopped answering (socket closed)");
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:latest")), 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(tool_)), 0u);
+}
+
+// ---- hooks and summary ----
+
+TEST_F(SmallEngineTest, StopRequestedSkipsTheRest) {
+  int asked = 0;
+  ExecutorHooks hooks;
+  hooks.stop_requested = [&]() -> std::optional<std::string> {
+    ++asked;
+    if (asked == 1) return std::nullopt;
+    return std::string("interrupted");
+  };
+  ApplyReport report =
+      Apply(MakePlan({DeleteTool(), DeleteApp(), DeleteDangling()}), hooks);
+  ASSERT_THAT(report.results, SizeIs(3));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone);
+  for (size_t i = 1; i < 3; ++i) {
+    EXPECT_EQ(report.results[i].status, ResultStatus::kSkipped);
+    EXPECT_EQ(report.results[i].detail, "not run: interrupted");
+  }
+  EXPECT_EQ(report.summary.stopped, "interrupted");
+  EXPECT_EQ(asked, 2) << "asked before each action until it said stop";
+  EXPECT_EQ(transport_.Count("GET", InspectPath(app_)), 0u);
+  EXPECT_EQ(DeleteCount(), 1u);
+}
+
+TEST_F(SmallEngineTest, StopRequestedBeforeTheFirstActionRunsNothing) {
+  ExecutorHooks hooks;
+  hooks.stop_requested = []() -> std::optional<std::string> {
+    return std::string("the lock was lost");
+  };
+  ApplyReport report = Apply(MakePlan({DeleteTool(), DeleteApp()}), hooks);
+  ASSERT_THAT(report.results, SizeIs(2));
+  for (const ActionResult& result : report.results) {
+    EXPECT_EQ(result.status, ResultStatus::kSkipped);
+    EXPECT_EQ(result.detail, "not run: the lock was lost");
+  }
+  EXPECT_THAT(transport_.requests(), IsEmpty());
+}
+
+TEST_F(SmallEngineTest, OnResultIsCalledOncePerActionInOrder) {
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::EngineError(404, "No such image"));
+  transport_.On("DELETE", DeletePath(dangling_),
+                FakeAnswer::EngineError(
+                    409,
+                    "conflict: unable to delete 1a2b3c4d5e6f (must be "
+                    "forced) - image is being used by stopped "
+                    "container 0f1e2d3c4b5a"));
+  struct Seen {
+    std::string image;
+    ResultStatus status;
+    std::string detail;
+    size_t index;
+    size_t total;
+  };
+  std::vector<Seen> seen;
+  ExecutorHooks hooks;
+  hooks.on_result = [&](const ActionResult& result, size_t index,
+                        size_t total) {
+    seen.push_back({result.image, result.status, result.detail, index, total});
+  };
+  ApplyReport report =
+      Apply(MakePlan({DeleteTool(), DeleteApp(), DeleteDangling()}), hooks);
+  ASSERT_THAT(seen, SizeIs(3));
+  ASSERT_THAT(report.results, SizeIs(3));
+  std::vector<std::string> order = {tool_, app_, dangling_};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(seen[i].image, order[i]);
+    EXPECT_EQ(seen[i].index, i);
+    EXPECT_EQ(seen[i].total, 3u);
+    EXPECT_EQ(seen[i].status, report.results[i].status);
+    EXPECT_EQ(seen[i].detail, report.results[i].detail);
+  }
+  EXPECT_EQ(seen[0].status, ResultStatus::kDone);
+  EXPECT_EQ(seen[1].status, ResultStatus::kSkipped);
+  EXPECT_EQ(seen[2].status, ResultStatus::kFailed);
+}
+
+TEST_F(SmallEngineTest, SummaryCountsAndBytes) {
+  transport_.On("GET", InspectPath(dangling_),
+                FakeAnswer::EngineError(404, "No such image"));
+  Plan plan = MakePlan(
+      {UntagAction(app_, {"app:latest"}), DeleteTool(), DeleteDangling()});
+  plan.summary.reclaimable_bytes = 12345;  // copied, not recomputed
+  ApplyReport report = Apply(plan);
+  ASSERT_THAT(report.results, SizeIs(3));
+  EXPECT_EQ(report.summary.done, 2u);
+  EXPECT_EQ(report.summary.skipped, 1u);
+  EXPECT_EQ(report.summary.failed, 0u);
+  EXPECT_EQ(report.summary.predicted_bytes, 12345u);
+  EXPECT_EQ(report.summary.freed_bytes, 50u);
+  EXPECT_EQ(report.results[0].predicted_bytes, 0u);
+  EXPECT_EQ(report.results[1].predicted_bytes, 50u);
+  EXPECT_EQ(report.results[2].predicted_bytes, 7u);
+  EXPECT_EQ(report.summary.stopped, "");
+}
+
+TEST_F(SmallEngineTest, AnEmptyPlanDoesNothing) {
+  ApplyReport report = Apply(MakePlan({}));
+  EXPECT_THAT(report.results, IsEmpty());
+  EXPECT_EQ(
+      report.summary.done + report.summary.skipped + report.summary.failed, 0u);
+  EXPECT_THAT(transport_.requests(), IsEmpty());
+}
+
+// ---- a plan from ComputePlan, applied against a consistent engine ----
+
+TEST_F(ExecutorTest, AppliedComputedPlanFreesExactlyWhatItPredicted) {
+  engine_.AddImage(
+      {.tags = {"old-a:1"}, .layers = {{Id("base"), 1000}, {Id("a"), 11}}});
+  engine_.AddImage({.tags = {"old-b:1", "old-b:2"},
+                    .layers = {{Id("base"), 1000}, {Id("b"), 22}}});
+  engine_.AddImage(
+      {.tags = {"keep:1"}, .layers = {{Id("base"), 1000}, {Id("k"), 33}}});
+  engine_.AddImage({.tags = {"old-c:1", "new:1"},
+                    .layers = {{Id("other base"), 400}, {Id("c"), 44}}});
+  engine_.AddImage({.layers = {{Id("loose"), 55}}});
+  std::string used =
+      engine_.AddImage({.tags = {"old-used:1"}, .layers = {{Id("u"), 66}}});
+  engine_.AddContainer({.name = "u-1", .image_id = used, .state = "exited"});
+  Build();
+
+  absl::StatusOr<Policy> policy = ParsePolicy(PaddedBody(R"({"rules": [
+          {"name": "old", "match": "old-*", "older_than": "7d"},
+          {"name": "dangling", "dangling": true, "older_than": "24h"}]})"),
+                                              "gc.json");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  Plan plan = ComputePlan(inventory_, *policy, testing::DefaultCapturedAt());
+  ASSERT_EQ(plan.summary.untags, 1u);
+  ASSERT_EQ(plan.summary.deletes, 3u);
+  ASSERT_GT(plan.summary.reclaimable_bytes, 0u);
+
+  // The engine reports each deleted image with the chains no image left
+  // after it still uses, as a real engine does.
+  std::vector<bool> gone(inventory_.images.size(), false);
+  for (const Action& action : plan.actions) {
+    if (action.op != ActionOp::kDelete) continue;
+    ImageIndex index = inventory_.FindImage(action.image);
+    ASSERT_NE(index, kNoImage);
+    gone[index] = true;
+    std::vector<std::string> deleted = {action.image};
+    const std::vector<LayerId>& layers = inventory_.images[index].layers;
+    for (size_t i = layers.size(); i-- > 0;) {
+      bool still_used = false;
+      for (ImageIndex other = 0; other < inventory_.images.size(); ++other) {
+        if (gone[other]) continue;
+        for (LayerId layer : inventory_.images[other].layers) {
+          still_used = still_used || layer == layers[i];
+        }
+      }
+      if (!still_used) deleted.push_back(inventory_.layers.ChainId(layers[i]));
+    }
+    ServeDeleteById(action.image, action.refs, deleted);
+  }
+  // The image that is only untagged keeps its other tag on the engine.
+  ApplyReport report = Apply(plan);
+  ASSERT_EQ(report.results.size(), plan.actions.size());
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    EXPECT_EQ(report.results[i].status, ResultStatus::kDone)
+        << plan.actions[i].image << ": " << report.results[i].detail;
+    EXPECT_EQ(report.results[i].freed_bytes, plan.actions[i].bytes)
+        << plan.actions[i].image;
+  }
+  EXPECT_EQ(report.summary.done, 4u);
+  EXPECT_EQ(report.summary.freed_bytes, plan.summary.reclaimable_bytes);
+  EXPECT_EQ(report.summary.predicted_bytes, plan.summary.reclaimable_bytes);
+  // 11 + 22 + 55 bytes, and the base stays with keep:1.
+  EXPECT_EQ(report.summary.freed_bytes, 88u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("old-used:1")), 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("new:1")), 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("old-c:1")), 1u);
+  EXPECT_THAT(transport_.unrouted(), IsEmpty());
+}
+
+TEST_F(ExecutorTest, ParentsPrunedWithADeletedImageArePricedToo) {
+  // A classic build: an untagged intermediate parent and its tagged child.
+  // Deleting the child also removes the parent; the engine reports both.
+  std::string parent =
+      engine_.AddImage({.layers = {{Id("base"), 1000}, {Id("step 1"), 200}}});
+  std::string child = engine_.AddChild(
+      parent, {.tags = {"built:1"}, .layers = {{Id("step 2"), 30}}});
+  Build();
+  absl::StatusOr<Policy> policy = ParsePolicy(
+      PaddedBody(R"({"rules": [{"match": "built", "older_than": "7d"}]})"),
+      "gc.json");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  Plan plan = ComputePlan(inventory_, *policy, testing::DefaultCapturedAt());
+  ASSERT_THAT(plan.actions, SizeIs(1));
+  ASSERT_EQ(plan.actions[0].image, child);
+  ASSERT_EQ(plan.actions[0].bytes, 1230u);
+
+  std::vector<std::string> child_chains = ChainsTopFirst(inventory_, child);
+  ASSERT_THAT(child_chains, SizeIs(3));
+  ServeDeleteById(
+      child, {"built:1"},
+      {child, child_chains[0], parent, child_chains[1], child_chains[2]});
+  ApplyReport report = Apply(plan);
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
+      << report.results[0].detail;
+  EXPECT_EQ(report.results[0].detail, "");
+  EXPECT_EQ(report.results[0].freed_bytes, 1230u);
+  EXPECT_EQ(report.summary.freed_bytes, plan.summary.reclaimable_bytes);
+}
+
+// ---- SameEngine ----
+
+Plan PlanFor(std::string host, std::string id) {
+  Plan plan;
+  plan.engine.host = std::move(host);
+  plan.engine.id = std::move(id);
+  return plan;
+}
+
+Inventory InventoryOf(std::string host, std::string id) {
+  Inventory inventory;
+  inventory.engine.host = std::move(host);
+  inventory.engine.id = std::move(id);
+  return inventory;
+}
+
+TEST(SameEngineTest, EqualIdsAreTheSameEngineWhateverTheHost) {
+  EXPECT_TRUE(SameEngine(PlanFor("unix:///var/run/docker.sock", "ENGINE-1"),
+                         InventoryOf("tcp://10.0.0.1:2376", "ENGINE-1"))
+                  .ok());
+}
+
+TEST(SameEngineTest, DifferentIdsAreDifferentEnginesEvenOnOneHost) {
+  absl::Status status =
+      SameEngine(PlanFor("unix:///var/run/docker.sock", "ENGINE-1"),
+                 InventoryOf("unix:///var/run/docker.sock", "ENGINE-2"));
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status.message(),
+              AllOf(HasSubstr("ENGINE-1"), HasSubstr("ENGINE-2"),
+                    HasSubstr("unix:///var/run/docker.sock")));
+}
+
+TEST(SameEngineTest, WithoutBothIdsTheHostsAreCompared) {
+  EXPECT_TRUE(SameEngine(PlanFor("unix:///var/run/docker.sock", ""),
+                         InventoryOf("unix:///var/run/docker.sock", "ENGINE-1"))
+                  .ok());
+  EXPECT_TRUE(SameEngine(PlanFor("tcp://h:2376", "ENGINE-1"),
+                         InventoryOf("tcp://h:2376", ""))
+                  .ok());
+  EXPECT_TRUE(
+      SameEngine(PlanFor("tcp://h:2376", ""), InventoryOf("tcp://h:2376", ""))
+          .ok());
+  absl::Status status = SameEngine(PlanFor("tcp://a:2376", ""),
+                                   InventoryOf("tcp://b:2376", "ENGINE-2"));
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(status.message(),
+              AllOf(HasSubstr("tcp://a:2376"), HasSubstr("tcp://b:2376"),
+                    HasSubstr("unknown"), HasSubstr("ENGINE-2")));
+}
+
+}  // namespace
+}  // namespace dgc

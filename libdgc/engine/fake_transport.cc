@@ -1,0 +1,181 @@
+// FakeTransport: a table-driven Transport for tests (see fake_transport.h).
+#include "engine/fake_transport.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+
+namespace dgc::testing {
+namespace {
+
+std::string Line(const HttpRequest& request) {
+  return request.method + " " + request.path;
+}
+
+// A JSON string literal of `text` (quotes, backslashes and control
+// characters escaped).
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      out += absl::StrFormat("\\u%04x", u);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+FakeAnswer FakeAnswer::Json(std::string body) {
+  return Http(200, std::move(body));
+}
+
+FakeAnswer FakeAnswer::Http(long status, std::string body) {
+  FakeAnswer answer;
+  answer.status = status;
+  answer.body = std::move(body);
+  return answer;
+}
+
+FakeAnswer FakeAnswer::EngineError(long status, std::string_view message) {
+  return Http(status, "{\"message\":" + JsonString(message) + "}\n");
+}
+
+FakeAnswer FakeAnswer::Fail(absl::Status error) {
+  FakeAnswer answer;
+  answer.status = 0;
+  answer.error = std::move(error);
+  return answer;
+}
+
+FakeTransport::FakeTransport(Access access, std::string host)
+    : access_(access), host_(std::move(host)) {}
+
+void FakeTransport::On(std::string method, std::string path,
+                       FakeAnswer answer) {
+  Route route = {std::move(method), std::move(path)};
+  answers_[route].clear();
+  Schedule(std::move(route),
+           {.after = 0, .per_route = false, .answer = std::move(answer)});
+}
+
+void FakeTransport::OnAfter(size_t performed, std::string method,
+                            std::string path, FakeAnswer answer) {
+  Schedule(
+      {std::move(method), std::move(path)},
+      {.after = performed, .per_route = false, .answer = std::move(answer)});
+}
+
+void FakeTransport::OnAfterCalls(size_t calls, std::string method,
+                                 std::string path, FakeAnswer answer) {
+  Schedule({std::move(method), std::move(path)},
+           {.after = calls, .per_route = true, .answer = std::move(answer)});
+}
+
+void FakeTransport::Schedule(Route route, Scheduled scheduled) {
+  if (!scheduled.per_route) scheduled.reached = scheduled.after;
+  answers_[std::move(route)].push_back(std::move(scheduled));
+}
+
+std::vector<std::string> FakeTransport::RequestLines() const {
+  std::vector<std::string> lines;
+  lines.reserve(requests_.size());
+  for (const HttpRequest& request : requests_) lines.push_back(Line(request));
+  return lines;
+}
+
+size_t FakeTransport::Count(std::string_view method,
+                            std::string_view path) const {
+  return static_cast<size_t>(std::count_if(
+      requests_.begin(), requests_.end(), [&](const HttpRequest& request) {
+        return request.method == method && request.path == path;
+      }));
+}
+
+void FakeTransport::ClearRecords() {
+  requests_.clear();
+  refused_.clear();
+  unrouted_.clear();
+}
+
+absl::Status FakeTransport::CheckAllowed(const HttpRequest& request) const {
+  // As CurlTransport::CheckAllowed: a read-only transport sends only GET.
+  if (access_ == Access::kReadOnly && request.method != "GET") {
+    return absl::FailedPreconditionError(
+        absl::StrFormat("refusing %s %s: this connection to %s is read-only",
+                        request.method, request.path, host_));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<HttpResponse> FakeTransport::Perform(
+    const HttpRequest& request) {
+  if (absl::Status allowed = CheckAllowed(request); !allowed.ok()) {
+    refused_.push_back(Line(request));
+    return allowed;
+  }
+  // The answer in force for this request: of the schedules reached, the
+  // one reached last (on a tie, the one set last).
+  Route key = {request.method, request.path};
+  size_t& calls = route_calls_[key];
+  const FakeAnswer* answer = nullptr;
+  size_t answer_reached = 0;
+  auto route = answers_.find(key);
+  if (route != answers_.end()) {
+    for (Scheduled& scheduled : route->second) {
+      if (scheduled.after > (scheduled.per_route ? calls : performed_)) {
+        continue;
+      }
+      // A per-route schedule takes over with the first call that sees it.
+      if (!scheduled.reached.has_value()) {
+        scheduled.reached = scheduled.after == 0 ? 0 : performed_;
+      }
+      if (answer == nullptr || *scheduled.reached >= answer_reached) {
+        answer = &scheduled.answer;
+        answer_reached = *scheduled.reached;
+      }
+    }
+  }
+  ++calls;
+  ++performed_;
+  requests_.push_back(request);
+  if (answer == nullptr) {
+    unrouted_.push_back(Line(request));
+    HttpResponse response;
+    response.status = 404;
+    response.body.Append(absl::StrFormat(
+        "{\"message\":\"page not found: the fake engine has no answer to "
+        "%s %s\"}",
+        request.method, request.path));
+    return response;
+  }
+  if (!answer->error.ok()) return answer->error;
+  HttpResponse response;
+  response.status = answer->status;
+  response.body.Append(answer->body);
+  return response;
+}
+
+void FakeTransport::PerformMany(absl::Span<const HttpRequest> requests,
+                                OnResponse on_response) {
+  // All requests are performed (and recorded) in order first, as a real
+  // transport sends them all before the answers come back.
+  std::vector<absl::StatusOr<HttpResponse>> results;
+  results.reserve(requests.size());
+  for (const HttpRequest& request : requests) {
+    results.push_back(Perform(request));
+  }
+  for (size_t n = 0; n < results.size(); ++n) {
+    size_t index = reverse_completion_ ? results.size() - 1 - n : n;
+    on_response(index, std::move(results[index]));
+  }
+}
+
+}  // namespace dgc::testing
