@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include "absl/strings/str_format.h"
+
 namespace dgc {
 
 void AddGlobalFlags(FlagSet& flags, GlobalFlags* global) {
@@ -42,11 +44,52 @@ std::span<const Command> Commands() {
   return kCommands;
 }
 
-void PrintCommandHelp(std::ostream& out, std::string_view usage_line,
-                      std::string_view summary, const FlagSet& flags) {
-  out << "\nUsage:  " << usage_line << "\n\n"
-      << summary << "\n\n"
-      << flags.Usage();
+absl::StatusOr<bool> ParseCommandLine(Invocation& invocation, FlagSet& flags,
+                                      const CommandHelp& help,
+                                      std::vector<std::string>* positional) {
+  AddGlobalFlags(flags, &invocation.global);
+  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
+  if (!args.ok()) return args.status();
+  if (flags.help_requested()) {
+    invocation.out << "\nUsage:  " << help.usage << "\n\n"
+                   << help.summary << "\n\n"
+                   << flags.Usage();
+    return false;
+  }
+  if (positional != nullptr) {
+    *positional = *std::move(args);
+  } else if (!args->empty()) {
+    return UsageError(flags.command(),
+                      absl::StrFormat("\"%s\" accepts no arguments",
+                                      flags.command()));
+  }
+  return true;
+}
+
+void AddFormatFlag(FlagSet& flags, std::string* format) {
+  *format = "table";
+  flags.String("format", 0, format, "Output format: \"table\" or \"json\"",
+               "string");
+}
+
+void AddFromFlag(FlagSet& flags, std::string* snapshot) {
+  flags.String("from", 0, snapshot,
+               "Read the inventory from a snapshot file instead of the engine",
+               "file");
+}
+
+void AddNowFlag(FlagSet& flags, std::string* now) {
+  flags.String("now", 0, now,
+               "The time ages are measured at (RFC 3339); default now, or "
+               "the snapshot's time with --from",
+               "time");
+}
+
+absl::Status CheckFormat(const FlagSet& flags, std::string_view format) {
+  if (format == "table" || format == "json") return absl::OkStatus();
+  return UsageError(
+      flags.command(),
+      absl::StrFormat("invalid --format \"%s\": want table or json", format));
 }
 
 }  // namespace dgc

@@ -61,10 +61,27 @@ absl::StatusOr<int> RunPolicy(Invocation& invocation);
 absl::StatusOr<int> RunSnapshot(Invocation& invocation);
 absl::StatusOr<int> RunVersion(Invocation& invocation);
 
-// PrintCommandHelp writes a command's help ("Usage: docker gc NAME …",
-// its summary and its options) to `out`.
-void PrintCommandHelp(std::ostream& out, std::string_view usage_line,
-                      std::string_view summary, const FlagSet& flags);
+// A command's help text: its usage line and what it does.
+struct CommandHelp {
+  std::string_view usage;    // "docker gc df [OPTIONS]"
+  std::string_view summary;  // one paragraph
+};
+
+// ParseCommandLine declares the global flags on `flags` and parses the
+// command's arguments. Returns false when the command is done because
+// --help was asked (the help is printed). Positional arguments go to
+// `positional`; without it, any is a usage error.
+absl::StatusOr<bool> ParseCommandLine(
+    Invocation& invocation, FlagSet& flags, const CommandHelp& help,
+    std::vector<std::string>* positional = nullptr);
+
+// The flags several commands share.
+void AddFormatFlag(FlagSet& flags, std::string* format);
+void AddFromFlag(FlagSet& flags, std::string* snapshot);
+void AddNowFlag(FlagSet& flags, std::string* now);
+
+// CheckFormat: a usage error unless `format` is "table" or "json".
+absl::Status CheckFormat(const FlagSet& flags, std::string_view format);
 
 }  // namespace dgc
 

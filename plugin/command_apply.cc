@@ -32,7 +32,7 @@ constexpr char kSummary[] =
     "lists), re-checking each image against the engine first. Never forces.";
 
 struct ApplyOptions {
-  std::string policy_file, plan_file, format = "table", now_text;
+  std::string policy_file, plan_file, format, now_text;
   std::string lock_file, lock_timeout = "0s", log_file;
   bool yes = false, force = false;
 };
@@ -119,8 +119,7 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
   flags.Bool("force", 'f', &options.force,
              "Same as --yes (as in docker image prune -f); never forces a "
              "delete");
-  flags.String("format", 0, &options.format,
-               "Output format: \"table\" or \"json\"", "string");
+  AddFormatFlag(flags, &options.format);
   flags.String("now", 0, &options.now_text,
                "The time ages are measured at (RFC 3339); default now", "time");
   flags.String("lock", 0, &options.lock_file,
@@ -129,22 +128,12 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
                "How long to wait for the lock (e.g. 30s, 5m)", "duration");
   flags.String("log", 0, &options.log_file,
                "Append one JSON line per action to this audit log", "file");
-  AddGlobalFlags(flags, &invocation.global);
-  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
-  if (!args.ok()) return args.status();
-  if (flags.help_requested()) {
-    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
-    return kExitOk;
-  }
-  if (!args->empty()) {
-    return UsageError(flags.command(),
-                      "\"docker gc apply\" accepts no arguments");
-  }
-  if (options.format != "table" && options.format != "json") {
-    return UsageError(flags.command(),
-                      absl::StrFormat("invalid --format \"%s\": want table or "
-                                      "json",
-                                      options.format));
+  absl::StatusOr<bool> parsed =
+      ParseCommandLine(invocation, flags, {kUsage, kSummary});
+  if (!parsed.ok()) return parsed.status();
+  if (!*parsed) return kExitOk;  // the help was printed
+  if (absl::Status valid = CheckFormat(flags, options.format); !valid.ok()) {
+    return valid;
   }
   if (!options.plan_file.empty() && !options.policy_file.empty()) {
     return UsageError(flags.command(),

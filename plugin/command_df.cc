@@ -83,31 +83,16 @@ void PrintWarnings(const Inventory& inventory, const DiskUsage& usage,
 
 absl::StatusOr<int> RunDf(Invocation& invocation) {
   FlagSet flags("docker gc df");
-  std::string format = "table", from, now_text;
-  flags.String("format", 0, &format, "Output format: \"table\" or \"json\"",
-               "string");
-  flags.String("from", 0, &from,
-               "Read the inventory from a snapshot file instead of the engine",
-               "file");
-  flags.String("now", 0, &now_text,
-               "The time ages are measured at (RFC 3339); default now, or "
-               "the snapshot's time with --from",
-               "time");
-  AddGlobalFlags(flags, &invocation.global);
-  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
-  if (!args.ok()) return args.status();
-  if (flags.help_requested()) {
-    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
-    return kExitOk;
-  }
-  if (!args->empty()) {
-    return UsageError(flags.command(), "\"docker gc df\" accepts no arguments");
-  }
-  if (format != "table" && format != "json") {
-    return UsageError(flags.command(),
-                      absl::StrFormat("invalid --format \"%s\": want table or "
-                                      "json",
-                                      format));
+  std::string format, from, now_text;
+  AddFormatFlag(flags, &format);
+  AddFromFlag(flags, &from);
+  AddNowFlag(flags, &now_text);
+  absl::StatusOr<bool> parsed =
+      ParseCommandLine(invocation, flags, {kUsage, kSummary});
+  if (!parsed.ok()) return parsed.status();
+  if (!*parsed) return kExitOk;  // the help was printed
+  if (absl::Status valid = CheckFormat(flags, format); !valid.ok()) {
+    return valid;
   }
   absl::StatusOr<std::optional<absl::Time>> now_flag =
       ParseNowFlag(flags.command(), now_text);

@@ -23,38 +23,22 @@ constexpr char kSummary[] =
 
 absl::StatusOr<int> RunPlan(Invocation& invocation) {
   FlagSet flags("docker gc plan");
-  std::string policy_file, format = "table", from, now_text, output;
+  std::string policy_file, format, from, now_text, output;
   flags.String("policy", 'p', &policy_file,
                "Policy file (default $DOCKER_CONFIG/gc.json, then "
                "/etc/docker/gc.json, else dangling images older than 24h)",
                "file");
-  flags.String("format", 0, &format, "Output format: \"table\" or \"json\"",
-               "string");
-  flags.String("from", 0, &from,
-               "Read the inventory from a snapshot file instead of the engine",
-               "file");
-  flags.String("now", 0, &now_text,
-               "The time ages are measured at (RFC 3339); default now, or "
-               "the snapshot's time with --from",
-               "time");
+  AddFormatFlag(flags, &format);
+  AddFromFlag(flags, &from);
+  AddNowFlag(flags, &now_text);
   flags.String("output", 'o', &output, "Also write the plan JSON to a file",
                "file");
-  AddGlobalFlags(flags, &invocation.global);
-  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
-  if (!args.ok()) return args.status();
-  if (flags.help_requested()) {
-    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
-    return kExitOk;
-  }
-  if (!args->empty()) {
-    return UsageError(flags.command(),
-                      "\"docker gc plan\" accepts no arguments");
-  }
-  if (format != "table" && format != "json") {
-    return UsageError(flags.command(),
-                      absl::StrFormat("invalid --format \"%s\": want table or "
-                                      "json",
-                                      format));
+  absl::StatusOr<bool> parsed =
+      ParseCommandLine(invocation, flags, {kUsage, kSummary});
+  if (!parsed.ok()) return parsed.status();
+  if (!*parsed) return kExitOk;  // the help was printed
+  if (absl::Status valid = CheckFormat(flags, format); !valid.ok()) {
+    return valid;
   }
   absl::StatusOr<std::optional<absl::Time>> now_flag =
       ParseNowFlag(flags.command(), now_text);

@@ -40,25 +40,24 @@ void PrintSummary(const Policy& policy, std::ostream& out) {
 
 absl::StatusOr<int> RunPolicy(Invocation& invocation) {
   FlagSet flags("docker gc policy check");
-  AddGlobalFlags(flags, &invocation.global);
-  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
-  if (!args.ok()) return args.status();
-  if (flags.help_requested() || args->empty()) {
-    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
-    return args->empty() && !flags.help_requested() ? kExitUsage : kExitOk;
-  }
-  if ((*args)[0] != "check") {
+  std::vector<std::string> args;
+  absl::StatusOr<bool> parsed =
+      ParseCommandLine(invocation, flags, {kUsage, kSummary}, &args);
+  if (!parsed.ok()) return parsed.status();
+  if (!*parsed) return kExitOk;  // the help was printed
+  if (args.empty() || args[0] != "check") {
     return UsageError("docker gc policy",
-                      absl::StrFormat("unknown command \"%s\": the policy "
-                                      "command has \"check\"",
-                                      (*args)[0]));
+                      args.empty() ? std::string("requires a command: check FILE")
+                                   : absl::StrFormat("unknown command \"%s\": "
+                                                     "want check FILE",
+                                                     args[0]));
   }
-  if (args->size() != 2) {
+  if (args.size() != 2) {
     return UsageError(flags.command(),
-                      "\"docker gc policy check\" requires "
-                      "exactly 1 argument: the policy file");
+                      "\"docker gc policy check\" requires exactly 1 "
+                      "argument: the policy file");
   }
-  absl::StatusOr<Policy> policy = ReadPolicyFile((*args)[1]);
+  absl::StatusOr<Policy> policy = ReadPolicyFile(args[1]);
   if (!policy.ok()) {
     // One line per problem, as the docker CLI prints multiple errors.
     for (absl::string_view line :

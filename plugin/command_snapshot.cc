@@ -26,17 +26,10 @@ absl::StatusOr<int> RunSnapshot(Invocation& invocation) {
   std::string output;
   flags.String("output", 'o', &output,
                "Write to a file (\"-\" for stdout), instead of stdout", "file");
-  AddGlobalFlags(flags, &invocation.global);
-  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
-  if (!args.ok()) return args.status();
-  if (flags.help_requested()) {
-    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
-    return kExitOk;
-  }
-  if (!args->empty()) {
-    return UsageError(flags.command(),
-                      "\"docker gc snapshot\" accepts no arguments");
-  }
+  absl::StatusOr<bool> parsed =
+      ParseCommandLine(invocation, flags, {kUsage, kSummary});
+  if (!parsed.ok()) return parsed.status();
+  if (!*parsed) return kExitOk;  // the help was printed
   if (output.empty() && ::isatty(STDOUT_FILENO)) {
     return UsageError(flags.command(),
                       "refusing to write a snapshot to a terminal: use -o "

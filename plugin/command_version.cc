@@ -35,25 +35,14 @@ void PrintJson(const EngineClient* client, std::ostream& out) {
 
 absl::StatusOr<int> RunVersion(Invocation& invocation) {
   FlagSet flags("docker gc version");
-  std::string format = "table";
-  flags.String("format", 0, &format, "Output format: \"table\" or \"json\"",
-               "string");
-  AddGlobalFlags(flags, &invocation.global);
-  absl::StatusOr<std::vector<std::string>> args = flags.Parse(invocation.args);
-  if (!args.ok()) return args.status();
-  if (flags.help_requested()) {
-    PrintCommandHelp(invocation.out, kUsage, kSummary, flags);
-    return kExitOk;
-  }
-  if (!args->empty()) {
-    return UsageError(flags.command(),
-                      "\"docker gc version\" accepts no arguments");
-  }
-  if (format != "table" && format != "json") {
-    return UsageError(flags.command(),
-                      absl::StrFormat("invalid --format \"%s\": want table or "
-                                      "json",
-                                      format));
+  std::string format;
+  AddFormatFlag(flags, &format);
+  absl::StatusOr<bool> parsed =
+      ParseCommandLine(invocation, flags, {kUsage, kSummary});
+  if (!parsed.ok()) return parsed.status();
+  if (!*parsed) return kExitOk;  // the help was printed
+  if (absl::Status valid = CheckFormat(flags, format); !valid.ok()) {
+    return valid;
   }
   if (format == "table") {
     invocation.out << "docker-gc version " << DGC_VERSION_STRING << "\n"

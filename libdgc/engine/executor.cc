@@ -62,6 +62,23 @@ std::vector<std::string> NamesToDelete(const Action& action) {
   return names;
 }
 
+// Settles `result` when a check found a reason not to go on (skipped) or
+// could not ask the engine (failed); returns whether it did. An engine out
+// of reach also sets `fatal`, which ends the run.
+bool Blocked(const absl::StatusOr<std::optional<std::string>>& check,
+             ActionResult* result, absl::Status* fatal) {
+  if (check.ok() && !check->has_value()) return false;
+  if (check.ok()) {
+    result->status = ResultStatus::kSkipped;
+    result->detail = **check;
+    return true;
+  }
+  result->status = ResultStatus::kFailed;
+  result->detail = std::string(check.status().message());
+  if (EngineUnreachable(check.status())) *fatal = check.status();
+  return true;
+}
+
 ActionResult ResultFor(const Action& action) {
   ActionResult result;
   result.op = action.op;
@@ -212,36 +229,17 @@ absl::StatusOr<std::optional<std::string>> Executor::CheckNoChild(
 
 absl::Status Executor::DeleteRefs(const Action& action, ActionResult* result) {
   std::vector<std::string> names = NamesToDelete(action);
-  if (action.op == ActionOp::kDelete && names.size() > 1) {
-    // References removed by name before the image go even if the engine
-    // then refuses the image for a child: look for one first.
-    absl::StatusOr<std::optional<std::string>> child = CheckNoChild(action);
-    if (!child.ok() || child->has_value()) {
-      result->status =
-          child.ok() ? ResultStatus::kSkipped : ResultStatus::kFailed;
-      result->detail =
-          child.ok() ? **child : std::string(child.status().message());
-      return child.ok() || !EngineUnreachable(child.status()) ? absl::OkStatus()
-                                                              : child.status();
-    }
+  absl::Status fatal;
+  // References removed by name before the image go even if the engine then
+  // refuses the image for a child: look for one first.
+  if (action.op == ActionOp::kDelete && names.size() > 1 &&
+      Blocked(CheckNoChild(action), result, &fatal)) {
+    return fatal;
   }
   for (const std::string& name : names) {
     // The last check before each delete.
-    absl::StatusOr<std::optional<std::string>> unsafe = CheckName(action, name);
-    if (!unsafe.ok()) {
-      result->status = ResultStatus::kFailed;
-      result->detail = std::string(unsafe.status().message());
-      return EngineUnreachable(unsafe.status()) ? unsafe.status()
-                                                : absl::OkStatus();
-    }
-    if (unsafe->has_value()) {
-      result->status = ResultStatus::kSkipped;
-      result->detail = **unsafe;
-      return absl::OkStatus();
-    }
-    if (absl::Status fatal = DeleteByName(action, name, result); !fatal.ok()) {
-      return fatal;
-    }
+    if (Blocked(CheckName(action, name), result, &fatal)) return fatal;
+    if (fatal = DeleteByName(action, name, result); !fatal.ok()) return fatal;
     if (result->status != ResultStatus::kDone) return absl::OkStatus();
   }
   result->freed_bytes = PriceDeleted(result->deleted);
@@ -254,18 +252,8 @@ absl::Status Executor::DeleteRefs(const Action& action, ActionResult* result) {
 }
 
 absl::Status Executor::Perform(const Action& action, ActionResult* result) {
-  absl::StatusOr<std::optional<std::string>> unsafe = Recheck(action);
-  if (!unsafe.ok()) {
-    result->status = ResultStatus::kFailed;
-    result->detail = std::string(unsafe.status().message());
-    return EngineUnreachable(unsafe.status()) ? unsafe.status()
-                                              : absl::OkStatus();
-  }
-  if (unsafe->has_value()) {
-    result->status = ResultStatus::kSkipped;
-    result->detail = **unsafe;
-    return absl::OkStatus();
-  }
+  absl::Status fatal;
+  if (Blocked(Recheck(action), result, &fatal)) return fatal;
   return DeleteRefs(action, result);
 }
 
