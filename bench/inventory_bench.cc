@@ -42,7 +42,8 @@ void SimdjsonDomPass(benchmark::State& state, const std::string& text) {
 
 void BM_ImageList_SimdjsonDomBaseline(benchmark::State& state) {
   SimdjsonDomPass(
-      state, MakeSyntheticSnapshot(static_cast<int>(state.range(0))).image_list);
+      state,
+      MakeSyntheticSnapshot(static_cast<int>(state.range(0))).image_list);
 }
 
 // libdgc: ParseImageList into ImageSummary structs.
@@ -64,6 +65,19 @@ void BM_ImageList_Libdgc(benchmark::State& state) {
 void BM_Snapshot_SimdjsonDomBaseline(benchmark::State& state) {
   SimdjsonDomPass(
       state, MakeSyntheticSnapshot(static_cast<int>(state.range(0))).snapshot);
+}
+
+// libdgc: snapshot → EngineBodies (the parse alone).
+void BM_Snapshot_Parse(benchmark::State& state) {
+  SyntheticSnapshot data =
+      MakeSyntheticSnapshot(static_cast<int>(state.range(0)));
+  PaddedBody body(data.snapshot);
+  for (auto _ : state) {
+    absl::StatusOr<EngineBodies> bodies = ParseSnapshot(body);
+    if (!bodies.ok()) state.SkipWithError("snapshot failed");
+    benchmark::DoNotOptimize(bodies);
+  }
+  SetBytes(state, body.view().size());
 }
 
 // libdgc: snapshot → EngineBodies → Inventory (layer graph, sizes, links).
@@ -111,6 +125,7 @@ void BM_DiskUsage(benchmark::State& state) {
 BENCHMARK(BM_ImageList_SimdjsonDomBaseline)->Arg(1000)->Arg(20000);
 BENCHMARK(BM_ImageList_Libdgc)->Arg(1000)->Arg(20000);
 BENCHMARK(BM_Snapshot_SimdjsonDomBaseline)->Arg(1000)->Arg(20000);
+BENCHMARK(BM_Snapshot_Parse)->Arg(1000)->Arg(20000);
 BENCHMARK(BM_Snapshot_ParseAndBuildInventory)->Arg(1000)->Arg(20000);
 BENCHMARK(BM_Plan)->Arg(1000)->Arg(20000);
 BENCHMARK(BM_DiskUsage)->Arg(1000)->Arg(20000);

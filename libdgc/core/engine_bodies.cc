@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/json_reader.h"
+#include "core/layer_sizes.h"
 #include "core/time_text.h"
 
 namespace dgc {
@@ -81,7 +82,13 @@ absl::Status ParseImageMetadata(value& v, absl::Time* last_tag_time) {
 absl::Status ParseHistoryEntry(value& v, HistoryEntry* out) {
   return ForEachField(v, [&](std::string_view key, value& f) {
     if (key == "Size") return ReadInt(f, key, &out->size);
-    if (key == "CreatedBy") return ReadString(f, key, &out->created_by);
+    if (key == "CreatedBy") {
+      std::string_view created_by;
+      if (absl::Status s = ReadStringView(f, key, &created_by); !s.ok()) {
+        return s;
+      }
+      out->metadata_step = IsMetadataStep(created_by);
+    }
     return absl::OkStatus();
   });
 }

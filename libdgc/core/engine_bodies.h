@@ -63,7 +63,10 @@ struct ImageInspect {
 // One entry of GET /images/{id}/history (newest first in the body).
 struct HistoryEntry {
   int64_t size = 0;
-  std::string created_by;
+  // Whether its CreatedBy names a step that creates no layer (ENV, LABEL…;
+  // see IsMetadataStep in layer_sizes.h), decided while parsing so the text
+  // need not be kept.
+  bool metadata_step = false;
 };
 
 // One entry of GET /containers/json?all=1.

@@ -252,13 +252,13 @@ TEST(ParseImageHistoryTest, RecordedApi141NewestFirstWithMetadataSteps) {
   ASSERT_TRUE(status.ok()) << status;
   ASSERT_EQ(history.size(), 5u);
   EXPECT_EQ(history[0].size, 0);
-  EXPECT_EQ(history[0].created_by, "/bin/sh -c #(nop)  LABEL stage=built");
+  EXPECT_TRUE(history[0].metadata_step);  // "#(nop)  LABEL stage=built"
   EXPECT_EQ(history[1].size, 3);
-  EXPECT_EQ(history[1].created_by, "/bin/sh -c echo hi > /hello.txt");
+  EXPECT_FALSE(history[1].metadata_step);  // "echo hi > /hello.txt"
   EXPECT_EQ(history[2].size, 0);
   EXPECT_EQ(history[3].size, 2500);
   EXPECT_EQ(history[4].size, 1982256);
-  EXPECT_EQ(history[4].created_by, "COPY busybox /bin/busybox");
+  EXPECT_FALSE(history[4].metadata_step);  // "COPY busybox /bin/busybox"
 }
 
 TEST(ParseSystemDfTest, RecordedApi141LayersSize) {
@@ -381,7 +381,7 @@ TEST(ParseImageHistoryTest, Api152BuildKitSteps) {
                 [&](value& v) { return ParseImageHistory(v, &history); });
   ASSERT_TRUE(status.ok()) << status;
   ASSERT_EQ(history.size(), 4u);
-  EXPECT_EQ(history[0].created_by, "CMD [\"/srv/web\"]");
+  EXPECT_TRUE(history[0].metadata_step);  // "CMD [\"/srv/web\"]"
   EXPECT_EQ(history[1].size, 1200);
   EXPECT_EQ(history[3].size, 5000);
 }
@@ -636,8 +636,9 @@ TEST(ParseImageHistoryTest, MissingFieldsAreZeroAndEmpty) {
       History("[{}, {\"Size\": null, \"CreatedBy\": null}]", &history).ok());
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0].size, 0);
-  EXPECT_EQ(history[0].created_by, "");
+  EXPECT_FALSE(history[0].metadata_step);
   EXPECT_EQ(history[1].size, 0);
+  EXPECT_FALSE(history[1].metadata_step);
 }
 
 TEST(ParseImageHistoryTest, EmptyHistory) {

@@ -40,7 +40,8 @@ void AddLayers(const ImageDetails& details, Image* image, Inventory* inv) {
   }
 }
 
-absl::StatusOr<Image> BuildImage(const ImageSummary& summary,
+// Builds one image, taking the summary's references and labels.
+absl::StatusOr<Image> BuildImage(ImageSummary& summary,
                                  const ImageDetails& details, Inventory* inv) {
   const ImageInspect& inspect = details.inspect;
   if (inspect.id != summary.id) {
@@ -49,14 +50,15 @@ absl::StatusOr<Image> BuildImage(const ImageSummary& summary,
   }
   Image image;
   image.id = summary.id;
-  image.tags = summary.repo_tags;
-  image.digests = summary.repo_digests;
+  image.tags = std::move(summary.repo_tags);
+  image.digests = std::move(summary.repo_digests);
   image.created = inspect.created != absl::InfinitePast()
                       ? inspect.created
                       : absl::FromUnixSeconds(summary.created);
   image.last_tagged = std::max(image.created, inspect.last_tag_time);
   image.size = summary.size;
-  image.labels = summary.labels.empty() ? inspect.labels : summary.labels;
+  image.labels =
+      summary.labels.empty() ? inspect.labels : std::move(summary.labels);
   AddLayers(details, &image, inv);
   return image;
 }
@@ -135,7 +137,7 @@ absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies) {
     inv.engine_layers_size = bodies.system_df->layers_size;
   }
   inv.images.reserve(bodies.images.size());
-  for (const ImageSummary& summary : bodies.images) {
+  for (ImageSummary& summary : bodies.images) {
     auto details = bodies.details.find(ToAbsl(summary.id));
     if (details == bodies.details.end()) {
       return absl::InvalidArgumentError(absl::StrFormat(

@@ -76,18 +76,26 @@ std::string FieldContext(std::string_view key) {
 
 }  // namespace json_internal
 
-absl::Status ReadString(simdjson::ondemand::value& value, std::string_view name,
-                        std::string* out) {
+absl::Status ReadStringView(simdjson::ondemand::value& value,
+                            std::string_view name, std::string_view* out) {
   bool is_null = false;
   if (absl::Status status = json_internal::IsNull(value, &is_null);
       !status.ok() || is_null) {
     return status;
   }
-  std::string_view text;
-  if (auto error = value.get_string().get(text)) {
+  if (auto error = value.get_string().get(*out)) {
     return JsonError(error, absl::StrFormat("%s: expected a string", name));
   }
-  out->assign(text);
+  return absl::OkStatus();
+}
+
+absl::Status ReadString(simdjson::ondemand::value& value, std::string_view name,
+                        std::string* out) {
+  std::string_view text;  // data() stays null for a JSON null
+  if (absl::Status status = ReadStringView(value, name, &text); !status.ok()) {
+    return status;
+  }
+  if (text.data() != nullptr) out->assign(text);
   return absl::OkStatus();
 }
 

@@ -83,6 +83,10 @@ absl::Status ForEachElement(simdjson::ondemand::value& value,
 // unless the caller checks otherwise). `name` only appears in messages.
 absl::Status ReadString(simdjson::ondemand::value& value, std::string_view name,
                         std::string* out);
+// ReadStringView reads a string without copying it: `*out` stays valid
+// until the parser parses another document.
+absl::Status ReadStringView(simdjson::ondemand::value& value,
+                            std::string_view name, std::string_view* out);
 absl::Status ReadInt(simdjson::ondemand::value& value, std::string_view name,
                      int64_t* out);
 absl::Status ReadBool(simdjson::ondemand::value& value, std::string_view name,

@@ -24,7 +24,7 @@ bool PairStepsWithLayers(const std::vector<std::string>& diff_ids,
                          std::vector<uint64_t>* sizes) {
   std::vector<uint64_t> layer_steps;
   for (auto entry = history.rbegin(); entry != history.rend(); ++entry) {
-    if (entry->size > 0 || !IsMetadataStep(entry->created_by)) {
+    if (entry->size > 0 || !entry->metadata_step) {
       layer_steps.push_back(static_cast<uint64_t>(entry->size));
     }
   }

@@ -92,7 +92,7 @@ void ExpectSameBodies(const EngineBodies& got, const EngineBodies& want) {
     ASSERT_EQ(a.history.size(), b.history.size()) << id;
     for (size_t i = 0; i < a.history.size(); ++i) {
       EXPECT_EQ(a.history[i].size, b.history[i].size) << id;
-      EXPECT_EQ(a.history[i].created_by, b.history[i].created_by) << id;
+      EXPECT_EQ(a.history[i].metadata_step, b.history[i].metadata_step) << id;
     }
   }
 }

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/json_reader.h"
+#include "core/layer_sizes.h"
 #include "core/sha256.h"
 #include "core/string_views.h"
 
@@ -32,10 +33,10 @@ absl::Time DefaultCreated() {
                          absl::UTCTimeZone());
 }
 
-HistoryEntry Step(int64_t size, std::string created_by) {
+HistoryEntry Step(int64_t size, std::string_view created_by) {
   HistoryEntry entry;
   entry.size = size;
-  entry.created_by = std::move(created_by);
+  entry.metadata_step = IsMetadataStep(created_by);
   return entry;
 }
 
@@ -43,15 +44,13 @@ std::vector<HistoryEntry> HistoryFor(const TestImage& image) {
   if (image.history.has_value()) return *image.history;
   std::vector<HistoryEntry> history;
   for (const std::string& step : image.metadata_steps) {
-    HistoryEntry& entry = history.emplace_back();
-    entry.created_by = step;
+    history.push_back(Step(0, step));
   }
   for (size_t i = image.layers.size(); i-- > 0;) {
     const TestLayer& layer = image.layers[i];
-    HistoryEntry& entry = history.emplace_back();
-    entry.size = layer.size;
-    entry.created_by = layer.created_by.empty() ? absl::StrCat("RUN step ", i)
-                                                : layer.created_by;
+    history.push_back(Step(layer.size, layer.created_by.empty()
+                                           ? absl::StrCat("RUN step ", i)
+                                           : layer.created_by));
   }
   return history;
 }

@@ -52,8 +52,9 @@ absl::Time DefaultCapturedAt();
 // The Created time of images that do not set one: 2026-01-01T00:00:00Z.
 absl::Time DefaultCreated();
 
-// Step returns a history entry (for TestImage::history, newest first).
-HistoryEntry Step(int64_t size, std::string created_by);
+// Step returns the history entry of a build step `created_by` of `size`
+// bytes (for TestImage::history, newest first).
+HistoryEntry Step(int64_t size, std::string_view created_by);
 
 // One layer of an image: its diff ID, its size in bytes and the history
 // step that made it ("" gives "RUN step <n>", which never looks like a
