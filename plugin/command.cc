@@ -59,9 +59,9 @@ absl::StatusOr<bool> ParseCommandLine(Invocation& invocation, FlagSet& flags,
   if (positional != nullptr) {
     *positional = *std::move(args);
   } else if (!args->empty()) {
-    return UsageError(flags.command(),
-                      absl::StrFormat("\"%s\" accepts no arguments",
-                                      flags.command()));
+    return UsageError(
+        flags.command(),
+        absl::StrFormat("\"%s\" accepts no arguments", flags.command()));
   }
   return true;
 }

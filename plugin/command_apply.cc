@@ -37,11 +37,6 @@ struct ApplyOptions {
   bool yes = false, force = false;
 };
 
-std::string ShortId(std::string_view id) {
-  if (id.substr(0, 7) == "sha256:") id.remove_prefix(7);
-  return std::string(id.substr(0, 12));
-}
-
 // The plan to apply: the saved one (for this engine only) or the policy's.
 absl::StatusOr<Plan> PlanToApply(const Invocation& invocation,
                                  const ApplyOptions& options,
@@ -67,16 +62,9 @@ absl::StatusOr<Plan> PlanToApply(const Invocation& invocation,
   return ComputePlan(inventory, *policy, ClockFor(now_flag, inventory));
 }
 
-bool Confirm(const Plan& plan, const Policy& policy, Invocation& invocation) {
-  if (plan.policy_source.empty() || policy.rules.empty()) {
-    for (const Action& action : plan.actions) {
-      invocation.err << absl::StrFormat(
-          "%s %s %s\n", OpName(action.op), ShortId(action.image),
-          TerminalSafe(absl::StrJoin(action.refs, ", ")));
-    }
-  } else {
-    PrintPlanTable(plan, policy, invocation.err);
-  }
+// Shows the plan on stderr and asks; true for "y" or "yes".
+bool Confirm(const Plan& plan, const Policy* policy, Invocation& invocation) {
+  PrintPlanTable(plan, policy, invocation.err);
   invocation.err << "\nWARNING! This will delete or untag the images above.\n"
                     "Are you sure you want to continue? [y/N] ";
   invocation.err.flush();
@@ -182,12 +170,13 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
   if (absl::Status exact = CheckExactAccounting(*inventory); !exact.ok()) {
     return exact;
   }
-  Policy policy;
+  Policy policy;  // stays empty for a saved plan
   absl::StatusOr<Plan> plan =
       PlanToApply(invocation, options, *inventory, *now_flag, &policy);
   if (!plan.ok()) return plan.status();
   if (!plan->actions.empty() && !confirmed &&
-      !Confirm(*plan, policy, invocation)) {
+      !Confirm(*plan, options.plan_file.empty() ? &policy : nullptr,
+               invocation)) {
     invocation.err << "Nothing was changed.\n";
     return kExitOk;
   }

@@ -19,12 +19,6 @@ constexpr char kSummary[] =
     "Show disk usage per repository and image. Shared layers are counted\n"
     "once: UNIQUE is what deleting only that image frees.";
 
-std::string ShortId(const std::string& id) {
-  std::string_view hex = id;
-  if (hex.substr(0, 7) == "sha256:") hex.remove_prefix(7);
-  return std::string(hex.substr(0, 12));
-}
-
 void PrintRepositories(const DiskUsage& usage, std::ostream& out) {
   Table table({"REPOSITORY", "IMAGES", "SIZE", "UNIQUE"});
   for (const RepositoryUsage& repository : usage.repositories) {
@@ -53,10 +47,11 @@ void PrintImages(const Inventory& inventory, const DiskUsage& usage,
 
 void PrintTotals(const DiskUsageTotals& totals, std::ostream& out) {
   out << absl::StrFormat(
-      "Total: %d images, %s of layers on disk (%s unique to one image, %s "
+      "Total: %d %s, %s of layers on disk (%s unique to one image, %s "
       "shared)\n",
-      totals.images, HumanSize(totals.layers_bytes),
-      HumanSize(totals.unique_bytes), HumanSize(totals.shared_bytes));
+      totals.images, totals.images == 1 ? "image" : "images",
+      HumanSize(totals.layers_bytes), HumanSize(totals.unique_bytes),
+      HumanSize(totals.shared_bytes));
   out << absl::StrFormat(
       "In use by containers: %s. Reclaimable by deleting every unused image: "
       "%s\n",

@@ -64,7 +64,7 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
   if (format == "json") {
     invocation.out << json;
   } else {
-    PrintPlanTable(plan, *policy, invocation.out);
+    PrintPlanTable(plan, &*policy, invocation.out);
   }
   return kExitOk;
 }

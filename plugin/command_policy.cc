@@ -47,10 +47,11 @@ absl::StatusOr<int> RunPolicy(Invocation& invocation) {
   if (!*parsed) return kExitOk;  // the help was printed
   if (args.empty() || args[0] != "check") {
     return UsageError("docker gc policy",
-                      args.empty() ? std::string("requires a command: check FILE")
-                                   : absl::StrFormat("unknown command \"%s\": "
-                                                     "want check FILE",
-                                                     args[0]));
+                      args.empty()
+                          ? std::string("requires a command: check FILE")
+                          : absl::StrFormat("unknown command \"%s\": "
+                                            "want check FILE",
+                                            args[0]));
   }
   if (args.size() != 2) {
     return UsageError(flags.command(),

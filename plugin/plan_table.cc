@@ -1,6 +1,8 @@
 // A plan for people (see plan_table.h).
 #include "plugin/plan_table.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "plugin/human_units.h"
@@ -9,19 +11,38 @@
 namespace dgc {
 namespace {
 
-std::string ShortId(std::string_view id) {
-  if (id.substr(0, 7) == "sha256:") id.remove_prefix(7);
-  return std::string(id.substr(0, 12));
-}
-
 std::string Refs(const std::vector<std::string>& refs) {
   return refs.empty() ? "<none>" : absl::StrJoin(refs, ", ");
 }
 
-void PrintRuleSection(const Plan& plan, const Rule& rule, std::ostream& out) {
+// The rules of the plan's actions, in the order they first appear.
+std::vector<std::string> RulesInOrder(const Plan& plan) {
+  std::vector<std::string> rules;
+  for (const Action& action : plan.actions) {
+    if (std::find(rules.begin(), rules.end(), action.rule) == rules.end()) {
+      rules.push_back(action.rule);
+    }
+  }
+  return rules;
+}
+
+std::string RuleHeading(const std::string& rule, const Policy* policy) {
+  if (policy != nullptr) {
+    for (const Rule& candidate : policy->rules) {
+      if (candidate.name == rule) {
+        return absl::StrFormat("Rule \"%s\" (%s)", TerminalSafe(rule),
+                               TerminalSafe(candidate.Describe(), 200));
+      }
+    }
+  }
+  return absl::StrFormat("Rule \"%s\"", TerminalSafe(rule));
+}
+
+void PrintRuleSection(const Plan& plan, const std::string& rule,
+                      const Policy* policy, std::ostream& out) {
   Table table({"ACTION", "IMAGE ID", "REFS", "CREATED", "BYTES", "REASON"});
   for (const Action& action : plan.actions) {
-    if (action.rule != rule.name) continue;
+    if (action.rule != rule) continue;
     std::string refs = Refs(action.refs);
     if (!action.also_removes.empty()) {
       refs += absl::StrFormat(" (+%d untagged parents)",
@@ -31,9 +52,7 @@ void PrintRuleSection(const Plan& plan, const Rule& rule, std::ostream& out) {
                   HumanAge(action.created, plan.now), HumanSize(action.bytes),
                   action.reason});
   }
-  if (table.empty()) return;
-  out << absl::StrFormat("Rule \"%s\" (%s)\n", TerminalSafe(rule.name),
-                         TerminalSafe(rule.Describe(), 200));
+  out << RuleHeading(rule, policy) << "\n";
   table.Print(out);
   out << "\n";
 }
@@ -53,11 +72,13 @@ void PrintKept(const Plan& plan, std::ostream& out) {
 
 }  // namespace
 
-void PrintPlanTable(const Plan& plan, const Policy& policy, std::ostream& out) {
+void PrintPlanTable(const Plan& plan, const Policy* policy, std::ostream& out) {
   out << absl::StrFormat("Policy: %s\nEngine: %s\n\n",
                          TerminalSafe(plan.policy_source, 400),
                          TerminalSafe(plan.engine.host, 400));
-  for (const Rule& rule : policy.rules) PrintRuleSection(plan, rule, out);
+  for (const std::string& rule : RulesInOrder(plan)) {
+    PrintRuleSection(plan, rule, policy, out);
+  }
   PrintKept(plan, out);
   if (plan.actions.empty()) out << "Nothing to do.\n";
   out << absl::StrFormat("%d to delete, %d to untag, %d kept\n",

@@ -10,8 +10,10 @@
 
 namespace dgc {
 
-// PrintPlanTable writes `plan`, made with `policy`, to `out`.
-void PrintPlanTable(const Plan& plan, const Policy& policy, std::ostream& out);
+// PrintPlanTable writes `plan` to `out`, its actions grouped by rule in
+// plan order. `policy`, when the plan was made with it here, adds each
+// rule's description to its heading; a saved plan has none.
+void PrintPlanTable(const Plan& plan, const Policy* policy, std::ostream& out);
 
 }  // namespace dgc
 

@@ -184,6 +184,11 @@ std::vector<std::string> ReferencesToDelete(
   return refs;
 }
 
+std::string ShortId(std::string_view id) {
+  if (id.substr(0, 7) == "sha256:") id.remove_prefix(7);
+  return std::string(id.substr(0, 12));
+}
+
 std::string_view RepositoryOf(std::string_view reference) {
   size_t at = reference.find('@');
   if (at != std::string_view::npos) return reference.substr(0, at);

@@ -114,6 +114,10 @@ std::vector<std::string> ReferencesToDelete(
     const std::vector<std::string>& tags,
     const std::vector<std::string>& digests);
 
+// ShortId returns an image ID as docker shows it: 12 hex digits, without
+// the "sha256:" prefix.
+std::string ShortId(std::string_view id);
+
 // RepositoryOf returns the repository part of "repository:tag" or
 // "repository@digest" ("localhost:5000/app:1" gives "localhost:5000/app").
 std::string_view RepositoryOf(std::string_view reference);

@@ -68,10 +68,7 @@ std::vector<ImageIndex> ChildrenFirst(const Inventory& inventory) {
 }  // namespace
 
 std::string ImageName(const Image& image) {
-  if (!image.tags.empty()) return image.tags.front();
-  std::string_view id = image.id;
-  if (id.substr(0, 7) == "sha256:") id.remove_prefix(7);
-  return std::string(id.substr(0, 12));
+  return image.tags.empty() ? ShortId(image.id) : image.tags.front();
 }
 
 std::string DirectProtection(const Inventory& inventory, const Policy& policy,

@@ -1,0 +1,102 @@
+"""Whole-process timings of docker gc beside the docker CLI, in one run.
+
+Loads N images (shared base layers, several repositories, some tags on
+several images' versions) into a private dockerd, then times, alternating
+runs so both see the same engine state and cache:
+  docker-gc df --format json      vs  docker system df -v --format '{{json .}}'
+  docker-gc plan --format json    vs  docker images --all --format '{{json .}}'
+and prints each pair's medians and their ratio. `docker system df -v` is
+the docker CLI's own answer to "what uses the disk"; `docker images` is the
+cheapest listing a cleaner needs before it can decide anything.
+
+    sudo python3 bench/compare_commands.py --images 500 \\
+        --binary build/plugin/docker-gc
+Needs root (its own dockerd), /usr/bin/docker and tests/fixtures.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures"))
+
+from dgc_fixtures.docker_cli import DockerCli  # noqa: E402
+from dgc_fixtures.engine import PrivateEngine  # noqa: E402
+from dgc_fixtures.imagegen import ImageSpec, file_layer  # noqa: E402
+
+DOCKER = "/usr/bin/docker"
+POLICY = {"rules": [
+    {"name": "services", "match": "bench/service-*", "keep_newest": 3},
+    {"name": "dangling", "dangling": True, "older_than": "24h"}]}
+
+
+def make_images(count):
+    """`count` images: 8 bases of 3 shared layers each, 1-3 own layers,
+    40 repositories, one in ten untagged."""
+    now = datetime.now(timezone.utc)
+    bases = [[file_layer(f"base/{b}/{i}", 4000 + 500 * i, f"base-{b}-{i}")
+              for i in range(3)] for b in range(8)]
+    specs = []
+    for n in range(count):
+        own = [file_layer(f"app/{n}/{k}", 1000 + 37 * n % 900, f"own-{n}-{k}")
+               for k in range(1 + n % 3)]
+        tags = [] if n % 10 == 9 else [f"bench/service-{n % 40}:v{n}"]
+        specs.append(ImageSpec(tags, bases[n % 8] + own,
+                               now - timedelta(days=2, minutes=n)))
+    return specs
+
+
+def median_seconds(command, runs):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def compare(label, ours, theirs, runs):
+    # Alternate single runs so both share the engine's state and caches.
+    ours_times, theirs_times = [], []
+    for _ in range(runs):
+        ours_times.append(median_seconds(ours, 1))
+        theirs_times.append(median_seconds(theirs, 1))
+    a, b = statistics.median(ours_times), statistics.median(theirs_times)
+    print(f"{label:<42} docker-gc {a * 1000:8.1f} ms   docker {b * 1000:8.1f} ms"
+          f"   ratio {a / b:5.2f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--binary", default="build/plugin/docker-gc")
+    args = parser.parse_args()
+    with PrivateEngine() as engine, tempfile.TemporaryDirectory() as directory:
+        cli = DockerCli(engine.host)
+        specs = make_images(args.images)
+        for start in range(0, len(specs), 200):
+            cli.load(specs[start:start + 200])
+        policy = os.path.join(directory, "gc.json")
+        with open(policy, "w") as f:
+            json.dump(POLICY, f)
+        host = ["-H", engine.host]
+        print(f"{args.images} images, median of {args.runs} alternating runs each")
+        compare("df --format json vs system df -v",
+                [args.binary, *host, "df", "--format", "json"],
+                [DOCKER, *host, "system", "df", "-v", "--format", "{{json .}}"],
+                args.runs)
+        compare("plan --format json vs images --all",
+                [args.binary, *host, "plan", "-p", policy, "--format", "json"],
+                [DOCKER, *host, "images", "--all", "--format", "{{json .}}"],
+                args.runs)
+
+
+if __name__ == "__main__":
+    main()
