@@ -93,6 +93,8 @@ absl::StatusOr<Glob> Glob::Compile(std::string_view pattern) {
       i = end - 1;
     } else if (pattern[i] == ':') {
       has_tag = true;
+    } else if (pattern[i] == '/') {
+      has_tag = false;  // that ':' was a registry's port
     }
   }
   return Glob(std::string(pattern), has_tag);

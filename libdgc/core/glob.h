@@ -27,8 +27,9 @@ class Glob {
   bool Matches(std::string_view text) const;
 
   const std::string& pattern() const { return pattern_; }
-  // has_tag: the pattern has a ':' (outside a class), so it is matched
-  // against "repository:tag" rather than the repository alone.
+  // has_tag: the pattern has a ':' after its last '/' (outside a class),
+  // so it is matched against "repository:tag" rather than the repository
+  // alone; a ':' before a '/' is a registry's port ("localhost:5000/app").
   bool has_tag() const { return has_tag_; }
 
  private:

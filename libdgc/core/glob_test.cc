@@ -227,7 +227,16 @@ TEST(GlobTest, HasTagWhenThePatternHasAColon) {
   EXPECT_TRUE(MustCompile("app:latest").has_tag());
   EXPECT_TRUE(MustCompile("postgres:*").has_tag());
   EXPECT_TRUE(MustCompile("*:1.*").has_tag());
-  EXPECT_TRUE(MustCompile("localhost:5000/app").has_tag());
+}
+
+TEST(GlobTest, ARegistryPortIsNotATag) {
+  EXPECT_FALSE(MustCompile("localhost:5000/app").has_tag());
+  EXPECT_FALSE(MustCompile("registry.local:5000/team/*").has_tag());
+  EXPECT_TRUE(MustCompile("localhost:5000/app:1.*").has_tag());
+  EXPECT_TRUE(MatchesReference(MustCompile("registry.local:5000/team/app"),
+                               "registry.local:5000/team/app:v2"));
+  EXPECT_FALSE(MatchesReference(MustCompile("registry.local:5000/team/app"),
+                                "registry.local:5000/team/app2:v2"));
 }
 
 TEST(GlobTest, AColonInsideAClassIsNotATag) {
@@ -301,16 +310,18 @@ TEST(MatchesReferenceTest, RegistryWithAPort) {
   EXPECT_TRUE(RefMatches("*/app", "localhost:5000/app:1"));
   EXPECT_TRUE(RefMatches("localhost?5000/app", "localhost:5000/app:1"));
   EXPECT_FALSE(RefMatches("localhost?5000/app", "localhost:5000/app2:1"));
-  // With a ':' the pattern is matched against the whole reference.
+  // With a ':' after the last '/' the pattern is matched against the whole
+  // reference.
   EXPECT_TRUE(RefMatches("localhost:5000/app:*", "localhost:5000/app:1"));
   EXPECT_TRUE(RefMatches("localhost:5000/app:1", "localhost:5000/app:1"));
   EXPECT_FALSE(RefMatches("localhost:5000/app:2", "localhost:5000/app:1"));
   EXPECT_TRUE(RefMatches("localhost:5000/*", "localhost:5000/app:1"));
   EXPECT_TRUE(RefMatches("localhost:5000/*", "localhost:5000/team/app:1"));
   EXPECT_FALSE(RefMatches("localhost:5000/*", "localhost:5001/app:1"));
-  // "localhost:5000/app" has a ':', so it would need a reference without a
-  // tag, which no tag is.
-  EXPECT_FALSE(RefMatches("localhost:5000/app", "localhost:5000/app:1"));
+  // A ':' before a '/' is the registry's port: the pattern matches the
+  // repository, as one without a port would.
+  EXPECT_TRUE(RefMatches("localhost:5000/app", "localhost:5000/app:1"));
+  EXPECT_FALSE(RefMatches("localhost:5000/app", "localhost:5000/app2:1"));
 }
 
 }  // namespace
