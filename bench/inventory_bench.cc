@@ -127,7 +127,7 @@ BENCHMARK(BM_ImageList_Libdgc)->Arg(1000)->Arg(20000);
 BENCHMARK(BM_Snapshot_SimdjsonDomBaseline)->Arg(1000)->Arg(20000);
 BENCHMARK(BM_Snapshot_Parse)->Arg(1000)->Arg(20000);
 BENCHMARK(BM_Snapshot_ParseAndBuildInventory)->Arg(1000)->Arg(20000);
-BENCHMARK(BM_Plan)->Arg(1000)->Arg(20000);
+BENCHMARK(BM_Plan)->Arg(1000)->Arg(5000)->Arg(20000);
 BENCHMARK(BM_DiskUsage)->Arg(1000)->Arg(20000);
 
 }  // namespace

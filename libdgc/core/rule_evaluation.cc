@@ -2,10 +2,9 @@
 #include "core/rule_evaluation.h"
 
 #include <algorithm>
-#include <map>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/time_text.h"
@@ -74,11 +73,11 @@ Group GroupOf(const Rule& rule, const Image& image, std::string_view ref) {
 // The N newest images of every (rule, group), for keep_newest.
 class NewestImages {
  public:
+  // Add counts `image` in a group of `rule`. An image's references are
+  // added one after another, so a repeat is always the last member.
   void Add(const Rule& rule, const std::string& group_key, ImageIndex image) {
     std::vector<ImageIndex>& members = groups_[{rule.number, group_key}];
-    if (std::find(members.begin(), members.end(), image) == members.end()) {
-      members.push_back(image);
-    }
+    if (members.empty() || members.back() != image) members.push_back(image);
   }
 
   // Rank orders each group by Created, newest first, then by ID, and
@@ -106,7 +105,8 @@ class NewestImages {
   }
 
  private:
-  std::map<std::pair<size_t, std::string>, std::vector<ImageIndex>> groups_;
+  absl::flat_hash_map<std::pair<size_t, std::string>, std::vector<ImageIndex>>
+      groups_;
 };
 
 std::string CreatedClause(const Image& image) {

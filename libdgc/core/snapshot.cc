@@ -74,6 +74,7 @@ absl::Status ParseSnapshotRoot(value& root, EngineBodies* out) {
         }
         if (key == "image_details") {
           has_details = true;
+          out->details.reserve(out->images.size());  // if "images" came first
           return ParseImageDetailsMap(f, &out->details);
         }
         return absl::OkStatus();
