@@ -2,6 +2,7 @@
 #include "plugin/human_units.h"
 
 #include <array>
+#include <cmath>
 
 #include "absl/strings/str_format.h"
 
@@ -27,12 +28,13 @@ std::string HumanDuration(absl::Duration duration) {
   int64_t minutes = absl::ToInt64Minutes(duration);
   if (minutes == 1) return "About a minute";
   if (minutes < 60) return absl::StrFormat("%d minutes", minutes);
-  auto hours = static_cast<int64_t>(absl::ToDoubleHours(duration) + 0.5);
+  int64_t hours = std::llround(absl::ToDoubleHours(duration));
+  constexpr int64_t kDay = 24;
   if (hours == 1) return "About an hour";
-  if (hours < 48) return absl::StrFormat("%d hours", hours);
-  if (hours < 24 * 7 * 2) return absl::StrFormat("%d days", hours / 24);
-  if (hours < 24 * 30 * 2) return absl::StrFormat("%d weeks", hours / 24 / 7);
-  if (hours < 24 * 365 * 2) {
+  if (hours < 2 * kDay) return absl::StrFormat("%d hours", hours);
+  if (hours < 14 * kDay) return absl::StrFormat("%d days", hours / kDay);
+  if (hours < 60 * kDay) return absl::StrFormat("%d weeks", hours / kDay / 7);
+  if (hours < 730 * kDay) {
     return absl::StrFormat("%d months", hours / 24 / 30);
   }
   return absl::StrFormat("%d years", absl::ToInt64Hours(duration) / 24 / 365);

@@ -176,7 +176,7 @@ absl::Status ParseImageHistory(value& v, std::vector<HistoryEntry>* out) {
     if (entry.size < 0) {
       return absl::InvalidArgumentError("field \"Size\": negative size");
     }
-    out->push_back(std::move(entry));
+    out->push_back(entry);
     return absl::OkStatus();
   });
 }

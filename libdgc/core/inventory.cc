@@ -57,8 +57,11 @@ absl::StatusOr<Image> BuildImage(ImageSummary& summary,
                       : absl::FromUnixSeconds(summary.created);
   image.last_tagged = std::max(image.created, inspect.last_tag_time);
   image.size = summary.size;
-  image.labels =
-      summary.labels.empty() ? inspect.labels : std::move(summary.labels);
+  if (summary.labels.empty()) {
+    image.labels = inspect.labels;
+  } else {
+    image.labels = std::move(summary.labels);
+  }
   AddLayers(details, &image, inv);
   return image;
 }

@@ -68,6 +68,7 @@ std::string CombinedReason(const ImageVerdict& verdict, bool selected) {
   });
   if (same) return chosen.front()->reason;
   std::vector<std::string> parts;
+  parts.reserve(chosen.size());
   for (const RefDecision* d : chosen) {
     parts.push_back(absl::StrFormat("%s: %s", d->ref, d->reason));
   }

@@ -46,7 +46,7 @@ absl::StatusOr<absl::Duration> ParsePolicyDuration(std::string_view text) {
   const char* digits_end = text.data() + text.size() - 1;
   auto [end, error] = std::from_chars(text.data(), digits_end, count);
   // Bounding the count first keeps the products below from overflowing.
-  constexpr int64_t kMaxCount = 100 * 366 * 24 * 60;
+  constexpr int64_t kMaxCount = int64_t{100} * 366 * 24 * 60;
   if (error != std::errc() || end != digits_end || count < 0 ||
       count > kMaxCount) {
     return invalid();
@@ -60,16 +60,16 @@ absl::StatusOr<absl::Duration> ParsePolicyDuration(std::string_view text) {
       duration = absl::Hours(count);
       break;
     case 'd':
-      duration = absl::Hours(24 * count);
+      duration = absl::Hours(int64_t{24} * count);
       break;
     case 'w':
-      duration = absl::Hours(24 * 7 * count);
+      duration = absl::Hours(int64_t{24} * 7 * count);
       break;
     default:
       return invalid();
   }
   // More than a century is a typo.
-  if (duration > absl::Hours(24 * 366 * 100)) return invalid();
+  if (duration > absl::Hours(int64_t{24} * 366 * 100)) return invalid();
   return duration;
 }
 
