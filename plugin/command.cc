@@ -4,6 +4,7 @@
 #include <array>
 
 #include "absl/strings/str_format.h"
+#include "plugin/inventory_source.h"
 
 namespace dgc {
 
@@ -72,17 +73,27 @@ void AddFormatFlag(FlagSet& flags, std::string* format) {
                "string");
 }
 
-void AddFromFlag(FlagSet& flags, std::string* snapshot) {
-  flags.String("from", 0, snapshot,
-               "Read the inventory from a snapshot file instead of the engine",
-               "file");
-}
-
 void AddNowFlag(FlagSet& flags, std::string* now) {
   flags.String("now", 0, now,
                "The time ages are measured at (RFC 3339); default now, or "
                "the snapshot's time with --from",
                "time");
+}
+
+void AddReadFlags(FlagSet& flags, ReadFlags* read) {
+  AddFormatFlag(flags, &read->format);
+  flags.String("from", 0, &read->from,
+               "Read the inventory from a snapshot file instead of the engine",
+               "file");
+  AddNowFlag(flags, &read->now);
+}
+
+absl::StatusOr<std::optional<absl::Time>> CheckReadFlags(
+    const FlagSet& flags, const ReadFlags& read) {
+  if (absl::Status valid = CheckFormat(flags, read.format); !valid.ok()) {
+    return valid;
+  }
+  return ParseNowFlag(flags.command(), read.now);
 }
 
 absl::Status CheckFormat(const FlagSet& flags, std::string_view format) {

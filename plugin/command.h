@@ -6,12 +6,14 @@
 #ifndef DGC_PLUGIN_COMMAND_H_
 #define DGC_PLUGIN_COMMAND_H_
 
+#include <optional>
 #include <ostream>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "engine/endpoint.h"
 #include "plugin/flags.h"
 
@@ -77,8 +79,21 @@ absl::StatusOr<bool> ParseCommandLine(
 
 // The flags several commands share.
 void AddFormatFlag(FlagSet& flags, std::string* format);
-void AddFromFlag(FlagSet& flags, std::string* snapshot);
 void AddNowFlag(FlagSet& flags, std::string* now);
+
+// The flags of the commands that read an inventory (df, plan): --format,
+// --from and --now.
+struct ReadFlags {
+  std::string format;
+  std::string from;  // a snapshot file, or "" for the engine
+  std::string now;
+};
+void AddReadFlags(FlagSet& flags, ReadFlags* read);
+
+// CheckReadFlags checks --format and returns --now (nullopt when not
+// given). Errors: usage errors naming the flag.
+absl::StatusOr<std::optional<absl::Time>> CheckReadFlags(const FlagSet& flags,
+                                                         const ReadFlags& read);
 
 // CheckFormat: a usage error unless `format` is "table" or "json".
 absl::Status CheckFormat(const FlagSet& flags, std::string_view format);

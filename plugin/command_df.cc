@@ -78,29 +78,24 @@ void PrintWarnings(const Inventory& inventory, const DiskUsage& usage,
 
 absl::StatusOr<int> RunDf(Invocation& invocation) {
   FlagSet flags("docker gc df");
-  std::string format, from, now_text;
-  AddFormatFlag(flags, &format);
-  AddFromFlag(flags, &from);
-  AddNowFlag(flags, &now_text);
+  ReadFlags read;
+  AddReadFlags(flags, &read);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
   if (!*parsed) return kExitOk;  // the help was printed
-  if (absl::Status valid = CheckFormat(flags, format); !valid.ok()) {
-    return valid;
-  }
   absl::StatusOr<std::optional<absl::Time>> now_flag =
-      ParseNowFlag(flags.command(), now_text);
+      CheckReadFlags(flags, read);
   if (!now_flag.ok()) return now_flag.status();
   absl::StatusOr<Inventory> inventory =
-      LoadInventory(invocation, from, /*system_df=*/from.empty());
+      LoadInventory(invocation, read.from, /*system_df=*/read.from.empty());
   if (!inventory.ok()) return inventory.status();
   if (absl::Status exact = CheckExactAccounting(*inventory); !exact.ok()) {
     return exact;
   }
   DiskUsage usage = ComputeDiskUsage(*inventory);
   PrintWarnings(*inventory, usage, invocation.err);
-  if (format == "json") {
+  if (read.format == "json") {
     invocation.out << DiskUsageToJson(*inventory, usage);
     return kExitOk;
   }

@@ -23,30 +23,26 @@ constexpr char kSummary[] =
 
 absl::StatusOr<int> RunPlan(Invocation& invocation) {
   FlagSet flags("docker gc plan");
-  std::string policy_file, format, from, now_text, output;
+  std::string policy_file, output;
+  ReadFlags read;
   flags.String("policy", 'p', &policy_file,
                "Policy file (default $DOCKER_CONFIG/gc.json, then "
                "/etc/docker/gc.json, else dangling images older than 24h)",
                "file");
-  AddFormatFlag(flags, &format);
-  AddFromFlag(flags, &from);
-  AddNowFlag(flags, &now_text);
+  AddReadFlags(flags, &read);
   flags.String("output", 'o', &output, "Also write the plan JSON to a file",
                "file");
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
   if (!*parsed) return kExitOk;  // the help was printed
-  if (absl::Status valid = CheckFormat(flags, format); !valid.ok()) {
-    return valid;
-  }
   absl::StatusOr<std::optional<absl::Time>> now_flag =
-      ParseNowFlag(flags.command(), now_text);
+      CheckReadFlags(flags, read);
   if (!now_flag.ok()) return now_flag.status();
   absl::StatusOr<Policy> policy = LoadPolicy(invocation, policy_file);
   if (!policy.ok()) return policy.status();
   absl::StatusOr<Inventory> inventory =
-      LoadInventory(invocation, from, /*system_df=*/false);
+      LoadInventory(invocation, read.from, /*system_df=*/false);
   if (!inventory.ok()) return inventory.status();
   if (absl::Status exact = CheckExactAccounting(*inventory); !exact.ok()) {
     return exact;
@@ -61,7 +57,7 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
       return written;
     }
   }
-  if (format == "json") {
+  if (read.format == "json") {
     invocation.out << json;
   } else {
     PrintPlanTable(plan, &*policy, invocation.out);

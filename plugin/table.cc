@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "core/utf8.h"
 
 namespace dgc {
 namespace {
@@ -30,13 +31,8 @@ std::string TerminalSafe(std::string_view text, size_t max_chars) {
   std::vector<Piece> pieces;
   size_t total = 0;
   for (size_t i = 0; i < text.size();) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t length = c < 0x80    ? 1
-                    : c >= 0xF0 ? 4
-                    : c >= 0xE0 ? 3
-                    : c >= 0xC0 ? 2
-                                : 1;
-    length = std::min(length, text.size() - i);
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t length = Utf8CharLength(text, i);
     Piece piece;
     if (c < 0x20 || c == 0x7f) {
       piece.text = absl::StrFormat("\\x%02x", c);

@@ -2,20 +2,10 @@
 #include "core/glob.h"
 
 #include "absl/strings/str_format.h"
+#include "core/utf8.h"
 
 namespace dgc {
 namespace {
-
-// Length of the UTF-8 character starting at text[i] (1 for invalid bytes).
-size_t CharLength(std::string_view text, size_t i) {
-  unsigned char c = static_cast<unsigned char>(text[i]);
-  size_t length = c < 0x80    ? 1
-                  : c >= 0xF0 ? 4
-                  : c >= 0xE0 ? 3
-                  : c >= 0xC0 ? 2
-                              : 1;
-  return i + length <= text.size() ? length : 1;
-}
 
 // Index just past the class starting at pattern[start] == '[', or npos.
 size_t ClassEnd(std::string_view pattern, size_t start) {
@@ -35,7 +25,7 @@ size_t ClassEnd(std::string_view pattern, size_t start) {
 // Decodes the UTF-8 character at text[*i] and moves *i past it; a byte
 // that starts no valid character decodes as itself.
 char32_t DecodeAt(std::string_view text, size_t* i) {
-  size_t length = CharLength(text, *i);
+  size_t length = Utf8CharLength(text, *i);
   auto c = static_cast<unsigned char>(text[*i]);
   char32_t code = length == 1   ? c
                   : length == 2 ? c & 0x1Fu
@@ -117,7 +107,7 @@ bool Glob::Matches(std::string_view text) const {
       }
       if (c == '?') {
         ++p;
-        t += CharLength(text, t);
+        t += Utf8CharLength(text, t);
         continue;
       }
       if (c == '[') {
@@ -139,7 +129,7 @@ bool Glob::Matches(std::string_view text) const {
     }
     if (star_p == kNone) return false;
     p = star_p;
-    star_t += CharLength(text, star_t);
+    star_t += Utf8CharLength(text, star_t);
     t = star_t;
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
