@@ -137,27 +137,38 @@ absl::StatusOr<HttpResponse> EngineClient::Get(std::string_view path) {
   return response;
 }
 
-absl::StatusOr<ImageInspect> EngineClient::InspectImage(std::string_view name) {
-  std::string path = "/images/" + EscapeName(name) + "/json";
-  absl::StatusOr<HttpResponse> response = Get(path);
+absl::StatusOr<HttpResponse> EngineClient::Call(
+    std::string_view method, const std::string& full_path,
+    absl::FunctionRef<absl::Status(value&)> parse) {
+  absl::StatusOr<HttpResponse> response =
+      transport_.Perform({.method = std::string(method), .path = full_path});
   if (!response.ok()) return response.status();
+  if (absl::Status error = ResponseError(method, full_path, *response);
+      !error.ok()) {
+    return error;
+  }
+  if (absl::Status parsed = ParseDocument(parser_, response->body, parse);
+      !parsed.ok()) {
+    return BodyError(method, full_path, parsed);
+  }
+  return response;
+}
+
+absl::StatusOr<ImageInspect> EngineClient::InspectImage(std::string_view name) {
   ImageInspect inspect;
-  absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
-    return ParseImageInspect(v, &inspect);
-  });
-  if (!parsed.ok()) return BodyError("GET", VersionedPath(path), parsed);
+  absl::StatusOr<HttpResponse> response =
+      Call("GET", VersionedPath("/images/" + EscapeName(name) + "/json"),
+           [&](value& v) { return ParseImageInspect(v, &inspect); });
+  if (!response.ok()) return response.status();
   return inspect;
 }
 
 absl::StatusOr<std::vector<ImageSummary>> EngineClient::ListImages() {
-  constexpr std::string_view kPath = "/images/json?all=1";
-  absl::StatusOr<HttpResponse> response = Get(kPath);
-  if (!response.ok()) return response.status();
   std::vector<ImageSummary> images;
-  absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
-    return ParseImageList(v, &images);
-  });
-  if (!parsed.ok()) return BodyError("GET", VersionedPath(kPath), parsed);
+  absl::StatusOr<HttpResponse> response =
+      Call("GET", VersionedPath("/images/json?all=1"),
+           [&](value& v) { return ParseImageList(v, &images); });
+  if (!response.ok()) return response.status();
   return images;
 }
 
@@ -168,13 +179,11 @@ absl::StatusOr<std::vector<ContainerSummary>> EngineClient::ContainersOf(
       "/containers/json?all=1&filters=%%7B%%22ancestor%%22%%3A%%5B%%22%s%%22"
       "%%5D%%7D",
       EscapeName(id));
-  absl::StatusOr<HttpResponse> response = Get(path);
-  if (!response.ok()) return response.status();
   std::vector<ContainerSummary> containers;
-  absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
-    return ParseContainerList(v, &containers);
-  });
-  if (!parsed.ok()) return BodyError("GET", VersionedPath(path), parsed);
+  absl::StatusOr<HttpResponse> response =
+      Call("GET", VersionedPath(path),
+           [&](value& v) { return ParseContainerList(v, &containers); });
+  if (!response.ok()) return response.status();
   return containers;
 }
 
@@ -182,35 +191,20 @@ absl::StatusOr<DeleteResponse> EngineClient::DeleteImage(std::string_view name,
                                                          bool prune) {
   std::string path = VersionedPath("/images/" + EscapeName(name));
   if (!prune) path += "?noprune=1";
-  absl::StatusOr<HttpResponse> response =
-      transport_.Perform({.method = "DELETE", .path = path});
-  if (!response.ok()) return response.status();
-  if (absl::Status error = ResponseError("DELETE", path, *response);
-      !error.ok()) {
-    return error;
-  }
   DeleteResponse deleted;
-  absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
+  absl::StatusOr<HttpResponse> response = Call("DELETE", path, [&](value& v) {
     return ParseDeleteResponse(v, &deleted);
   });
-  if (!parsed.ok()) return BodyError("DELETE", path, parsed);
+  if (!response.ok()) return response.status();
   return deleted;
 }
 
 absl::Status EngineClient::Connect() {
-  constexpr std::string_view kPath = "/version";
-  absl::StatusOr<HttpResponse> response =
-      transport_.Perform({.method = "GET", .path = std::string(kPath)});
-  if (!response.ok()) return response.status();
-  if (absl::Status error = ResponseError("GET", kPath, *response);
-      !error.ok()) {
-    return error;
-  }
+  // Unversioned: the engine's version is what is being asked.
   VersionBody version;
-  absl::Status parsed = ParseDocument(parser_, response->body, [&](value& v) {
-    return ParseVersion(v, &version);
-  });
-  if (!parsed.ok()) return BodyError("GET", kPath, parsed);
+  absl::StatusOr<HttpResponse> response = Call(
+      "GET", "/version", [&](value& v) { return ParseVersion(v, &version); });
+  if (!response.ok()) return response.status();
   if (CompareApiVersions(version.api_version, kMinApiVersion) < 0) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "the Docker engine at %s speaks API %s; docker gc needs %s or newer",

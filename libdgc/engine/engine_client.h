@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "core/engine_bodies.h"
 #include "core/snapshot.h"
@@ -58,8 +59,8 @@ class EngineClient {
 
   // Get performs GET `path` (without the version prefix, e.g.
   // "/images/json?all=1") and returns the body of a 2xx response. Errors:
-  // the transport's; NotFound for 404; FailedPrecondition for 409;
-  // Unavailable for other statuses, with the engine's message.
+  // the transport's; NotFound for 404; FailedPrecondition for 409; Internal
+  // for 5xx (see ResponseError), with the engine's message.
   absl::StatusOr<HttpResponse> Get(std::string_view path);
 
   // InspectImage returns GET /images/{name}/json for an image ID or a
@@ -96,6 +97,12 @@ class EngineClient {
 
  private:
   absl::StatusOr<EngineBodies> FetchOnce(const FetchOptions& options);
+  // Call sends `method full_path`, checks the status (ResponseError) and
+  // parses the body with `parse` (BodyError on failure); returns the
+  // response, for callers that keep the body.
+  absl::StatusOr<HttpResponse> Call(
+      std::string_view method, const std::string& full_path,
+      absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> parse);
   absl::Status FetchDetails(EngineBodies* bodies, const FetchOptions& options);
 
   Transport& transport_;

@@ -29,6 +29,7 @@ from dgc_fixtures.docker_cli import DockerCli, clean_environment
 from dgc_fixtures.engine import PrivateEngine, reset
 from dgc_fixtures.fake_engine import (IMAGE_ID, FakeEngine, Reply, default_replies,
                                       deletable_fake_overrides)
+from dgc_fixtures.formats import human_size, rfc3339
 from dgc_fixtures.imagegen import ImageSpec, file_layer
 from dgc_fixtures.scenarios import (build_parent_chain, bulk_scenario, incident_outcome,
                                     incident_policy, incident_scenario,
@@ -39,21 +40,6 @@ RUN_TIMEOUT_S = 120
 AUDIT_FIELDS = {"time", "engine", "engine_id", "op", "image", "refs", "status", "bytes",
                 "detail"}
 FORCE_WORDS = ("force", "409", "conflict")
-
-
-def rfc3339(moment):
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def human_size(size):
-    """docker's units.HumanSize: 4 significant digits, decimal units."""
-    units = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"]
-    value = float(size)
-    index = 0
-    while value >= 1000 and index < len(units) - 1:
-        value /= 1000
-        index += 1
-    return f"{value:.4g}{units[index]}"
 
 
 def start_binary(*args, stdin=subprocess.DEVNULL):

@@ -23,6 +23,7 @@ from pathlib import Path
 from dgc_fixtures.dgc import run_dgc, run_json
 from dgc_fixtures.engine import reset
 from dgc_fixtures.fake_engine import IMAGE_ID, FakeEngine, deletable_fake_overrides
+from dgc_fixtures.formats import human_size, rfc3339
 from dgc_fixtures.imagegen import ImageSpec, file_layer
 from dgc_fixtures.scenarios import (COMPOSE_PROJECT_LABEL, RELEASE_REPOS,
                                     build_parent_chain, family_scenario,
@@ -32,21 +33,6 @@ from dgc_fixtures.testcase import EngineTestCase
 
 BACKEND, FRONTEND = RELEASE_REPOS
 READ_ONLY_METHODS = {"GET", "HEAD"}
-
-
-def rfc3339(moment):
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def human_size(size):
-    """docker's units.HumanSize: 4 significant digits, decimal units."""
-    units = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"]
-    value = float(size)
-    index = 0
-    while value >= 1000 and index < len(units) - 1:
-        value /= 1000
-        index += 1
-    return f"{value:.4g}{units[index]}"
 
 
 def engine_state(engine):
