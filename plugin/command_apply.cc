@@ -9,17 +9,15 @@
 #include "absl/strings/str_join.h"
 #include "core/apply_report.h"
 #include "core/plan_json.h"
-#include "core/planner.h"
-#include "engine/engine_client.h"
-#include "engine/executor.h"
+#include "engine/files.h"
+#include "engine/policy_file.h"
+#include "engine/session.h"
 #include "plugin/apply_lock.h"
 #include "plugin/audit_log.h"
 #include "plugin/command.h"
-#include "plugin/files.h"
 #include "plugin/human_units.h"
 #include "plugin/inventory_source.h"
 #include "plugin/plan_table.h"
-#include "plugin/policy_source.h"
 #include "plugin/stop_signals.h"
 #include "plugin/table.h"
 
@@ -37,29 +35,16 @@ struct ApplyOptions {
   bool yes = false, force = false;
 };
 
-// The plan to apply: the saved one (for this engine only) or the policy's.
-absl::StatusOr<Plan> PlanToApply(const Invocation& invocation,
-                                 const ApplyOptions& options,
-                                 const Inventory& inventory,
-                                 std::optional<absl::Time> now_flag,
-                                 Policy* policy) {
-  if (!options.plan_file.empty()) {
-    absl::StatusOr<PaddedBody> text = ReadFile(options.plan_file);
-    if (!text.ok()) return text.status();
-    absl::StatusOr<Plan> plan = ParsePlan(*text);
-    if (!plan.ok()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "plan %s: %s", options.plan_file, plan.status().message()));
-    }
-    if (absl::Status same = SameEngine(*plan, inventory); !same.ok()) {
-      return same;
-    }
-    return plan;
+// Reads the saved plan of --plan. Errors name the file.
+absl::StatusOr<Plan> ReadSavedPlan(std::string_view path) {
+  absl::StatusOr<PaddedBody> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<Plan> plan = ParsePlan(*text);
+  if (!plan.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("plan %s: %s", path, plan.status().message()));
   }
-  absl::StatusOr<Policy> loaded = LoadPolicy(invocation, options.policy_file);
-  if (!loaded.ok()) return loaded.status();
-  *policy = *std::move(loaded);
-  return ComputePlan(inventory, *policy, ClockFor(now_flag, inventory));
+  return plan;
 }
 
 // Shows the plan on stderr and asks; true for "y" or "yes".
@@ -159,23 +144,30 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
     audit.emplace(*std::move(opened));
   }
 
-  absl::StatusOr<std::unique_ptr<Transport>> transport =
-      OpenTransport(invocation, Access::kReadWrite);
-  if (!transport.ok()) return transport.status();
-  EngineClient client(**transport);
-  absl::StatusOr<EngineBodies> bodies = client.FetchBodies({});
-  if (!bodies.ok()) return bodies.status();
-  absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
-  if (!inventory.ok()) return inventory.status();
-  if (absl::Status exact = CheckExactAccounting(*inventory); !exact.ok()) {
-    return exact;
-  }
   Policy policy;  // stays empty for a saved plan
-  absl::StatusOr<Plan> plan =
-      PlanToApply(invocation, options, *inventory, *now_flag, &policy);
-  if (!plan.ok()) return plan.status();
-  if (!plan->actions.empty() && !confirmed &&
-      !Confirm(*plan, options.plan_file.empty() ? &policy : nullptr,
+  Plan saved_plan;
+  ApplyRequest request{.now = *now_flag};
+  if (options.plan_file.empty()) {
+    absl::StatusOr<Policy> loaded = LoadPolicy(
+        options.policy_file, invocation.global.connection, invocation.env);
+    if (!loaded.ok()) return loaded.status();
+    policy = *std::move(loaded);
+    request.policy = &policy;
+  } else {
+    absl::StatusOr<Plan> loaded = ReadSavedPlan(options.plan_file);
+    if (!loaded.ok()) return loaded.status();
+    saved_plan = *std::move(loaded);
+    request.saved_plan = &saved_plan;
+  }
+  absl::StatusOr<std::unique_ptr<EngineSession>> session =
+      OpenSession(invocation, Access::kReadWrite);
+  if (!session.ok()) return session.status();
+  absl::StatusOr<ApplyRun> run = ApplyRun::Prepare(**session, request);
+  if (!run.ok()) return run.status();
+  const Plan& plan = run->plan();
+  PrintWarnings(plan.warnings, invocation.err);
+  if (!plan.actions.empty() && !confirmed &&
+      !Confirm(plan, options.plan_file.empty() ? &policy : nullptr,
                invocation)) {
     invocation.err << "Nothing was changed.\n";
     return kExitOk;
@@ -195,14 +187,13 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
     if (table) PrintResultLine(result, invocation.out);
     if (progress) PrintProgress(index + 1, total, freed, invocation.err);
     if (audit.has_value() && audit_error.ok()) {
-      audit_error = audit->Append(AuditLine(result, inventory->engine));
+      audit_error = audit->Append(AuditLine(result, run->inventory().engine));
     }
   };
-  Executor executor(client, *inventory);
-  ApplyReport report = executor.Apply(*plan, hooks);
+  ApplyReport report = run->Execute(hooks);
 
   if (table) {
-    if (plan->actions.empty()) invocation.out << "Nothing to do.\n";
+    if (plan.actions.empty()) invocation.out << "Nothing to do.\n";
     invocation.out << absl::StrFormat("Total reclaimed space: %s\n",
                                       HumanSize(report.summary.freed_bytes));
   } else {

@@ -5,7 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/disk_usage.h"
-#include "core/disk_usage_json.h"
+#include "engine/session.h"
 #include "plugin/command.h"
 #include "plugin/human_units.h"
 #include "plugin/inventory_source.h"
@@ -59,21 +59,6 @@ void PrintTotals(const DiskUsageTotals& totals, std::ostream& out) {
       HumanSize(totals.unused_reclaimable_bytes));
 }
 
-void PrintWarnings(const Inventory& inventory, const DiskUsage& usage,
-                   std::ostream& err) {
-  for (const std::string& warning : inventory.warnings) {
-    err << "WARNING: " << TerminalSafe(warning, 400) << "\n";
-  }
-  if (inventory.engine_layers_size.has_value() &&
-      static_cast<uint64_t>(*inventory.engine_layers_size) !=
-          usage.totals.layers_bytes) {
-    err << absl::StrFormat(
-        "WARNING: the engine reports %d bytes of layers, docker gc counts "
-        "%d: an image's history does not explain its layers exactly\n",
-        *inventory.engine_layers_size, usage.totals.layers_bytes);
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<int> RunDf(Invocation& invocation) {
@@ -87,21 +72,17 @@ absl::StatusOr<int> RunDf(Invocation& invocation) {
   absl::StatusOr<std::optional<absl::Time>> now_flag =
       CheckReadFlags(flags, read);
   if (!now_flag.ok()) return now_flag.status();
-  absl::StatusOr<Inventory> inventory =
-      LoadInventory(invocation, read.from, /*system_df=*/read.from.empty());
+  absl::StatusOr<Inventory> inventory = LoadInventory(invocation, read.from);
   if (!inventory.ok()) return inventory.status();
-  if (absl::Status exact = CheckExactAccounting(*inventory); !exact.ok()) {
-    return exact;
-  }
-  DiskUsage usage = ComputeDiskUsage(*inventory);
-  PrintWarnings(*inventory, usage, invocation.err);
+  PrintWarnings(inventory->warnings, invocation.err);
   if (read.format == "json") {
-    invocation.out << DiskUsageToJson(*inventory, usage);
+    invocation.out << DiskUsageDocument(*inventory);
     return kExitOk;
   }
+  DiskUsage usage = ComputeDiskUsage(*inventory);
   PrintRepositories(usage, invocation.out);
   invocation.out << "\n";
-  PrintImages(*inventory, usage, ClockFor(*now_flag, *inventory),
+  PrintImages(*inventory, usage, now_flag->value_or(DefaultClock(*inventory)),
               invocation.out);
   invocation.out << "\n";
   PrintTotals(usage.totals, invocation.out);

@@ -3,12 +3,12 @@
 // never constructs an Executor.
 #include "absl/strings/str_format.h"
 #include "core/plan_json.h"
-#include "core/planner.h"
+#include "engine/files.h"
+#include "engine/policy_file.h"
+#include "engine/session.h"
 #include "plugin/command.h"
-#include "plugin/files.h"
 #include "plugin/inventory_source.h"
 #include "plugin/plan_table.h"
-#include "plugin/policy_source.h"
 #include "plugin/table.h"
 
 namespace dgc {
@@ -39,18 +39,13 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
   absl::StatusOr<std::optional<absl::Time>> now_flag =
       CheckReadFlags(flags, read);
   if (!now_flag.ok()) return now_flag.status();
-  absl::StatusOr<Policy> policy = LoadPolicy(invocation, policy_file);
+  absl::StatusOr<Policy> policy = LoadPolicy(
+      policy_file, invocation.global.connection, invocation.env);
   if (!policy.ok()) return policy.status();
-  absl::StatusOr<Inventory> inventory =
-      LoadInventory(invocation, read.from, /*system_df=*/false);
+  absl::StatusOr<Inventory> inventory = LoadInventory(invocation, read.from);
   if (!inventory.ok()) return inventory.status();
-  if (absl::Status exact = CheckExactAccounting(*inventory); !exact.ok()) {
-    return exact;
-  }
-  Plan plan = ComputePlan(*inventory, *policy, ClockFor(*now_flag, *inventory));
-  for (const std::string& warning : plan.warnings) {
-    invocation.err << "WARNING: " << TerminalSafe(warning, 400) << "\n";
-  }
+  Plan plan = MakePlan(*inventory, *policy, *now_flag);
+  PrintWarnings(plan.warnings, invocation.err);
   std::string json = PlanToJson(plan);
   if (!output.empty()) {
     if (absl::Status written = WriteFile(output, json); !written.ok()) {

@@ -5,7 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "core/string_views.h"
 #include "plugin/command.h"
-#include "plugin/policy_source.h"
+#include "engine/policy_file.h"
 #include "plugin/table.h"
 
 namespace dgc {

@@ -4,11 +4,9 @@
 #include <unistd.h>
 
 #include "absl/strings/str_format.h"
-#include "core/inventory.h"
-#include "core/snapshot.h"
-#include "engine/engine_client.h"
+#include "engine/files.h"
+#include "engine/session.h"
 #include "plugin/command.h"
-#include "plugin/files.h"
 #include "plugin/inventory_source.h"
 
 namespace dgc {
@@ -36,26 +34,19 @@ absl::StatusOr<int> RunSnapshot(Invocation& invocation) {
                       "FILE");
   }
   const std::string destination = output.empty() ? "-" : output;
-  absl::StatusOr<std::unique_ptr<Transport>> transport =
-      OpenTransport(invocation, Access::kReadOnly);
-  if (!transport.ok()) return transport.status();
-  EngineClient client(**transport);
-  RawEngineBodies raw;
-  absl::StatusOr<EngineBodies> bodies =
-      client.FetchBodies({.system_df = true, .raw = &raw});
-  if (!bodies.ok()) return bodies.status();
-  // Check that what is saved can be read back into an inventory.
-  absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
-  if (!inventory.ok()) return inventory.status();
-  if (absl::Status written = WriteFile(destination, SnapshotJson(raw));
+  absl::StatusOr<std::unique_ptr<EngineSession>> session =
+      OpenSession(invocation, Access::kReadOnly);
+  if (!session.ok()) return session.status();
+  absl::StatusOr<SnapshotCapture> capture = (*session)->CaptureSnapshot();
+  if (!capture.ok()) return capture.status();
+  if (absl::Status written = WriteFile(destination, capture->document);
       !written.ok()) {
     return written;
   }
   if (destination != "-") {
     invocation.err << absl::StrFormat(
-        "Saved %d images and %d containers from %s to %s\n",
-        inventory->images.size(), inventory->containers.size(), client.host(),
-        destination);
+        "Saved %d images and %d containers from %s to %s\n", capture->images,
+        capture->containers, (*session)->client().host(), destination);
   }
   return kExitOk;
 }

@@ -1,8 +1,9 @@
 // `docker gc version`: the versions of docker-gc, libdgc and the engine.
 #include "absl/strings/str_format.h"
 #include "core/json_writer.h"
+#include "core/library_version.h"
 #include "dgc/version.h"
-#include "engine/engine_client.h"
+#include "engine/session.h"
 #include "plugin/command.h"
 #include "plugin/inventory_source.h"
 #include "plugin/table.h"
@@ -18,7 +19,7 @@ void PrintJson(const EngineClient* client, std::ostream& out) {
   JsonWriter json;
   json.BeginObject();
   json.Key("docker_gc").String(DGC_VERSION_STRING);
-  json.Key("libdgc").String(DGC_VERSION_STRING);
+  json.Key("libdgc").String(LibraryVersion());
   if (client != nullptr) {
     json.Key("engine").BeginObject();
     json.Key("host").String(client->host());
@@ -46,13 +47,13 @@ absl::StatusOr<int> RunVersion(Invocation& invocation) {
   }
   if (format == "table") {
     invocation.out << "docker-gc version " << DGC_VERSION_STRING << "\n"
-                   << "libdgc version " << DGC_VERSION_STRING << "\n";
+                   << "libdgc version " << LibraryVersion() << "\n";
   }
-  absl::StatusOr<std::unique_ptr<Transport>> transport =
-      OpenTransport(invocation, Access::kReadOnly);
-  if (!transport.ok()) return transport.status();
-  EngineClient client(**transport);
-  absl::Status connected = client.Connect();
+  absl::StatusOr<std::unique_ptr<EngineSession>> session =
+      OpenSession(invocation, Access::kReadOnly);
+  if (!session.ok()) return session.status();
+  absl::Status connected = (*session)->Connect();
+  const EngineClient& client = (*session)->client();
   if (format == "json") {
     PrintJson(connected.ok() ? &client : nullptr, invocation.out);
   } else if (connected.ok()) {

@@ -93,4 +93,11 @@ void Table::Print(std::ostream& out) const {
   }
 }
 
+void PrintWarnings(const std::vector<std::string>& warnings,
+                   std::ostream& err) {
+  for (const std::string& warning : warnings) {
+    err << "WARNING: " << TerminalSafe(warning, 400) << "\n";
+  }
+}
+
 }  // namespace dgc

@@ -37,6 +37,11 @@ class Table {
 // screen, the last of them "…" when cut.
 std::string TerminalSafe(std::string_view text, size_t max_chars = 80);
 
+// PrintWarnings writes each of a document's warnings to `err` as a
+// "WARNING: …" line, terminal-safe.
+void PrintWarnings(const std::vector<std::string>& warnings,
+                   std::ostream& err);
+
 }  // namespace dgc
 
 #endif  // DGC_PLUGIN_TABLE_H_

@@ -1,6 +1,7 @@
-// The C API (dgc/dgc.h): a thin shim over core and engine. No logic of its
-// own: it converts arguments, calls libdgc, maps absl::Status codes one to
-// one to DGC_E... codes, and never lets an exception escape.
+// The C API (dgc/dgc.h): a thin shim over libdgc's one orchestration
+// (engine/session.h). No logic of its own: it converts arguments, calls
+// the orchestration, maps errors to the library's own codes
+// (core/error_code.h) and never lets an exception escape.
 #include "dgc/dgc.h"
 
 #include <cstdlib>
@@ -12,19 +13,16 @@
 
 #include "absl/strings/str_format.h"
 #include "core/apply_report.h"
-#include "core/disk_usage.h"
-#include "core/disk_usage_json.h"
+#include "core/error_code.h"
 #include "core/inventory.h"
+#include "core/library_version.h"
 #include "core/plan.h"
 #include "core/plan_json.h"
-#include "core/planner.h"
 #include "core/policy.h"
-#include "core/snapshot.h"
-#include "dgc/version.h"
 #include "engine/curl_transport.h"
 #include "engine/endpoint.h"
-#include "engine/engine_client.h"
-#include "engine/executor.h"
+#include "engine/policy_file.h"
+#include "engine/session.h"
 
 struct dgc_client {
   dgc::Endpoint endpoint;
@@ -48,7 +46,7 @@ thread_local std::string last_error;
 
 int Fail(const absl::Status& status) {
   last_error = std::string(status.message());
-  return -static_cast<int>(status.code());
+  return static_cast<int>(dgc::ErrorCodeOf(status));
 }
 
 int Invalid(const char* message) {
@@ -72,8 +70,9 @@ int Guarded(Body&& body) {
 
 int ToBuf(const std::string& text, dgc_buf* out) {
   char* memory = static_cast<char*>(std::malloc(text.size() + 1));
-  if (memory == nullptr)
+  if (memory == nullptr) {
     return Fail(absl::ResourceExhaustedError("out of memory"));
+  }
   std::memcpy(memory, text.data(), text.size());
   memory[text.size()] = '\0';
   out->ptr = memory;
@@ -81,18 +80,54 @@ int ToBuf(const std::string& text, dgc_buf* out) {
   return DGC_OK;
 }
 
-absl::StatusOr<std::unique_ptr<dgc::Transport>> Open(const dgc_client& client,
-                                                     dgc::Access access) {
-  absl::StatusOr<std::unique_ptr<dgc::CurlTransport>> transport =
-      dgc::CurlTransport::Create(client.endpoint, access);
-  if (!transport.ok()) return transport.status();
-  return std::unique_ptr<dgc::Transport>(std::move(*transport));
+// Keeps `value` in `*out` as a new handle, or fails with its status.
+template <typename Handle, typename Value>
+int Keep(absl::StatusOr<Value> value, Handle** out) {
+  if (!value.ok()) return Fail(value.status());
+  *out = new Handle{*std::move(value)};
+  return DGC_OK;
 }
 
-absl::StatusOr<dgc::Inventory> Fetch(dgc::EngineClient& engine) {
-  absl::StatusOr<dgc::EngineBodies> bodies = engine.FetchBodies({});
-  if (!bodies.ok()) return bodies.status();
-  return dgc::BuildInventory(*std::move(bodies));
+dgc::SessionOptions SessionOptionsFor(const dgc_apply_options& options) {
+  dgc::SessionOptions session;
+  if (options.request_timeout_ms > 0) {
+    session.transport.request_timeout =
+        absl::Milliseconds(options.request_timeout_ms);
+  } else if (options.request_timeout_ms < 0) {
+    session.transport.request_timeout = absl::InfiniteDuration();
+  }
+  return session;
+}
+
+// The executor's hooks for `options`: the cancel flag and the callback.
+dgc::ExecutorHooks HooksFor(const dgc_apply_options& options) {
+  dgc::ExecutorHooks hooks;
+  if (options.cancel != nullptr) {
+    const volatile int* cancel = options.cancel;
+    hooks.stop_requested = [cancel]() -> std::optional<std::string> {
+      int value = __atomic_load_n(const_cast<const int*>(cancel),
+                                  __ATOMIC_SEQ_CST);
+      if (value == 0) return std::nullopt;
+      return "cancelled by the caller";
+    };
+  }
+  if (options.on_result != nullptr) {
+    auto stop = std::make_shared<bool>(false);
+    hooks.on_result = [options, stop](const dgc::ActionResult& result,
+                                      size_t index, size_t total) {
+      std::string json = dgc::ActionResultToJson(result);
+      if (options.on_result(json.c_str(), json.size(), index, total,
+                            options.payload) != 0) {
+        *stop = true;
+      }
+    };
+    auto cancelled = std::move(hooks.stop_requested);
+    hooks.stop_requested = [stop, cancelled]() -> std::optional<std::string> {
+      if (*stop) return "stopped by the result callback";
+      return cancelled ? cancelled() : std::nullopt;
+    };
+  }
+  return hooks;
 }
 
 }  // namespace
@@ -106,17 +141,22 @@ void dgc_buf_dispose(dgc_buf* buf) {
   buf->size = 0;
 }
 
+int dgc_init(void) {
+  return Guarded([&] {
+    if (absl::Status status = dgc::InitCurl(); !status.ok()) {
+      return Fail(status);
+    }
+    return DGC_OK;
+  });
+}
+
 int dgc_client_new(dgc_client** out, const char* host) {
   if (out == nullptr) return Invalid("dgc_client_new: out is NULL");
   *out = nullptr;
   return Guarded([&] {
     dgc::GlobalOptions options;
     if (host != nullptr) options.host = host;
-    absl::StatusOr<dgc::Endpoint> endpoint =
-        dgc::ResolveEndpoint(options, dgc::ProcessEnvironment());
-    if (!endpoint.ok()) return Fail(endpoint.status());
-    *out = new dgc_client{*std::move(endpoint)};
-    return DGC_OK;
+    return Keep(dgc::ResolveEndpoint(options, dgc::ProcessEnvironment()), out);
   });
 }
 
@@ -128,14 +168,10 @@ int dgc_inventory_fetch(dgc_inventory** out, dgc_client* client) {
   }
   *out = nullptr;
   return Guarded([&] {
-    absl::StatusOr<std::unique_ptr<dgc::Transport>> transport =
-        Open(*client, dgc::Access::kReadOnly);
-    if (!transport.ok()) return Fail(transport.status());
-    dgc::EngineClient engine(**transport);
-    absl::StatusOr<dgc::Inventory> inventory = Fetch(engine);
-    if (!inventory.ok()) return Fail(inventory.status());
-    *out = new dgc_inventory{*std::move(inventory)};
-    return DGC_OK;
+    absl::StatusOr<std::unique_ptr<dgc::EngineSession>> session =
+        dgc::EngineSession::Open(client->endpoint, dgc::Access::kReadOnly);
+    if (!session.ok()) return Fail(session.status());
+    return Keep((*session)->ReadInventory(), out);
   });
 }
 
@@ -146,33 +182,31 @@ int dgc_inventory_from_snapshot(dgc_inventory** out, const char* json,
   }
   *out = nullptr;
   return Guarded([&] {
-    absl::StatusOr<dgc::EngineBodies> bodies =
-        dgc::ParseSnapshot(dgc::PaddedBody(std::string_view(json, len)));
-    if (!bodies.ok()) return Fail(bodies.status());
-    absl::StatusOr<dgc::Inventory> inventory =
-        dgc::BuildInventory(*std::move(bodies));
-    if (!inventory.ok()) return Fail(inventory.status());
-    *out = new dgc_inventory{*std::move(inventory)};
-    return DGC_OK;
+    return Keep(dgc::InventoryFromSnapshot(
+                    dgc::PaddedBody(std::string_view(json, len)), "document"),
+                out);
   });
 }
 
-int dgc_inventory_df_to_json(dgc_buf* out, const dgc_inventory* inv) {
-  if (out == nullptr || inv == nullptr) {
-    return Invalid("dgc_inventory_df_to_json: NULL argument");
+int dgc_inventory_load_snapshot(dgc_inventory** out, const char* path) {
+  if (out == nullptr || path == nullptr) {
+    return Invalid("dgc_inventory_load_snapshot: NULL argument");
   }
-  *out = dgc_buf{nullptr, 0};
-  return Guarded([&] {
-    if (absl::Status exact = dgc::CheckExactAccounting(inv->inventory);
-        !exact.ok()) {
-      return Fail(exact);
-    }
-    dgc::DiskUsage usage = dgc::ComputeDiskUsage(inv->inventory);
-    return ToBuf(dgc::DiskUsageToJson(inv->inventory, usage), out);
-  });
+  *out = nullptr;
+  return Guarded(
+      [&] { return Keep(dgc::InventoryFromSnapshotFile(path), out); });
 }
 
 void dgc_inventory_free(dgc_inventory* inv) { delete inv; }
+
+int dgc_df(dgc_buf* out, const dgc_inventory* inv) {
+  if (out == nullptr || inv == nullptr) {
+    return Invalid("dgc_df: NULL argument");
+  }
+  *out = dgc_buf{nullptr, 0};
+  return Guarded(
+      [&] { return ToBuf(dgc::DiskUsageDocument(inv->inventory), out); });
+}
 
 int dgc_policy_from_json(dgc_policy** out, const char* json, size_t len) {
   if (out == nullptr || (json == nullptr && len > 0)) {
@@ -180,11 +214,19 @@ int dgc_policy_from_json(dgc_policy** out, const char* json, size_t len) {
   }
   *out = nullptr;
   return Guarded([&] {
-    absl::StatusOr<dgc::Policy> policy = dgc::ParsePolicy(
-        dgc::PaddedBody(std::string_view(json, len)), "policy");
-    if (!policy.ok()) return Fail(policy.status());
-    *out = new dgc_policy{*std::move(policy)};
-    return DGC_OK;
+    return Keep(dgc::ParsePolicy(dgc::PaddedBody(std::string_view(json, len)),
+                                 "policy"),
+                out);
+  });
+}
+
+int dgc_policy_load(dgc_policy** out, const char* path) {
+  if (out == nullptr) return Invalid("dgc_policy_load: out is NULL");
+  *out = nullptr;
+  return Guarded([&] {
+    return Keep(dgc::LoadPolicy(path == nullptr ? "" : path, {},
+                                dgc::ProcessEnvironment()),
+                out);
   });
 }
 
@@ -197,15 +239,9 @@ int dgc_plan_compute(dgc_plan** out, const dgc_inventory* inv,
   }
   *out = nullptr;
   return Guarded([&] {
-    if (absl::Status exact = dgc::CheckExactAccounting(inv->inventory);
-        !exact.ok()) {
-      return Fail(exact);
-    }
-    absl::Time now = now_unix != 0 ? absl::FromUnixSeconds(now_unix)
-                     : inv->inventory.captured_at != absl::InfinitePast()
-                         ? inv->inventory.captured_at
-                         : absl::Now();
-    *out = new dgc_plan{dgc::ComputePlan(inv->inventory, policy->policy, now)};
+    std::optional<absl::Time> now;
+    if (now_unix != 0) now = absl::FromUnixSeconds(now_unix);
+    *out = new dgc_plan{dgc::MakePlan(inv->inventory, policy->policy, now)};
     return DGC_OK;
   });
 }
@@ -216,11 +252,8 @@ int dgc_plan_from_json(dgc_plan** out, const char* json, size_t len) {
   }
   *out = nullptr;
   return Guarded([&] {
-    absl::StatusOr<dgc::Plan> plan =
-        dgc::ParsePlan(dgc::PaddedBody(std::string_view(json, len)));
-    if (!plan.ok()) return Fail(plan.status());
-    *out = new dgc_plan{*std::move(plan)};
-    return DGC_OK;
+    return Keep(dgc::ParsePlan(dgc::PaddedBody(std::string_view(json, len))),
+                out);
   });
 }
 
@@ -238,26 +271,37 @@ int dgc_plan_to_json(dgc_buf* out, const dgc_plan* plan) {
 
 void dgc_plan_free(dgc_plan* plan) { delete plan; }
 
-int dgc_apply(dgc_report** out, dgc_client* client, const dgc_plan* plan) {
+int dgc_apply_ex(dgc_report** out, dgc_client* client, const dgc_plan* plan,
+                 const dgc_apply_options* options) {
   if (out == nullptr || client == nullptr || plan == nullptr) {
-    return Invalid("dgc_apply: NULL argument");
+    return Invalid("dgc_apply_ex: NULL argument");
   }
   *out = nullptr;
+  const dgc_apply_options defaults = DGC_APPLY_OPTIONS_INIT;
+  if (options == nullptr) options = &defaults;
+  if (options->version < 1 || options->version > DGC_APPLY_OPTIONS_VERSION) {
+    return Fail(absl::InvalidArgumentError(absl::StrFormat(
+        "dgc_apply_ex: options version %d is not one this libdgc knows "
+        "(1 to %d): initialise them with DGC_APPLY_OPTIONS_INIT",
+        options->version, DGC_APPLY_OPTIONS_VERSION)));
+  }
   return Guarded([&] {
-    absl::StatusOr<std::unique_ptr<dgc::Transport>> transport =
-        Open(*client, dgc::Access::kReadWrite);
-    if (!transport.ok()) return Fail(transport.status());
-    dgc::EngineClient engine(**transport);
-    absl::StatusOr<dgc::Inventory> inventory = Fetch(engine);
-    if (!inventory.ok()) return Fail(inventory.status());
-    if (absl::Status same = dgc::SameEngine(plan->plan, *inventory);
-        !same.ok()) {
-      return Fail(same);
-    }
-    dgc::Executor executor(engine, *inventory);
-    *out = new dgc_report{executor.Apply(plan->plan, {})};
+    absl::StatusOr<std::unique_ptr<dgc::EngineSession>> session =
+        dgc::EngineSession::Open(client->endpoint, dgc::Access::kReadWrite,
+                                 SessionOptionsFor(*options));
+    if (!session.ok()) return Fail(session.status());
+    dgc::ApplyRequest request;
+    request.saved_plan = &plan->plan;
+    absl::StatusOr<dgc::ApplyRun> run =
+        dgc::ApplyRun::Prepare(**session, request);
+    if (!run.ok()) return Fail(run.status());
+    *out = new dgc_report{run->Execute(HooksFor(*options))};
     return DGC_OK;
   });
+}
+
+int dgc_apply(dgc_report** out, dgc_client* client, const dgc_plan* plan) {
+  return dgc_apply_ex(out, client, plan, nullptr);
 }
 
 int dgc_report_to_json(dgc_buf* out, const dgc_report* report) {
@@ -273,6 +317,12 @@ void dgc_report_free(dgc_report* report) { delete report; }
 
 const char* dgc_error_last(void) { return last_error.c_str(); }
 
-const char* dgc_version(void) { return DGC_VERSION_STRING; }
+const char* dgc_error_name(int code) {
+  return dgc::ErrorCodeName(code).data();
+}
+
+const char* dgc_version(void) { return dgc::LibraryVersion().data(); }
+
+int dgc_version_number(void) { return dgc::LibraryVersionNumber(); }
 
 }  // extern "C"

@@ -1,6 +1,8 @@
 // Exact byte accounting over the layer graph (see accounting.h).
 #include "core/accounting.h"
 
+#include "absl/strings/str_format.h"
+
 namespace dgc {
 
 LayerRefCounts::LayerRefCounts(const Inventory& inventory)
@@ -30,6 +32,30 @@ uint64_t BytesFreedByRemoving(const Inventory& inventory,
   for (ImageIndex index : removed)
     freed += refs.Remove(inventory.images[index]);
   return freed;
+}
+
+uint64_t TotalLayerBytes(const Inventory& inventory) {
+  uint64_t total = 0;
+  for (LayerId id = 0; id < inventory.layers.size(); ++id) {
+    total += inventory.layers.layer(id).size;
+  }
+  return total;
+}
+
+absl::Status CheckAccounting(Inventory* inventory) {
+  if (absl::Status exact = CheckExactAccounting(*inventory); !exact.ok()) {
+    return exact;
+  }
+  if (!inventory->engine_layers_size.has_value()) return absl::OkStatus();
+  uint64_t counted = TotalLayerBytes(*inventory);
+  int64_t reported = *inventory->engine_layers_size;
+  if (reported < 0 || static_cast<uint64_t>(reported) != counted) {
+    inventory->warnings.push_back(absl::StrFormat(
+        "the engine reports %d bytes of layers, docker gc counts %d: an "
+        "image's history does not explain its layers exactly",
+        reported, counted));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace dgc

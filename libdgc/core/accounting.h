@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "core/inventory.h"
 
@@ -46,6 +47,17 @@ class LayerRefCounts {
 // images `removed` (distinct indices) from `inventory`.
 uint64_t BytesFreedByRemoving(const Inventory& inventory,
                               absl::Span<const ImageIndex> removed);
+
+// TotalLayerBytes returns the bytes of every distinct layer chain of the
+// inventory's images: what the engine reports as LayersSize.
+uint64_t TotalLayerBytes(const Inventory& inventory);
+
+// CheckAccounting is the check every front end runs on an inventory before
+// it shows bytes. Errors: FailedPrecondition when the bytes cannot be
+// accounted exactly (CheckExactAccounting). When the engine's own
+// LayersSize is known and differs from TotalLayerBytes, adds a warning
+// saying both to `inventory->warnings`, so that it reaches every document.
+absl::Status CheckAccounting(Inventory* inventory);
 
 }  // namespace dgc
 

@@ -60,6 +60,14 @@ std::string ApplyReportToJson(const ApplyReport& report) {
   return json.Finish();
 }
 
+std::string ActionResultToJson(const ActionResult& result) {
+  JsonWriter json(JsonWriter::Style::kCompact);
+  WriteResult(result, &json);
+  std::string line = json.Finish();
+  line.pop_back();  // the newline
+  return line;
+}
+
 std::string AuditLine(const ActionResult& result, const EngineInfo& engine) {
   JsonWriter json(JsonWriter::Style::kCompact);
   json.BeginObject();

@@ -57,6 +57,10 @@ struct ApplyReport {
 // indented, ending with a newline.
 std::string ApplyReportToJson(const ApplyReport& report);
 
+// ActionResultToJson returns one result as it appears in the report's
+// "results" array, compact, without a newline.
+std::string ActionResultToJson(const ActionResult& result);
+
 // AuditLine returns one JSON line (no newline) recording `result` for an
 // audit log: time, engine, op, image, refs, status, bytes, detail.
 std::string AuditLine(const ActionResult& result, const EngineInfo& engine);

@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <mutex>
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
@@ -20,8 +19,6 @@ struct CurlTransport::Transfer {
   char error[CURL_ERROR_SIZE] = {};
 };
 
-namespace {}  // namespace
-
 size_t CurlTransport::OnBody(char* data, size_t size, size_t count,
                              void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -35,26 +32,20 @@ size_t CurlTransport::OnBody(char* data, size_t size, size_t count,
   return bytes;
 }
 
-namespace {
-
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+absl::Status InitCurl() {
+  static const CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (code != CURLE_OK) {
+    return absl::InternalError(absl::StrFormat("cannot initialise libcurl: %s",
+                                               curl_easy_strerror(code)));
+  }
+  return absl::OkStatus();
 }
-
-// "GET /v1.41/images/json" for messages, with very long paths shortened.
-std::string Describe(const HttpRequest& request) {
-  constexpr size_t kMaxPath = 200;
-  std::string path = request.path.substr(0, kMaxPath);
-  if (request.path.size() > kMaxPath) path += "...";
-  return request.method + " " + path;
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
     const Endpoint& endpoint, Access access, TransportOptions options) {
-  InitCurlOnce();
+  if (absl::Status initialised = InitCurl(); !initialised.ok()) {
+    return initialised;
+  }
   std::unique_ptr<CurlTransport> transport(
       new CurlTransport(endpoint, access, options));
   absl::string_view host = ToAbsl(endpoint.host);
@@ -81,20 +72,11 @@ absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
 
 CurlTransport::CurlTransport(Endpoint endpoint, Access access,
                              TransportOptions options)
-    : endpoint_(std::move(endpoint)), access_(access), options_(options) {}
+    : Transport(access), endpoint_(std::move(endpoint)), options_(options) {}
 
 CurlTransport::~CurlTransport() {
   if (easy_ != nullptr) curl_easy_cleanup(easy_);
   if (multi_ != nullptr) curl_multi_cleanup(multi_);
-}
-
-absl::Status CurlTransport::CheckAllowed(const HttpRequest& request) const {
-  if (access_ == Access::kReadOnly && request.method != "GET") {
-    return absl::FailedPreconditionError(
-        absl::StrFormat("refusing %s: this connection to %s is read-only",
-                        Describe(request), endpoint_.host));
-  }
-  return absl::OkStatus();
 }
 
 void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
@@ -126,9 +108,13 @@ void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
   curl_easy_setopt(
       easy, CURLOPT_CONNECTTIMEOUT_MS,
       static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
-  curl_easy_setopt(
-      easy, CURLOPT_TIMEOUT_MS,
-      static_cast<long>(absl::ToInt64Milliseconds(options_.request_timeout)));
+  // libcurl's 0 is "no limit".
+  long request_ms =
+      options_.request_timeout == absl::InfiniteDuration()
+          ? 0L
+          : static_cast<long>(
+                absl::ToInt64Milliseconds(options_.request_timeout));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, request_ms);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "docker-gc");
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
@@ -146,6 +132,9 @@ absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
     case CURLE_OK: {
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE,
                         &transfer->response.status);
+      curl_off_t microseconds = 0;
+      curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &microseconds);
+      transfer->response.elapsed = absl::Microseconds(microseconds);
       return std::move(transfer->response);
     }
     case CURLE_COULDNT_CONNECT: {
@@ -166,12 +155,12 @@ absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
     case CURLE_OPERATION_TIMEDOUT:
       return absl::DeadlineExceededError(absl::StrFormat(
           "the Docker engine at %s did not answer %s in time: %s", host,
-          Describe(request), detail));
+          DescribeRequest(request), detail));
     case CURLE_WRITE_ERROR:
       if (transfer->body_too_large) {
         return absl::ResourceExhaustedError(absl::StrFormat(
             "the Docker engine at %s sent more than %d bytes for %s", host,
-            options_.max_body_bytes, Describe(request)));
+            options_.max_body_bytes, DescribeRequest(request)));
       }
       break;
     case CURLE_PARTIAL_FILE:
@@ -179,28 +168,24 @@ absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
     case CURLE_GOT_NOTHING:
       return absl::UnavailableError(absl::StrFormat(
           "the Docker engine at %s broke off its response to %s: %s", host,
-          Describe(request), detail));
+          DescribeRequest(request), detail));
     default:
       break;
   }
   return absl::UnavailableError(
       absl::StrFormat("request %s to the Docker engine at %s failed: %s",
-                      Describe(request), host, detail));
+                      DescribeRequest(request), host, detail));
 }
 
-absl::StatusOr<HttpResponse> CurlTransport::Perform(
-    const HttpRequest& request) {
-  if (absl::Status allowed = CheckAllowed(request); !allowed.ok()) {
-    return allowed;
-  }
+absl::StatusOr<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   Transfer transfer;
   Configure(easy_, request, &transfer);
   CURLcode code = curl_easy_perform(easy_);
   return Finish(code, easy_, request, &transfer);
 }
 
-void CurlTransport::PerformMany(absl::Span<const HttpRequest> requests,
-                                OnResponse on_response) {
+void CurlTransport::SendMany(absl::Span<const HttpRequest> requests,
+                             OnResponse on_response) {
   // One slot per request in flight: an easy handle, reused, and the state of
   // the request it carries.
   struct Slot {
@@ -215,10 +200,6 @@ void CurlTransport::PerformMany(absl::Span<const HttpRequest> requests,
     while (next < requests.size() &&
            running < static_cast<size_t>(options_.max_parallel)) {
       size_t index = next++;
-      if (absl::Status allowed = CheckAllowed(requests[index]); !allowed.ok()) {
-        on_response(index, allowed);
-        continue;
-      }
       if (idle.empty()) {
         slots.push_back(std::make_unique<Slot>());
         slots.back()->easy = curl_easy_init();

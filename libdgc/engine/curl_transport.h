@@ -23,11 +23,19 @@ namespace dgc {
 
 struct TransportOptions {
   absl::Duration connect_timeout = absl::Seconds(10);
-  // A whole request; deleting a large image can take minutes.
+  // A whole request; deleting a large image can take minutes. Infinite:
+  // no limit.
   absl::Duration request_timeout = absl::Minutes(10);
   int max_parallel = 8;                     // concurrent requests
   size_t max_body_bytes = size_t{1} << 30;  // larger bodies are refused
 };
+
+// InitCurl initialises libcurl for the process (curl_global_init) the first
+// time it is called; later calls return the first outcome. Thread-safe (a
+// function-local static), but curl_global_init itself is only safe while
+// no other thread uses libcurl unless libcurl reports CURL_VERSION_THREADSAFE
+// (7.84 and later, as Debian 12's 7.88 does). Errors: Internal.
+absl::Status InitCurl();
 
 // Not thread-safe: use one transport per thread.
 class CurlTransport : public Transport {
@@ -38,10 +46,12 @@ class CurlTransport : public Transport {
       const Endpoint& endpoint, Access access, TransportOptions options = {});
   ~CurlTransport() override;
 
-  absl::StatusOr<HttpResponse> Perform(const HttpRequest& request) override;
-  void PerformMany(absl::Span<const HttpRequest> requests,
-                   OnResponse on_response) override;
   const std::string& host() const override { return endpoint_.host; }
+
+ protected:
+  absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override;
+  void SendMany(absl::Span<const HttpRequest> requests,
+                OnResponse on_response) override;
 
  private:
   struct Transfer;
@@ -50,7 +60,6 @@ class CurlTransport : public Transport {
 
   CurlTransport(Endpoint endpoint, Access access, TransportOptions options);
 
-  absl::Status CheckAllowed(const HttpRequest& request) const;
   void Configure(CURL* easy, const HttpRequest& request,
                  Transfer* transfer) const;
   absl::StatusOr<HttpResponse> Finish(CURLcode code, CURL* easy,
@@ -58,7 +67,6 @@ class CurlTransport : public Transport {
                                       Transfer* transfer) const;
 
   Endpoint endpoint_;
-  Access access_;
   TransportOptions options_;
   std::string base_url_;
   std::string unix_socket_;  // empty for tcp

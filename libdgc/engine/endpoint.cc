@@ -10,8 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -20,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/json_reader.h"
 #include "core/sha256.h"
+#include "engine/files.h"
 
 namespace dgc {
 namespace {
@@ -158,25 +157,10 @@ absl::StatusOr<std::string> ParseUnixPath(std::string_view path,
 // Reads a whole file into a padded buffer; nullopt when it does not exist.
 absl::StatusOr<std::optional<PaddedBody>> ReadOptionalFile(
     const std::string& path) {
-  std::error_code error;
-  const fs::file_status status = fs::status(path, error);
-  if (status.type() == fs::file_type::not_found) return std::nullopt;
-  if (error) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot read ", path, ": ", error.message()));
-  }
-  if (status.type() != fs::file_type::regular) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot read ", path, ": not a regular file"));
-  }
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream content;
-  content << file.rdbuf();
-  if (!file) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot read ", path, ": ", std::generic_category().message(errno)));
-  }
-  return PaddedBody(content.str());
+  absl::StatusOr<PaddedBody> content = ReadFile(path);
+  if (content.ok()) return std::optional<PaddedBody>(*std::move(content));
+  if (absl::IsNotFound(content.status())) return std::nullopt;
+  return content.status();
 }
 
 // Returns `path` if it exists, else "" (docker drops missing default files).

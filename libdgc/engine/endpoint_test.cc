@@ -292,7 +292,7 @@ TEST_F(EndpointTest, UnreadableConfigJsonNamesTheFile) {
   EXPECT_THAT(std::string(endpoint.status().message()),
               HasSubstr(path.string()));
   EXPECT_THAT(std::string(endpoint.status().message()),
-              HasSubstr("not a regular file"));
+              HasSubstr("Is a directory"));
 }
 
 TEST_F(EndpointTest, ConfigJsonIsNotReadWhenTheHostIsGiven) {

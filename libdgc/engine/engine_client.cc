@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "core/error_code.h"
 #include "core/json_reader.h"
 
 namespace dgc {
@@ -110,19 +111,27 @@ absl::Status EngineClient::ResponseError(std::string_view method,
   // The parser is only used for a small error body here; a const method
   // keeps callers simple, so use a local parser.
   simdjson::ondemand::parser parser;
-  return absl::Status(
-      CodeForHttpStatus(response.status),
+  absl::StatusCode code = CodeForHttpStatus(response.status);
+  absl::Status error(
+      code,
       absl::StrFormat("the Docker engine at %s answered %s %s with HTTP %d: %s",
                       host(), method, path, response.status,
                       EngineMessage(parser, response.body)));
+  // 404, 409 and 401/403 say what is wrong with the request; anything else
+  // is the engine's own failure, which its caller cannot fix.
+  bool engine_failure = code == absl::StatusCode::kInternal ||
+                        code == absl::StatusCode::kInvalidArgument;
+  return engine_failure ? WithErrorCode(error, ErrorCode::kEngine) : error;
 }
 
 absl::Status EngineClient::BodyError(std::string_view method,
                                      std::string_view path,
                                      const absl::Status& status) const {
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "the Docker engine at %s sent an invalid response to %s %s: %s", host(),
-      method, path, status.message()));
+  return WithErrorCode(
+      absl::InvalidArgumentError(absl::StrFormat(
+          "the Docker engine at %s sent an invalid response to %s %s: %s",
+          host(), method, path, status.message())),
+      ErrorCode::kProtocol);
 }
 
 absl::StatusOr<HttpResponse> EngineClient::Get(std::string_view path) {

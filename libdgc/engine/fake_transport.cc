@@ -4,31 +4,13 @@
 #include <algorithm>
 
 #include "absl/strings/str_format.h"
+#include "core/json_writer.h"
 
 namespace dgc::testing {
 namespace {
 
 std::string Line(const HttpRequest& request) {
   return request.method + " " + request.path;
-}
-
-// A JSON string literal of `text` (quotes, backslashes and control
-// characters escaped).
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (u < 0x20) {
-      out += absl::StrFormat("\\u%04x", u);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
 }
 
 }  // namespace
@@ -45,7 +27,9 @@ FakeAnswer FakeAnswer::Http(long status, std::string body) {
 }
 
 FakeAnswer FakeAnswer::EngineError(long status, std::string_view message) {
-  return Http(status, "{\"message\":" + JsonString(message) + "}\n");
+  std::string body = "{\"message\":";
+  AppendJsonString(message, &body);
+  return Http(status, body + "}\n");
 }
 
 FakeAnswer FakeAnswer::Fail(absl::Status error) {
@@ -56,7 +40,7 @@ FakeAnswer FakeAnswer::Fail(absl::Status error) {
 }
 
 FakeTransport::FakeTransport(Access access, std::string host)
-    : access_(access), host_(std::move(host)) {}
+    : Transport(access), host_(std::move(host)) {}
 
 void FakeTransport::On(std::string method, std::string path,
                        FakeAnswer answer) {
@@ -105,22 +89,11 @@ void FakeTransport::ClearRecords() {
   unrouted_.clear();
 }
 
-absl::Status FakeTransport::CheckAllowed(const HttpRequest& request) const {
-  // As CurlTransport::CheckAllowed: a read-only transport sends only GET.
-  if (access_ == Access::kReadOnly && request.method != "GET") {
-    return absl::FailedPreconditionError(
-        absl::StrFormat("refusing %s %s: this connection to %s is read-only",
-                        request.method, request.path, host_));
-  }
-  return absl::OkStatus();
+void FakeTransport::Refused(const HttpRequest& request) {
+  refused_.push_back(Line(request));
 }
 
-absl::StatusOr<HttpResponse> FakeTransport::Perform(
-    const HttpRequest& request) {
-  if (absl::Status allowed = CheckAllowed(request); !allowed.ok()) {
-    refused_.push_back(Line(request));
-    return allowed;
-  }
+absl::StatusOr<HttpResponse> FakeTransport::Send(const HttpRequest& request) {
   // The answer in force for this request: of the schedules reached, the
   // one reached last (on a tie, the one set last).
   Route key = {request.method, request.path};
@@ -163,14 +136,14 @@ absl::StatusOr<HttpResponse> FakeTransport::Perform(
   return response;
 }
 
-void FakeTransport::PerformMany(absl::Span<const HttpRequest> requests,
-                                OnResponse on_response) {
+void FakeTransport::SendMany(absl::Span<const HttpRequest> requests,
+                             OnResponse on_response) {
   // All requests are performed (and recorded) in order first, as a real
   // transport sends them all before the answers come back.
   std::vector<absl::StatusOr<HttpResponse>> results;
   results.reserve(requests.size());
   for (const HttpRequest& request : requests) {
-    results.push_back(Perform(request));
+    results.push_back(Send(request));
   }
   for (size_t n = 0; n < results.size(); ++n) {
     size_t index = reverse_completion_ ? results.size() - 1 - n : n;

@@ -97,10 +97,13 @@ class FakeTransport : public Transport {
   // performed returns the number of requests performed since construction.
   size_t performed() const { return performed_; }
 
-  absl::StatusOr<HttpResponse> Perform(const HttpRequest& request) override;
-  void PerformMany(absl::Span<const HttpRequest> requests,
-                   OnResponse on_response) override;
   const std::string& host() const override { return host_; }
+
+ protected:
+  absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override;
+  void SendMany(absl::Span<const HttpRequest> requests,
+                OnResponse on_response) override;
+  void Refused(const HttpRequest& request) override;
 
  private:
   struct Scheduled {
@@ -117,9 +120,6 @@ class FakeTransport : public Transport {
 
   void Schedule(Route route, Scheduled scheduled);
 
-  absl::Status CheckAllowed(const HttpRequest& request) const;
-
-  Access access_;
   std::string host_;
   std::map<Route, std::vector<Scheduled>> answers_;
   std::map<Route, size_t> route_calls_;

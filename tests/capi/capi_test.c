@@ -84,7 +84,7 @@ static void test_snapshot_plan(const char* snapshot, size_t snapshot_len,
   dgc_buf df = {NULL, 0}, plan_json = {NULL, 0};
 
   CHECK(dgc_inventory_from_snapshot(&inv, snapshot, snapshot_len) == DGC_OK);
-  CHECK(dgc_inventory_df_to_json(&df, inv) == DGC_OK);
+  CHECK(dgc_df(&df, inv) == DGC_OK);
   CHECK(df.ptr != NULL && strstr(df.ptr, "\"dgc.df/v1\"") != NULL);
   CHECK(df.ptr != NULL && df.ptr[df.size] == '\0');
   CHECK(dgc_policy_from_json(&policy, policy_json, policy_len) == DGC_OK);
@@ -116,7 +116,7 @@ static void test_live_engine(const char* host) {
 
   CHECK(dgc_client_new(&client, host) == DGC_OK);
   CHECK(dgc_inventory_fetch(&inv, client) == DGC_OK);
-  CHECK(dgc_inventory_df_to_json(&df, inv) == DGC_OK);
+  CHECK(dgc_df(&df, inv) == DGC_OK);
   CHECK(df.ptr != NULL && strstr(df.ptr, host) != NULL);
   dgc_buf_dispose(&df);
   dgc_inventory_free(inv);

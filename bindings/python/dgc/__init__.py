@@ -36,7 +36,7 @@ class _Buf(ctypes.Structure):
 
 def _load_library():
     path = os.environ.get("DGC_LIBRARY") or ctypes.util.find_library("dgc") \
-        or "libdgc.so.0"
+        or "libdgc.so.0.2"
     lib = ctypes.CDLL(path)
     handle = ctypes.c_void_p
     out = ctypes.POINTER(ctypes.c_void_p)
@@ -45,7 +45,7 @@ def _load_library():
         "dgc_client_free": (None, [handle]),
         "dgc_inventory_fetch": (ctypes.c_int, [out, handle]),
         "dgc_inventory_from_snapshot": (ctypes.c_int, [out, ctypes.c_char_p, ctypes.c_size_t]),
-        "dgc_inventory_df_to_json": (ctypes.c_int, [ctypes.POINTER(_Buf), handle]),
+        "dgc_df": (ctypes.c_int, [ctypes.POINTER(_Buf), handle]),
         "dgc_inventory_free": (None, [handle]),
         "dgc_policy_from_json": (ctypes.c_int, [out, ctypes.c_char_p, ctypes.c_size_t]),
         "dgc_policy_free": (None, [handle]),
@@ -144,7 +144,7 @@ def df(host=None, snapshot=None):
     """Disk usage (dgc.df/v1) of the engine at `host` (None: as docker
     resolves it) or of a snapshot (a dict, JSON text or a file path)."""
     with _inventory(host, snapshot) as inventory:
-        return _to_json(_lib.dgc_inventory_df_to_json, inventory.pointer)
+        return _to_json(_lib.dgc_df, inventory.pointer)
 
 
 def plan(policy, host=None, snapshot=None, now=None):

@@ -1,11 +1,11 @@
-// Finding and reading the policy (see policy_source.h).
-#include "plugin/policy_source.h"
+// Finding and reading the policy (see policy_file.h).
+#include "engine/policy_file.h"
 
 #include <unistd.h>
 
 #include <string>
 
-#include "plugin/files.h"
+#include "engine/files.h"
 
 namespace dgc {
 namespace {
@@ -24,11 +24,11 @@ absl::StatusOr<Policy> ReadPolicyFile(std::string_view path) {
   return ParsePolicy(*text, path);
 }
 
-absl::StatusOr<Policy> LoadPolicy(const Invocation& invocation,
-                                  std::string_view policy_flag) {
-  if (!policy_flag.empty()) return ReadPolicyFile(policy_flag);
-  absl::StatusOr<std::string> config_dir =
-      ConfigDirectory(invocation.global.connection, invocation.env);
+absl::StatusOr<Policy> LoadPolicy(std::string_view path,
+                                  const GlobalOptions& options,
+                                  const EnvironmentLookup& env) {
+  if (!path.empty()) return ReadPolicyFile(path);
+  absl::StatusOr<std::string> config_dir = ConfigDirectory(options, env);
   if (config_dir.ok()) {
     std::string user_policy = *config_dir + "/gc.json";
     if (Exists(user_policy)) return ReadPolicyFile(user_policy);

@@ -1,5 +1,5 @@
-// Reading and writing command files (see files.h).
-#include "plugin/files.h"
+// Reading and writing libdgc's files (see files.h).
+#include "engine/files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,16 +11,20 @@
 #include <string>
 
 #include "absl/strings/str_format.h"
+#include "core/error_code.h"
 
 namespace dgc {
 namespace {
 
 absl::Status FileError(std::string_view verb, std::string_view path,
                        int error) {
+  if (error == ENOENT) {
+    return absl::NotFoundError(absl::StrFormat("file not found: %s", path));
+  }
   std::string message =
       absl::StrFormat("cannot %s %s: %s", verb, path, std::strerror(error));
-  return error == ENOENT ? absl::NotFoundError(message)
-                         : absl::FailedPreconditionError(message);
+  if (error == EISDIR) return absl::FailedPreconditionError(message);
+  return WithErrorCode(absl::FailedPreconditionError(message), ErrorCode::kIo);
 }
 
 absl::Status WriteAll(int fd, std::string_view contents) {

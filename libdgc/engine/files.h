@@ -1,0 +1,30 @@
+// Reading and writing the files libdgc takes and makes (snapshots, plans,
+// policies, docker's config and context files), with errors that name the
+// file.
+//
+// Example:
+//   absl::StatusOr<dgc::PaddedBody> text = dgc::ReadFile("gc.json");
+//   if (!text.ok()) ... "file not found: gc.json" ...
+#ifndef DGC_ENGINE_FILES_H_
+#define DGC_ENGINE_FILES_H_
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "core/json_reader.h"
+
+namespace dgc {
+
+// ReadFile reads a whole file, "-" meaning stdin, into a buffer ready for
+// simdjson. Errors: NotFound "file not found: PATH"; FailedPrecondition
+// for a directory; else an error with code kIo, each naming the file.
+absl::StatusOr<PaddedBody> ReadFile(std::string_view path);
+
+// WriteFile replaces `path` with `contents` atomically (a temporary file in
+// the same directory, then rename), "-" meaning stdout. Errors (code kIo)
+// name the file.
+absl::Status WriteFile(std::string_view path, std::string_view contents);
+
+}  // namespace dgc
+
+#endif  // DGC_ENGINE_FILES_H_

@@ -1,0 +1,133 @@
+// The one orchestration of libdgc (see session.h).
+#include "engine/session.h"
+
+#include <utility>
+
+#include "absl/strings/str_format.h"
+#include "core/accounting.h"
+#include "core/disk_usage.h"
+#include "core/disk_usage_json.h"
+#include "core/error_code.h"
+#include "core/planner.h"
+#include "core/snapshot.h"
+#include "engine/files.h"
+
+namespace dgc {
+namespace {
+
+// Prefixes an error about a snapshot with its name, keeping its code.
+absl::Status SnapshotError(std::string_view source, const absl::Status& error) {
+  absl::Status named(error.code(),
+                     absl::StrFormat("snapshot %s: %s", source, error.message()));
+  error.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    named.SetPayload(url, payload);
+  });
+  return named;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EngineSession>> EngineSession::Open(
+    const Endpoint& endpoint, Access access, const SessionOptions& options) {
+  absl::StatusOr<std::unique_ptr<CurlTransport>> transport =
+      CurlTransport::Create(endpoint, access, options.transport);
+  if (!transport.ok()) return transport.status();
+  (*transport)->set_trace(options.trace);
+  return std::make_unique<EngineSession>(*std::move(transport));
+}
+
+EngineSession::EngineSession(std::unique_ptr<Transport> transport)
+    : transport_(std::move(transport)), client_(*transport_) {}
+
+absl::Status EngineSession::Connect() { return client_.Connect(); }
+
+absl::StatusOr<Inventory> EngineSession::ReadInventory() {
+  absl::StatusOr<EngineBodies> bodies = client_.FetchBodies({.system_df = true});
+  if (!bodies.ok()) return bodies.status();
+  absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
+  if (!inventory.ok()) {
+    return WithErrorCode(inventory.status(), ErrorCode::kProtocol);
+  }
+  if (absl::Status checked = CheckAccounting(&*inventory); !checked.ok()) {
+    return checked;
+  }
+  return inventory;
+}
+
+absl::StatusOr<SnapshotCapture> EngineSession::CaptureSnapshot() {
+  RawEngineBodies raw;
+  absl::StatusOr<EngineBodies> bodies =
+      client_.FetchBodies({.system_df = true, .raw = &raw});
+  if (!bodies.ok()) return bodies.status();
+  absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
+  if (!inventory.ok()) {
+    return WithErrorCode(inventory.status(), ErrorCode::kProtocol);
+  }
+  return SnapshotCapture{.document = SnapshotJson(raw),
+                         .images = inventory->images.size(),
+                         .containers = inventory->containers.size()};
+}
+
+absl::StatusOr<Inventory> InventoryFromSnapshot(const PaddedBody& text,
+                                                std::string_view source) {
+  absl::StatusOr<EngineBodies> bodies = ParseSnapshot(text);
+  if (!bodies.ok()) return SnapshotError(source, bodies.status());
+  absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
+  if (!inventory.ok()) return SnapshotError(source, inventory.status());
+  if (absl::Status checked = CheckAccounting(&*inventory); !checked.ok()) {
+    return checked;
+  }
+  return inventory;
+}
+
+absl::StatusOr<Inventory> InventoryFromSnapshotFile(std::string_view path) {
+  absl::StatusOr<PaddedBody> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return InventoryFromSnapshot(*text, path);
+}
+
+absl::Time DefaultClock(const Inventory& inventory) {
+  if (inventory.captured_at != absl::InfinitePast()) {
+    return inventory.captured_at;
+  }
+  return absl::Now();
+}
+
+Plan MakePlan(const Inventory& inventory, const Policy& policy,
+              std::optional<absl::Time> now) {
+  return ComputePlan(inventory, policy, now.value_or(DefaultClock(inventory)));
+}
+
+std::string DiskUsageDocument(const Inventory& inventory) {
+  return DiskUsageToJson(inventory, ComputeDiskUsage(inventory));
+}
+
+absl::StatusOr<ApplyRun> ApplyRun::Prepare(EngineSession& session,
+                                           const ApplyRequest& request) {
+  if ((request.policy == nullptr) == (request.saved_plan == nullptr)) {
+    return absl::InvalidArgumentError(
+        "an apply needs exactly one of a policy and a saved plan");
+  }
+  if (session.access() != Access::kReadWrite) {
+    return absl::FailedPreconditionError(
+        "apply needs a read-write connection to the engine");
+  }
+  absl::StatusOr<Inventory> inventory = session.ReadInventory();
+  if (!inventory.ok()) return inventory.status();
+  if (request.saved_plan != nullptr) {
+    if (absl::Status same = SameEngine(*request.saved_plan, *inventory);
+        !same.ok()) {
+      return same;
+    }
+    return ApplyRun(session, *std::move(inventory), *request.saved_plan);
+  }
+  Plan plan = MakePlan(*inventory, *request.policy, request.now);
+  return ApplyRun(session, *std::move(inventory), std::move(plan));
+}
+
+ApplyReport ApplyRun::Execute(const ExecutorHooks& hooks) {
+  Executor executor(session_->client(), inventory_);
+  return executor.Apply(plan_, hooks);
+}
+
+}  // namespace dgc
