@@ -14,7 +14,8 @@ BUILD_DIR="$REPO_ROOT/build"
 REQUIRED_PACKAGES=(
   cmake g++ make pkg-config libcurl4-openssl-dev libssl-dev libsimdjson-dev
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev docker.io
-  busybox-static python3 curl util-linux
+  busybox-static python3 python3-setuptools python3-pip golang-go curl
+  util-linux
 )
 
 # shellcheck source=tests/lib/engine.sh
@@ -48,7 +49,10 @@ install_packages() {
 }
 
 build() {
-  cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DDGC_WERROR=ON
+  # Debian's python3, which the python3-* packages (setuptools) belong to,
+  # not another python3 that may come first on PATH.
+  cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DDGC_WERROR=ON \
+    -DPython3_EXECUTABLE=/usr/bin/python3
   cmake --build "$BUILD_DIR" -j"$(nproc)"
 }
 
