@@ -160,30 +160,13 @@ class EngineClientTest : public ::testing::Test {
   // Serves the recorded API 1.41 engine at the versioned paths of `api`
   // (the bodies are the same whatever version is negotiated).
   void ServeRecorded(std::string_view api = "1.41") {
-    std::string v = absl::StrFormat("/v%s", api);
     if (api == "1.41") {
       transport_.On("GET", "/version",
                     FakeAnswer::Json(Recorded("version.json")));
     } else {
       ServeVersion(api);
     }
-    transport_.On("GET", v + "/images/json?all=1",
-                  FakeAnswer::Json(Recorded("images.json")));
-    transport_.On("GET", v + "/containers/json?all=1",
-                  FakeAnswer::Json(Recorded("containers.json")));
-    transport_.On("GET", v + "/info", FakeAnswer::Json(Recorded("info.json")));
-    transport_.On("GET", v + "/system/df",
-                  FakeAnswer::Json(Recorded("system_df.json")));
-    transport_.On("GET", v + "/system/df?type=image",
-                  FakeAnswer::Json(Recorded("system_df.json")));
-    for (const std::string& id : RecordedIds()) {
-      transport_.On(
-          "GET", v + "/images/" + id + "/json",
-          FakeAnswer::Json(Recorded("inspect_" + ShortHex(id) + ".json")));
-      transport_.On(
-          "GET", v + "/images/" + id + "/history",
-          FakeAnswer::Json(Recorded("history_" + ShortHex(id) + ".json")));
-    }
+    ASSERT_TRUE(testing::ServeRecordedEngine(transport_, api).ok());
   }
 
   // The image IDs of the recorded engine, in list order.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/json_writer.h"
+#include "core/test_inventory.h"
 
 namespace dgc::testing {
 namespace {
@@ -149,6 +150,36 @@ void FakeTransport::SendMany(absl::Span<const HttpRequest> requests,
     size_t index = reverse_completion_ ? results.size() - 1 - n : n;
     on_response(index, std::move(results[index]));
   }
+}
+
+absl::Status ServeRecordedEngine(FakeTransport& transport,
+                                 std::string_view api) {
+  constexpr std::string_view kRecorded = "api-1.41";
+  std::string failure;
+  auto recorded = [&](std::string_view file) {
+    absl::StatusOr<std::string> text =
+        ReadTestdata(absl::StrFormat("%s/%s", kRecorded, file));
+    if (!text.ok() && failure.empty()) failure = text.status().ToString();
+    return FakeAnswer::Json(text.ok() ? *text : "");
+  };
+  std::string v = absl::StrFormat("/v%s", api);
+  transport.On("GET", v + "/images/json?all=1", recorded("images.json"));
+  transport.On("GET", v + "/containers/json?all=1",
+               recorded("containers.json"));
+  transport.On("GET", v + "/info", recorded("info.json"));
+  transport.On("GET", v + "/system/df", recorded("system_df.json"));
+  transport.On("GET", v + "/system/df?type=image", recorded("system_df.json"));
+  absl::StatusOr<EngineBodies> bodies = RecordedBodies(kRecorded);
+  if (!bodies.ok()) return bodies.status();
+  for (const ImageSummary& image : bodies->images) {
+    std::string hex12 = image.id.substr(7, 12);
+    transport.On("GET", v + "/images/" + image.id + "/json",
+                 recorded("inspect_" + hex12 + ".json"));
+    transport.On("GET", v + "/images/" + image.id + "/history",
+                 recorded("history_" + hex12 + ".json"));
+  }
+  if (!failure.empty()) return absl::NotFoundError(failure);
+  return absl::OkStatus();
 }
 
 }  // namespace dgc::testing

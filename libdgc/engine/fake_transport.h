@@ -130,6 +130,13 @@ class FakeTransport : public Transport {
   std::vector<std::string> unrouted_;
 };
 
+// ServeRecordedEngine makes `transport` answer, at the versioned paths of
+// API `api` ("/v1.41/..."), every GET that EngineClient::FetchBodies sends,
+// with the bodies recorded from Docker 20.10.24 (core/testdata/api-1.41);
+// not /version, which the caller serves. Errors: a recorded file missing.
+absl::Status ServeRecordedEngine(FakeTransport& transport,
+                                 std::string_view api = "1.41");
+
 }  // namespace dgc::testing
 
 #endif  // DGC_ENGINE_FAKE_TRANSPORT_H_

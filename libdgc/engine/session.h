@@ -126,7 +126,7 @@ std::string DiskUsageDocument(const Inventory& inventory);
 struct ApplyRequest {
   const Policy* policy = nullptr;
   const Plan* saved_plan = nullptr;
-  std::optional<absl::Time> now;
+  std::optional<absl::Time> now = std::nullopt;
 };
 
 // One apply on one engine: prepared (inventory read, plan made and

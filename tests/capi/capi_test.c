@@ -76,6 +76,86 @@ static void test_arguments_and_errors(void) {
   CHECK(dgc_plan_reclaimable_bytes(NULL) == 0);
 }
 
+static void test_error_names_and_versions(void) {
+  static const struct {
+    int code;
+    const char* name;
+  } codes[] = {
+      {DGC_OK, "DGC_OK"},
+      {DGC_EINVALID, "DGC_EINVALID"},
+      {DGC_ENOTFOUND, "DGC_ENOTFOUND"},
+      {DGC_EUNAVAILABLE, "DGC_EUNAVAILABLE"},
+      {DGC_ETIMEOUT, "DGC_ETIMEOUT"},
+      {DGC_EPERM, "DGC_EPERM"},
+      {DGC_EPRECONDITION, "DGC_EPRECONDITION"},
+      {DGC_EENGINE, "DGC_EENGINE"},
+      {DGC_EPROTOCOL, "DGC_EPROTOCOL"},
+      {DGC_ECANCELLED, "DGC_ECANCELLED"},
+      {DGC_ERESOURCE, "DGC_ERESOURCE"},
+      {DGC_EIO, "DGC_EIO"},
+      {DGC_EINTERNAL, "DGC_EINTERNAL"},
+  };
+  size_t i;
+  for (i = 0; i < sizeof codes / sizeof codes[0]; ++i) {
+    CHECK(strcmp(dgc_error_name(codes[i].code), codes[i].name) == 0);
+    /* The codes are distinct, 0 down to DGC_EINTERNAL. */
+    CHECK(codes[i].code == -(int)i);
+  }
+  CHECK(strcmp(dgc_error_name(1), "DGC_EUNKNOWN") == 0);
+  CHECK(strcmp(dgc_error_name(DGC_EINTERNAL - 1), "DGC_EUNKNOWN") == 0);
+
+  CHECK(dgc_init() == DGC_OK);
+  CHECK(dgc_init() == DGC_OK);
+  CHECK(dgc_version_number() == DGC_VERSION_NUMBER);
+  CHECK(strcmp(dgc_version(), DGC_VERSION_STRING) == 0);
+}
+
+static void test_policy_files(const char* policy_path) {
+  dgc_policy* policy = NULL;
+  CHECK(dgc_policy_load(&policy, "/nonexistent/gc.json") == DGC_ENOTFOUND);
+  CHECK(policy == NULL);
+  CHECK(strcmp(dgc_error_last(), "file not found: /nonexistent/gc.json") == 0);
+  CHECK(dgc_policy_load(&policy, "/") == DGC_EPRECONDITION);
+  CHECK(strstr(dgc_error_last(), "/") != NULL);
+  CHECK(dgc_policy_load(&policy, policy_path) == DGC_OK);
+  CHECK(policy != NULL);
+  dgc_policy_free(policy);
+}
+
+static void test_apply_arguments(const char* snapshot, size_t snapshot_len) {
+  dgc_client* client = NULL;
+  dgc_inventory* inv = NULL;
+  dgc_policy* policy = NULL;
+  dgc_plan* plan = NULL;
+  dgc_report* report = NULL;
+  dgc_apply_options options = DGC_APPLY_OPTIONS_INIT;
+  const char* everything = "{\"rules\": [{\"match\": \"*\", \"keep\": true}]}";
+
+  CHECK(options.version == DGC_APPLY_OPTIONS_VERSION);
+  CHECK(options.cancel == NULL && options.on_result == NULL);
+  CHECK(dgc_inventory_from_snapshot(&inv, snapshot, snapshot_len) == DGC_OK);
+  CHECK(dgc_policy_from_json(&policy, everything, strlen(everything)) ==
+        DGC_OK);
+  CHECK(dgc_plan_compute(&plan, inv, policy, 0) == DGC_OK);
+  CHECK(dgc_client_new(&client, "unix:///nonexistent/docker.sock") == DGC_OK);
+  CHECK(dgc_apply_ex(NULL, client, plan, &options) == DGC_EINVALID);
+  options.version = 0;
+  CHECK(dgc_apply_ex(&report, client, plan, &options) == DGC_EINVALID);
+  CHECK(strstr(dgc_error_last(), "DGC_APPLY_OPTIONS_INIT") != NULL);
+  options.version = DGC_APPLY_OPTIONS_VERSION + 1;
+  CHECK(dgc_apply_ex(&report, client, plan, &options) == DGC_EINVALID);
+  CHECK(report == NULL);
+  /* Valid options reach the engine, which is not there. */
+  options.version = DGC_APPLY_OPTIONS_VERSION;
+  CHECK(dgc_apply_ex(&report, client, plan, &options) == DGC_EUNAVAILABLE);
+  CHECK(dgc_apply(&report, client, plan) == DGC_EUNAVAILABLE);
+  CHECK(report == NULL);
+  dgc_client_free(client);
+  dgc_plan_free(plan);
+  dgc_policy_free(policy);
+  dgc_inventory_free(inv);
+}
+
 static void test_snapshot_plan(const char* snapshot, size_t snapshot_len,
                                const char* policy_json, size_t policy_len) {
   dgc_inventory* inv = NULL;
@@ -87,6 +167,7 @@ static void test_snapshot_plan(const char* snapshot, size_t snapshot_len,
   CHECK(dgc_df(&df, inv) == DGC_OK);
   CHECK(df.ptr != NULL && strstr(df.ptr, "\"dgc.df/v1\"") != NULL);
   CHECK(df.ptr != NULL && df.ptr[df.size] == '\0');
+  CHECK(df.ptr != NULL && json_number(df.ptr, "layers_bytes") > 0);
   CHECK(dgc_policy_from_json(&policy, policy_json, policy_len) == DGC_OK);
   CHECK(dgc_plan_compute(&plan, inv, policy, 0) == DGC_OK);
   CHECK(dgc_plan_to_json(&plan_json, plan) == DGC_OK);
@@ -145,6 +226,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   test_arguments_and_errors();
+  test_error_names_and_versions();
+  test_policy_files(argv[2]);
+  test_apply_arguments(snapshot, snapshot_len);
   test_snapshot_plan(snapshot, snapshot_len, policy, policy_len);
   if (host != NULL && host[0] != '\0') test_live_engine(host);
   free(snapshot);

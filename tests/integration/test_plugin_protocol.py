@@ -81,6 +81,24 @@ class PluginTest(EngineTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn(self.engine.version()["Version"], result.stdout)
 
+    def test_debug_traces_each_engine_request_to_stderr(self):
+        result = self.docker("-D", "-H", self.host, "gc", "df", "--format", "json")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["schema"], "dgc.df/v1")
+        debug = [line for line in result.stderr.splitlines()
+                 if line.startswith("DEBUG: ")]
+        paths = {line.split()[2].rstrip(":") for line in debug}
+        images = [image["Id"] for image in self.engine.images()]
+        expected = {"/version", "/v1.41/images/json?all=1",
+                    "/v1.41/containers/json?all=1", "/v1.41/info", "/v1.41/system/df"}
+        expected |= {f"/v1.41/images/{image}/{part}" for image in images
+                     for part in ("json", "history")}
+        self.assertEqual(paths, expected)
+        for line in debug:
+            self.assertRegex(line, r"^DEBUG: GET \S+: HTTP 200, \d+ bytes, [\d.]+ms$")
+        quiet = self.docker("-H", self.host, "gc", "df", "--format", "json")
+        self.assertNotIn("DEBUG", quiet.stderr)
+
     def test_help_gc_shows_usage(self):
         result = self.docker("help", "gc")
         self.assertEqual(result.returncode, 0, result.stderr)
