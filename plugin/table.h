@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/safe_text.h"
+
 namespace dgc {
 
 class Table {
@@ -31,11 +33,6 @@ class Table {
  private:
   std::vector<std::vector<std::string>> rows_;  // the header first
 };
-
-// TerminalSafe escapes control characters (C0 and DEL as \xNN, C1 as
-// \u00NN) and shortens the result to at most `max_chars` characters on
-// screen, the last of them "…" when cut.
-std::string TerminalSafe(std::string_view text, size_t max_chars = 80);
 
 // PrintWarnings writes each of a document's warnings to `err` as a
 // "WARNING: …" line, terminal-safe.

@@ -6,29 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/safe_text.h"
 
 namespace dgc {
-namespace {
-
-// Printable excerpt of a key or value for messages: control characters and
-// very long names must not flood or corrupt a terminal.
-std::string Printable(std::string_view text) {
-  constexpr size_t kMaxShown = 64;
-  std::string out;
-  for (char c : text.substr(0, kMaxShown)) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      absl::StrAppend(&out, "\\x", absl::Hex(u, absl::kZeroPad2));
-    } else {
-      out.push_back(c);
-    }
-  }
-  if (text.size() > kMaxShown) out += "...";
-  return out;
-}
-
-}  // namespace
-
 PaddedBody::PaddedBody(std::string_view text) { Append(text); }
 
 void PaddedBody::Append(std::string_view bytes) {
@@ -71,7 +51,7 @@ absl::Status IsNull(simdjson::ondemand::value& value, bool* is_null) {
 }
 
 std::string FieldContext(std::string_view key) {
-  return absl::StrFormat("field \"%s\"", Printable(key));
+  return absl::StrFormat("field \"%s\"", TerminalSafe(key, 64));
 }
 
 }  // namespace json_internal

@@ -308,7 +308,7 @@ TEST(ForEachFieldTest, KeysInMessagesAreMadePrintableAndShortened) {
       return absl::InvalidArgumentError("two");
     });
   });
-  EXPECT_EQ(Message(second), "field \"" + std::string(64, 'k') + "...\": two");
+  EXPECT_EQ(Message(second), "field \"" + std::string(63, 'k') + "…\": two");
 }
 
 TEST(ForEachFieldTest, MemberValuesLeftUnreadAreSkipped) {

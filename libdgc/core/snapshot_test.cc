@@ -323,8 +323,8 @@ TEST(ParseSnapshotTest, DetailsWithoutInspectOrHistory) {
   EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
   // Keys are shortened to 64 characters in messages.
   EXPECT_EQ(Message(parsed.status()),
-            absl::StrCat("field \"image_details\": field \"", id.substr(0, 64),
-                         "...\": missing \"inspect\""));
+            absl::StrCat("field \"image_details\": field \"", id.substr(0, 63),
+                         "…\": missing \"inspect\""));
 
   parsed = Parse(
       "{\"schema\": \"dgc.snapshot/v1\", \"images\": [], \"containers\": [], "

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "core/error_code.h"
 #include "core/json_reader.h"
+#include "core/safe_text.h"
 
 namespace dgc {
 namespace {
@@ -29,18 +30,6 @@ ApiVersion ParseApiVersion(std::string_view text) {
   return version;
 }
 
-// A short, printable excerpt of a body that is not what was expected.
-std::string Excerpt(std::string_view body) {
-  constexpr size_t kMaxShown = 120;
-  std::string out;
-  for (char c : body.substr(0, kMaxShown)) {
-    unsigned char u = static_cast<unsigned char>(c);
-    out.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
-  }
-  if (body.size() > kMaxShown) out += "...";
-  return out;
-}
-
 // The engine's error bodies are {"message": "..."}.
 std::string EngineMessage(simdjson::ondemand::parser& parser,
                           const PaddedBody& body) {
@@ -51,7 +40,7 @@ std::string EngineMessage(simdjson::ondemand::parser& parser,
       return absl::OkStatus();
     });
   });
-  if (!status.ok() || message.empty()) return Excerpt(body.view());
+  if (!status.ok() || message.empty()) return TerminalSafe(body.view(), 120);
   return message;
 }
 

@@ -328,8 +328,8 @@ TEST_F(EngineClientTest, HtmlErrorPageIsShownAsAnExcerpt) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
   EXPECT_THAT(status.message(),
               AllOf(HasSubstr(kHost), HasSubstr("502"),
-                    HasSubstr("<html>  <head><title>502 Bad Gateway</title>"),
-                    HasSubstr("..."), Not(HasSubstr("THE-END")),
+                    HasSubstr("<html>\\x0d\\x0a<head><title>502 Bad Gateway"),
+                    HasSubstr("…"), Not(HasSubstr("THE-END")),
                     Not(HasSubstr("\n")), Not(HasSubstr("\r"))));
 }
 
