@@ -1,6 +1,9 @@
 """The Python binding (bindings/python, package `dgc`) against the real
 engine: it gives the same documents as the docker-gc binary, raises
-DgcError with libdgc's message, and applies plans.
+DgcError with libdgc's code, its name and its message, reads policies and
+snapshots from files through libdgc (errors name the file), uses docker
+gc's default policy for None, and applies plans (from a dict or a saved
+plan file), passing each result to on_result.
 
 Needs DGC_LIBRARY (the built libdgc.so) and bindings/python on PYTHONPATH;
 ctest sets both.
@@ -11,12 +14,17 @@ import os
 import tempfile
 import unittest
 from datetime import datetime, timezone
+from pathlib import Path
+from unittest import mock
 
 import dgc
 
 from dgc_fixtures.dgc import run_dgc, run_json
 from dgc_fixtures.scenarios import incident_scenario, shared_layers_scenario
 from dgc_fixtures.testcase import EngineTestCase
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "packaging" / "examples"
+UNREACHABLE = "unix:///nonexistent/docker.sock"
 
 INCIDENT_POLICY = {
     "rules": [
@@ -61,9 +69,64 @@ class DfTest(EngineTestCase):
 
     def test_unreachable_engine_raises_with_the_endpoint(self):
         with self.assertRaises(dgc.DgcError) as raised:
-            dgc.df(host="unix:///nonexistent/docker.sock")
-        self.assertIn("unix:///nonexistent/docker.sock", str(raised.exception))
-        self.assertLess(raised.exception.code, 0)
+            dgc.df(host=UNREACHABLE)
+        self.assertIn(UNREACHABLE, str(raised.exception))
+        self.assertEqual(raised.exception.code, -3)
+        self.assertEqual(raised.exception.name, "DGC_EUNAVAILABLE")
+        self.assertTrue(str(raised.exception).startswith("DGC_EUNAVAILABLE: "))
+
+
+class WithoutEngineTest(unittest.TestCase):
+    """No engine needed: policies and snapshots given as paths (str or
+    PathLike) are read by libdgc, errors naming the file; an apply on an
+    unreachable engine raises libdgc's error from its worker thread."""
+
+    def test_missing_snapshot_file_is_named(self):
+        with self.assertRaises(dgc.DgcError) as raised:
+            dgc.df(snapshot="/nonexistent/snapshot.json")
+        self.assertEqual(raised.exception.name, "DGC_ENOTFOUND")
+        self.assertIn("/nonexistent/snapshot.json", raised.exception.message)
+
+    def test_missing_policy_file_is_not_found(self):
+        calls = {"plan": lambda path: dgc.plan(path, snapshot=EXAMPLES / "snapshot.json"),
+                 "apply": lambda path: dgc.apply(path, host=UNREACHABLE)}
+        for name, call in calls.items():
+            with self.subTest(call=name):
+                with self.assertRaises(dgc.DgcError) as raised:
+                    call("/nonexistent/gc.json")
+                self.assertEqual((raised.exception.code, raised.exception.name),
+                                 (-2, "DGC_ENOTFOUND"))
+                self.assertEqual(str(raised.exception),
+                                 "DGC_ENOTFOUND: file not found: /nonexistent/gc.json")
+
+    def test_invalid_policy_file_is_named(self):
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "gc.json")
+            with open(path, "w") as f:
+                json.dump({"rules": [{"match": "x", "keep_newest": "two"}]}, f)
+            with self.assertRaises(dgc.DgcError) as raised:
+                dgc.plan(path, snapshot=EXAMPLES / "snapshot.json")
+        self.assertEqual((raised.exception.code, raised.exception.name), (-1, "DGC_EINVALID"))
+        self.assertIn(path, raised.exception.message)
+        self.assertIn("keep_newest", raised.exception.message)
+
+    def test_apply_on_an_unreachable_engine(self):
+        plan = dgc.plan(EXAMPLES / "gc.json", snapshot=EXAMPLES / "snapshot.json")
+        with self.assertRaises(dgc.DgcError) as raised:
+            dgc.apply(plan, host=UNREACHABLE)
+        self.assertEqual((raised.exception.code, raised.exception.name),
+                         (-3, "DGC_EUNAVAILABLE"))
+        self.assertIn(UNREACHABLE, raised.exception.message)
+
+    def test_plan_of_the_examples_equals_the_binary(self):
+        now = "2026-12-01T00:00:00Z"
+        from_binding = dgc.plan(EXAMPLES / "gc.json", snapshot=EXAMPLES / "snapshot.json",
+                                now=now)
+        from_binary = run_json("plan", "--from", str(EXAMPLES / "snapshot.json"),
+                               "-p", str(EXAMPLES / "gc.json"), "--now", now,
+                               "--format", "json")
+        self.assertTrue(from_binary["actions"])
+        self.assertEqual(from_binding, from_binary)
 
 
 class PlanAndApplyTest(EngineTestCase):
@@ -87,6 +150,32 @@ class PlanAndApplyTest(EngineTestCase):
         with self.assertRaises(dgc.DgcError) as raised:
             dgc.plan({"rules": [{"match": "x", "keep_newest": "two"}]}, host=self.host)
         self.assertIn("keep_newest", str(raised.exception))
+        self.assertEqual((raised.exception.code, raised.exception.name), (-1, "DGC_EINVALID"))
+        self.assertTrue(str(raised.exception).startswith("DGC_EINVALID: "))
+
+    def test_no_policy_is_docker_gc_default_policy(self):
+        with tempfile.TemporaryDirectory() as directory:
+            with open(os.path.join(directory, "gc.json"), "w") as f:
+                json.dump(INCIDENT_POLICY, f)
+            with mock.patch.dict(os.environ, {"DOCKER_CONFIG": directory}):
+                from_default = dgc.plan(None, host=self.host)
+        from_dict = dgc.plan(INCIDENT_POLICY, host=self.host)
+        self.assertTrue(from_dict["actions"])
+        self.assertEqual(from_default["actions"], from_dict["actions"])
+
+    def test_apply_of_a_saved_plan_file_reports_each_result(self):
+        plan = dgc.plan(INCIDENT_POLICY, host=self.host)
+        self.assertGreater(len(plan["actions"]), 1)
+        seen = []
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "plan.json")
+            with open(path, "w") as f:
+                json.dump(plan, f)
+            report = dgc.apply(path, host=self.host, on_result=seen.append)
+        self.assertEqual([result["image"] for result in report["results"]],
+                         [action["image"] for action in plan["actions"]])
+        self.assertEqual(report["summary"]["done"], len(plan["actions"]))
+        self.assertEqual(seen, report["results"])
 
     def test_apply_frees_what_the_plan_predicts(self):
         plan = dgc.plan(INCIDENT_POLICY, host=self.host)

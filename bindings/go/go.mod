@@ -1,0 +1,3 @@
+module github.com/docker-gc/docker-gc/bindings/go
+
+go 1.19
