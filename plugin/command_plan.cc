@@ -39,8 +39,8 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
   absl::StatusOr<std::optional<absl::Time>> now_flag =
       CheckReadFlags(flags, read);
   if (!now_flag.ok()) return now_flag.status();
-  absl::StatusOr<Policy> policy = LoadPolicy(
-      policy_file, invocation.global.connection, invocation.env);
+  absl::StatusOr<Policy> policy =
+      LoadPolicy(policy_file, invocation.global.connection, invocation.env);
   if (!policy.ok()) return policy.status();
   absl::StatusOr<Inventory> inventory = LoadInventory(invocation, read.from);
   if (!inventory.ok()) return inventory.status();

@@ -4,8 +4,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/string_views.h"
-#include "plugin/command.h"
 #include "engine/policy_file.h"
+#include "plugin/command.h"
 #include "plugin/table.h"
 
 namespace dgc {

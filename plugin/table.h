@@ -36,8 +36,7 @@ class Table {
 
 // PrintWarnings writes each of a document's warnings to `err` as a
 // "WARNING: …" line, terminal-safe.
-void PrintWarnings(const std::vector<std::string>& warnings,
-                   std::ostream& err);
+void PrintWarnings(const std::vector<std::string>& warnings, std::ostream& err);
 
 }  // namespace dgc
 

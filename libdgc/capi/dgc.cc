@@ -105,8 +105,8 @@ dgc::ExecutorHooks HooksFor(const dgc_apply_options& options) {
   if (options.cancel != nullptr) {
     const volatile int* cancel = options.cancel;
     hooks.stop_requested = [cancel]() -> std::optional<std::string> {
-      int value = __atomic_load_n(const_cast<const int*>(cancel),
-                                  __ATOMIC_SEQ_CST);
+      int value =
+          __atomic_load_n(const_cast<const int*>(cancel), __ATOMIC_SEQ_CST);
       if (value == 0) return std::nullopt;
       return "cancelled by the caller";
     };
@@ -317,9 +317,7 @@ void dgc_report_free(dgc_report* report) { delete report; }
 
 const char* dgc_error_last(void) { return last_error.c_str(); }
 
-const char* dgc_error_name(int code) {
-  return dgc::ErrorCodeName(code).data();
-}
+const char* dgc_error_name(int code) { return dgc::ErrorCodeName(code).data(); }
 
 const char* dgc_version(void) { return dgc::LibraryVersion().data(); }
 

@@ -19,8 +19,8 @@
 namespace dgc {
 namespace {
 
-using testing::Id;
-using testing::TestEngine;
+using test_support::Id;
+using test_support::TestEngine;
 
 // ---- small fixed inventories ----
 
@@ -166,7 +166,8 @@ TEST(LayerRefCountsTest, RemoveReturnsWhatEachRemovalFreesInTurn) {
 TEST(BytesFreedByRemovingTest, EqualsTheDropInTheRecordedEnginesLayersSize) {
   // capture_api_1.41.sh deleted other:1, then the dangling image, and saved
   // /system/df after each: LayersSize 1993359 -> 1989059 -> 1988759.
-  absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.41");
+  absl::StatusOr<EngineBodies> bodies =
+      test_support::RecordedBodies("api-1.41");
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
   ASSERT_TRUE(inventory.ok()) << inventory.status();
@@ -206,7 +207,7 @@ RandomInventory MakeRandomInventory(std::mt19937& rng) {
   TestEngine engine;
   int images = image_count(rng);
   for (int i = 0; i < images; ++i) {
-    testing::TestImage image;
+    test_support::TestImage image;
     image.id = Id("random image " + std::to_string(i));
     image.tags = {"r" + std::to_string(i) + ":1"};
     std::vector<std::string> names;

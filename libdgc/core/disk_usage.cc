@@ -44,10 +44,7 @@ std::vector<ImageUsage> ComputeImageUsage(const Inventory& inv,
   }
   std::sort(usage.begin(), usage.end(),
             [&](const ImageUsage& a, const ImageUsage& b) {
-              const Image& x = inv.images[a.image];
-              const Image& y = inv.images[b.image];
-              if (x.created != y.created) return x.created > y.created;
-              return x.id < y.id;
+              return NewerFirst(inv.images[a.image], inv.images[b.image]);
             });
   return usage;
 }

@@ -23,10 +23,10 @@
 namespace dgc {
 namespace {
 
+using test_support::Id;
+using test_support::TestEngine;
 using ::testing::ElementsAre;
-using testing::Id;
 using ::testing::IsEmpty;
-using testing::TestEngine;
 
 absl::Time Day(int month, int day) {
   return absl::FromCivil(absl::CivilSecond(2026, month, day, 12, 0, 0),
@@ -181,9 +181,10 @@ TEST_F(SmallEngineTest, DfJsonMatchesTheGoldenFile) {
   std::string json = DiskUsageToJson(inventory_, usage_);
   const char* update = std::getenv("DGC_UPDATE_GOLDEN");
   if (update != nullptr && std::string(update) == "1") {
-    std::ofstream(testing::TestdataPath("df_golden.json")) << json;
+    std::ofstream(test_support::TestdataPath("df_golden.json")) << json;
   }
-  absl::StatusOr<std::string> golden = testing::ReadTestdata("df_golden.json");
+  absl::StatusOr<std::string> golden =
+      test_support::ReadTestdata("df_golden.json");
   ASSERT_TRUE(golden.ok()) << golden.status();
   EXPECT_EQ(json, *golden);
 }
@@ -286,7 +287,7 @@ TEST(ComputeDiskUsageTest, DigestOnlyImageIsInNone) {
 std::map<std::string, std::pair<int64_t, int64_t>> EngineImageDf(
     std::string_view file) {
   std::map<std::string, std::pair<int64_t, int64_t>> out;
-  absl::StatusOr<std::string> text = testing::ReadTestdata(file);
+  absl::StatusOr<std::string> text = test_support::ReadTestdata(file);
   EXPECT_TRUE(text.ok()) << text.status();
   if (!text.ok()) return out;
   PaddedBody body(*text);
@@ -321,7 +322,8 @@ std::map<std::string, std::pair<int64_t, int64_t>> EngineImageDf(
 }
 
 TEST(RecordedDiskUsageTest, Api141AgreesWithTheEnginesSystemDf) {
-  absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.41");
+  absl::StatusOr<EngineBodies> bodies =
+      test_support::RecordedBodies("api-1.41");
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
   ASSERT_TRUE(inventory.ok()) << inventory.status();
@@ -346,7 +348,8 @@ TEST(RecordedDiskUsageTest, Api141AgreesWithTheEnginesSystemDf) {
 }
 
 TEST(RecordedDiskUsageTest, Api152AgreesWithImageUsage) {
-  absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.52");
+  absl::StatusOr<EngineBodies> bodies =
+      test_support::RecordedBodies("api-1.52");
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   bodies->info->containerd_snapshotter = false;
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));

@@ -52,7 +52,7 @@ absl::Status ParseText(std::string_view json, Parse&& parse) {
 // Parses testdata file `relative` with `parse(value)`.
 template <typename Parse>
 absl::Status ParseFile(std::string_view relative, Parse&& parse) {
-  absl::StatusOr<std::string> text = testing::ReadTestdata(relative);
+  absl::StatusOr<std::string> text = test_support::ReadTestdata(relative);
   if (!text.ok()) return text.status();
   return ParseText(*text, std::forward<Parse>(parse));
 }
@@ -284,7 +284,8 @@ TEST(ParseSystemDfTest, RecordedApi141AfterDeletes) {
 }
 
 TEST(RecordedBodiesTest, EveryApi141BodyParses) {
-  absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.41");
+  absl::StatusOr<EngineBodies> bodies =
+      test_support::RecordedBodies("api-1.41");
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   EXPECT_EQ(bodies->images.size(), 7u);
   EXPECT_EQ(bodies->details.size(), 7u);
@@ -435,7 +436,8 @@ TEST(ParseSystemDfTest, Api152WithBothShapes) {
 }
 
 TEST(RecordedBodiesTest, EveryApi152BodyParses) {
-  absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.52");
+  absl::StatusOr<EngineBodies> bodies =
+      test_support::RecordedBodies("api-1.52");
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   EXPECT_EQ(bodies->images.size(), 2u);
   EXPECT_EQ(bodies->details.size(), 2u);

@@ -14,9 +14,9 @@ namespace {
 constexpr char kPayloadUrl[] = "type.dgc/error_code";
 
 constexpr std::array<std::string_view, 13> kNames = {
-    "DGC_OK",        "DGC_EINVALID",   "DGC_ENOTFOUND",  "DGC_EUNAVAILABLE",
+    "DGC_OK",        "DGC_EINVALID",   "DGC_ENOTFOUND",     "DGC_EUNAVAILABLE",
     "DGC_ETIMEOUT",  "DGC_EPERM",      "DGC_EPRECONDITION", "DGC_EENGINE",
-    "DGC_EPROTOCOL", "DGC_ECANCELLED", "DGC_ERESOURCE",  "DGC_EIO",
+    "DGC_EPROTOCOL", "DGC_ECANCELLED", "DGC_ERESOURCE",     "DGC_EIO",
     "DGC_EINTERNAL",
 };
 static_assert(kNames.size() == 1 - static_cast<int>(kLastErrorCode));

@@ -131,6 +131,11 @@ ImageIndex Inventory::FindImage(std::string_view id) const {
   return it == image_by_id.end() ? kNoImage : it->second;
 }
 
+bool NewerFirst(const Image& a, const Image& b) {
+  if (a.created != b.created) return a.created > b.created;
+  return a.id < b.id;
+}
+
 absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies) {
   Inventory inv;
   inv.engine = BuildEngineInfo(bodies);

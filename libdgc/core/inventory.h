@@ -94,6 +94,12 @@ struct Inventory {
   ImageIndex FindImage(std::string_view id) const;
 };
 
+// NewerFirst orders images newest first: by Created, descending, and on a
+// tie by ID, the smaller ID counting as newer. It is the one order of
+// keep_newest, of `df` and of the plan's kept images; use it as a sort
+// comparator.
+bool NewerFirst(const Image& a, const Image& b);
+
 // BuildInventory links engine bodies into an Inventory: images with their
 // details, the layer graph with per-layer sizes from history, parents,
 // children and containers.

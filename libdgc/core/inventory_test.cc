@@ -1,12 +1,14 @@
-// Tests of BuildInventory, CheckExactAccounting, RepositoryOf and
-// Inventory::FindImage (core/inventory.h): on the bodies recorded from a real
-// engine (api-1.41), on the API 1.52 bodies, and on engines described with
+// Tests of BuildInventory, CheckExactAccounting, RepositoryOf, NewerFirst
+// and Inventory::FindImage (core/inventory.h): on the bodies recorded from a
+// real engine (api-1.41), on the API 1.52 bodies, and on engines described with
 // TestEngine: parents, children and intermediates, containers in every state,
 // rejected inputs with their exact messages, and warnings for sizes that
 // cannot be derived exactly.
 #include "core/inventory.h"
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -20,11 +22,11 @@
 namespace dgc {
 namespace {
 
+using test_support::Id;
+using test_support::TestEngine;
 using ::testing::ElementsAre;
-using testing::Id;
 using ::testing::IsEmpty;
 using ::testing::Pair;
-using testing::TestEngine;
 
 std::string Message(const absl::Status& status) {
   return std::string(ToStd(status.message()));
@@ -64,7 +66,8 @@ constexpr char kBuiltGrandparent[] =
 class RecordedInventoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.41");
+    absl::StatusOr<EngineBodies> bodies =
+        test_support::RecordedBodies("api-1.41");
     ASSERT_TRUE(bodies.ok()) << bodies.status();
     absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
     ASSERT_TRUE(inventory.ok()) << inventory.status();
@@ -87,7 +90,7 @@ TEST_F(RecordedInventoryTest, EngineInfo) {
   EXPECT_EQ(inventory_.engine.storage_driver, "vfs");
   EXPECT_FALSE(inventory_.engine.containerd_store);
   EXPECT_EQ(inventory_.engine_layers_size, 1993359);
-  EXPECT_EQ(inventory_.captured_at, testing::DefaultCapturedAt());
+  EXPECT_EQ(inventory_.captured_at, test_support::DefaultCapturedAt());
   EXPECT_TRUE(CheckExactAccounting(inventory_).ok());
 }
 
@@ -208,7 +211,8 @@ TEST_F(RecordedInventoryTest, SharedChainsAndTheSameDiffOnAnotherParent) {
 // ---- API 1.52 bodies ----
 
 TEST(Api152InventoryTest, ContainerdStoreIsBuiltButNotExact) {
-  absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.52");
+  absl::StatusOr<EngineBodies> bodies =
+      test_support::RecordedBodies("api-1.52");
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
   ASSERT_TRUE(inventory.ok()) << inventory.status();
@@ -227,7 +231,8 @@ TEST(Api152InventoryTest, ContainerdStoreIsBuiltButNotExact) {
 }
 
 TEST(Api152InventoryTest, GraphDriverEngineLinksEverything) {
-  absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.52");
+  absl::StatusOr<EngineBodies> bodies =
+      test_support::RecordedBodies("api-1.52");
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   bodies->info->driver = "overlay2";
   bodies->info->containerd_snapshotter = false;
@@ -337,7 +342,7 @@ TEST(BuildInventoryTest, ContainersInEveryStateAreLinked) {
     EXPECT_EQ(container.state, states[i]);
     EXPECT_EQ(container.name, "c-" + states[i]);
     EXPECT_EQ(container.image_index, 0u);
-    EXPECT_EQ(container.id, testing::Hex("container c-" + states[i]));
+    EXPECT_EQ(container.id, test_support::Hex("container c-" + states[i]));
   }
   EXPECT_TRUE(image.in_use());
 }
@@ -444,8 +449,8 @@ TEST(BuildInventoryTest, AmbiguousZeroLayerWarns) {
   std::string app = engine.AddImage(
       {.tags = {"a:1"},
        .layers = {{Id("d1"), 0}, {Id("d2"), 100}},
-       .history = std::vector<HistoryEntry>{testing::Step(0, "LABEL a=b"),
-                                            testing::Step(100, "RUN b")}});
+       .history = std::vector<HistoryEntry>{test_support::Step(0, "LABEL a=b"),
+                                            test_support::Step(100, "RUN b")}});
   Inventory inventory = engine.BuildOrDie();
   EXPECT_FALSE(inventory.images[0].layer_sizes_exact);
   EXPECT_THAT(inventory.warnings,
@@ -592,14 +597,15 @@ TEST(TestEngineTest, IdsAreSha256DigestsOfTheName) {
   EXPECT_EQ(Id("a"),
             "sha256:"
             "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb");
-  EXPECT_EQ(testing::Hex("a"),
+  EXPECT_EQ(test_support::Hex("a"),
             "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb");
 }
 
 TEST(TestEngineTest, HistoryIsNewestFirstWithMetadataStepsOnTop) {
-  testing::TestImage image{.layers = {{Id("a"), 5}, {Id("b"), 0, "COPY b /b"}},
-                           .metadata_steps = {"CMD [\"x\"]", "ENV a=b"}};
-  std::vector<HistoryEntry> history = testing::HistoryFor(image);
+  test_support::TestImage image{
+      .layers = {{Id("a"), 5}, {Id("b"), 0, "COPY b /b"}},
+      .metadata_steps = {"CMD [\"x\"]", "ENV a=b"}};
+  std::vector<HistoryEntry> history = test_support::HistoryFor(image);
   ASSERT_EQ(history.size(), 4u);
   // CMD and ENV create no layer; COPY and the default RUN step do.
   EXPECT_TRUE(history[0].metadata_step);
@@ -626,7 +632,7 @@ TEST(TestEngineTest, BodiesCarryEveryField) {
   std::string container = engine.AddContainer({.name = "c", .image_id = id});
   EXPECT_EQ(parent, Id("image 0"));
   EXPECT_EQ(id, Id("image 1"));
-  EXPECT_EQ(container, testing::Hex("container c"));
+  EXPECT_EQ(container, test_support::Hex("container c"));
   EngineBodies bodies = engine.Bodies();
   ASSERT_EQ(bodies.images.size(), 2u);
   const ImageSummary& summary = bodies.images[1];
@@ -683,6 +689,31 @@ TEST(RepositoryOfTest, Digests) {
 TEST(RepositoryOfTest, NoTag) {
   EXPECT_EQ(RepositoryOf("app"), "app");
   EXPECT_EQ(RepositoryOf(""), "");
+}
+
+// ---- NewerFirst ----
+
+Image ImageAt(std::string id, int64_t unix_seconds) {
+  Image image;
+  image.id = std::move(id);
+  image.created = absl::FromUnixSeconds(unix_seconds);
+  return image;
+}
+
+TEST(NewerFirstTest, LaterCreatedComesFirstWhateverTheIds) {
+  Image older = ImageAt("sha256:" + std::string(64, '1'), 1000);
+  Image newer = ImageAt("sha256:" + std::string(64, '9'), 2000);
+  EXPECT_TRUE(NewerFirst(newer, older));
+  EXPECT_FALSE(NewerFirst(older, newer));
+}
+
+TEST(NewerFirstTest, OnATieTheSmallerIdCountsAsNewer) {
+  Image small = ImageAt("sha256:" + std::string(64, 'a'), 1000);
+  Image large = ImageAt("sha256:" + std::string(64, 'b'), 1000);
+  EXPECT_TRUE(NewerFirst(small, large));
+  EXPECT_FALSE(NewerFirst(large, small));
+  // A strict weak order: an image is not before itself.
+  EXPECT_FALSE(NewerFirst(small, small));
 }
 
 }  // namespace

@@ -23,11 +23,33 @@ void LayerGraph::SetSize(LayerId id, uint64_t size, bool exact) {
   layers_[id].size_exact = exact;
 }
 
+namespace {
+
+// The chain ID of `diff_id` on top of the chain `parent_chain_id`.
+std::string ChainOnTop(const std::string& parent_chain_id,
+                       const std::string& diff_id) {
+  return "sha256:" + Sha256Hex(parent_chain_id + " " + diff_id);
+}
+
+}  // namespace
+
 std::string LayerGraph::ChainId(LayerId id) const {
   const Layer& layer = layers_[id];
   if (layer.parent == kNoLayer) return diff_ids_[layer.diff];
-  return "sha256:" +
-         Sha256Hex(ChainId(layer.parent) + " " + diff_ids_[layer.diff]);
+  return ChainOnTop(ChainId(layer.parent), diff_ids_[layer.diff]);
+}
+
+std::vector<std::string> LayerGraph::ChainIds() const {
+  std::vector<std::string> chain_ids;
+  chain_ids.reserve(layers_.size());
+  for (const Layer& layer : layers_) {
+    // Intern gives a parent a smaller LayerId: its chain ID is already here.
+    chain_ids.push_back(
+        layer.parent == kNoLayer
+            ? diff_ids_[layer.diff]
+            : ChainOnTop(chain_ids[layer.parent], diff_ids_[layer.diff]));
+  }
+  return chain_ids;
 }
 
 }  // namespace dgc

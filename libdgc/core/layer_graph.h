@@ -4,7 +4,9 @@
 //
 // Chains are interned as (parent chain, diff ID) pairs, so identity needs no
 // hashing; ChainId() computes the real sha256 chain ID only when a chain ID
-// must be shown or compared with the engine's.
+// must be shown or compared with the engine's, and ChainIds() computes them
+// all in one pass. A chain's parent is always interned before it, so a
+// parent's LayerId is always smaller than its child's.
 //
 // Example:
 //   dgc::LayerGraph graph;
@@ -41,8 +43,9 @@ struct Layer {
 // Interned layer chains. Not thread-safe for writes; const use is.
 class LayerGraph {
  public:
-  // Intern returns the chain of `diff_id` on top of `parent`, adding it when
-  // new.
+  // Intern returns the chain of `diff_id` on top of `parent` (kNoLayer, or a
+  // LayerId this graph returned), adding it when new. A new chain's LayerId
+  // is larger than every earlier one, its parent's included.
   LayerId Intern(LayerId parent, std::string_view diff_id);
 
   // SetSize records the size of a chain as derived from one image's history,
@@ -57,7 +60,12 @@ class LayerGraph {
 
   // ChainId returns the engine's chain ID of a layer ("sha256:<hex>"):
   // chain(L0) = diff0; chain(Ln) = sha256(chain(Ln-1) + " " + diffN).
+  // It hashes once per layer below `id`: to name many layers, use ChainIds.
   std::string ChainId(LayerId id) const;
+
+  // ChainIds returns the chain ID of every layer, indexed by LayerId, with
+  // one sha256 per layer (each from its parent's, computed before it).
+  std::vector<std::string> ChainIds() const;
 
  private:
   std::vector<Layer> layers_;

@@ -1,12 +1,14 @@
 // Tests of LayerGraph (core/layer_graph.h): interning of (parent, diff)
-// chains, the same diff on different parents being a different layer, sizes,
-// and chain IDs equal to the engine's (checked against the layer database of
-// the engine the api-1.41 bodies were recorded from).
+// chains, the same diff on different parents being a different layer,
+// parents before children, sizes, and chain IDs, one at a time and all at
+// once, equal to the engine's (checked against the layer database of the
+// engine the api-1.41 bodies were recorded from).
 #include "core/layer_graph.h"
 
 #include <fstream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/inventory.h"
 #include "core/sha256.h"
@@ -16,9 +18,9 @@
 namespace dgc {
 namespace {
 
-const std::string kDiff0 = testing::Id("diff 0");
-const std::string kDiff1 = testing::Id("diff 1");
-const std::string kDiff2 = testing::Id("diff 2");
+const std::string kDiff0 = test_support::Id("diff 0");
+const std::string kDiff1 = test_support::Id("diff 1");
+const std::string kDiff2 = test_support::Id("diff 2");
 
 TEST(LayerGraphTest, StartsEmpty) {
   LayerGraph graph;
@@ -142,23 +144,68 @@ TEST(LayerGraphTest, DeepChainsGetChainIds) {
   LayerId top = kNoLayer;
   std::string want;
   for (int i = 0; i < 200; ++i) {
-    std::string diff = testing::Id("deep " + std::to_string(i));
+    std::string diff = test_support::Id("deep " + std::to_string(i));
     top = graph.Intern(top, diff);
     want = i == 0 ? diff : "sha256:" + Sha256Hex(want + " " + diff);
   }
   EXPECT_EQ(graph.ChainId(top), want);
 }
 
+// Two trees interned interleaved: on the base diff0, a chain 50 layers
+// deep; on the base diff1, 50 layers side by side; diff2 on both bases.
+LayerGraph TwoTrees() {
+  LayerGraph graph;
+  LayerId a = graph.Intern(kNoLayer, kDiff0);
+  LayerId b = graph.Intern(kNoLayer, kDiff1);
+  LayerId top = graph.Intern(a, kDiff2);
+  graph.Intern(b, kDiff2);
+  for (int i = 0; i < 50; ++i) {
+    top = graph.Intern(top, test_support::Id("deep " + std::to_string(i)));
+    graph.Intern(b, test_support::Id("wide " + std::to_string(i)));
+  }
+  return graph;
+}
+
+TEST(LayerGraphTest, ParentsHaveSmallerIdsThanTheirChildren) {
+  // Interning a child needs its parent's LayerId, so the parent came first;
+  // ChainIds relies on it.
+  LayerGraph graph = TwoTrees();
+  ASSERT_EQ(graph.size(), 104u);
+  for (LayerId id = 0; id < graph.size(); ++id) {
+    const Layer& layer = graph.layer(id);
+    if (layer.parent != kNoLayer) {
+      EXPECT_LT(layer.parent, id);
+    }
+  }
+}
+
+TEST(LayerGraphTest, ChainIdsNameEveryLayerAsChainIdDoes) {
+  LayerGraph graph = TwoTrees();
+  std::vector<std::string> chain_ids = graph.ChainIds();
+  ASSERT_EQ(chain_ids.size(), graph.size());
+  for (LayerId id = 0; id < graph.size(); ++id) {
+    EXPECT_EQ(chain_ids[id], graph.ChainId(id)) << "layer " << id;
+  }
+  EXPECT_EQ(chain_ids[0], kDiff0);
+  EXPECT_EQ(chain_ids[2], "sha256:" + Sha256Hex(kDiff0 + " " + kDiff2));
+  EXPECT_EQ(chain_ids[3], "sha256:" + Sha256Hex(kDiff1 + " " + kDiff2));
+}
+
+TEST(LayerGraphTest, ChainIdsOfAnEmptyGraphAreNone) {
+  EXPECT_TRUE(LayerGraph().ChainIds().empty());
+}
+
 // The engine the api-1.41 bodies came from stores its layers under
 // image/vfs/layerdb/sha256/<chain ID hex>; layerdb_chain_ids.txt lists them.
 TEST(LayerGraphTest, ChainIdsEqualTheRecordedEnginesLayerDatabase) {
-  absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.41");
+  absl::StatusOr<EngineBodies> bodies =
+      test_support::RecordedBodies("api-1.41");
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
   ASSERT_TRUE(inventory.ok()) << inventory.status();
 
   absl::StatusOr<std::string> listing =
-      testing::ReadTestdata("api-1.41/layerdb_chain_ids.txt");
+      test_support::ReadTestdata("api-1.41/layerdb_chain_ids.txt");
   ASSERT_TRUE(listing.ok()) << listing.status();
   std::set<std::string> engine;
   std::string line;
@@ -178,6 +225,8 @@ TEST(LayerGraphTest, ChainIdsEqualTheRecordedEnginesLayerDatabase) {
   }
   EXPECT_EQ(ours, engine);
   EXPECT_EQ(inventory->layers.size(), 8u);
+  std::vector<std::string> all = inventory->layers.ChainIds();
+  EXPECT_EQ(std::set<std::string>(all.begin(), all.end()), engine);
 }
 
 }  // namespace

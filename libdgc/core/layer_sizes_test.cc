@@ -22,13 +22,13 @@ constexpr char kGuessProblem[] =
     "the history does not show which of its layers are empty; sizes of "
     "layers shared with other images may be misattributed";
 
-const std::string kA = testing::Id("diff a");
-const std::string kB = testing::Id("diff b");
-const std::string kC = testing::Id("diff c");
+const std::string kA = test_support::Id("diff a");
+const std::string kB = test_support::Id("diff b");
+const std::string kC = test_support::Id("diff c");
 const std::string kEmpty(kEmptyLayerDiffId);
 
 // History entries are written newest first, as the engine sends them.
-using testing::Step;
+using test_support::Step;
 
 // ---- pairing steps with layers ----
 
@@ -198,7 +198,7 @@ TEST(LayerSizesTest, OneSizePerLayerWhateverTheHistory) {
 
 TEST(LayerSizesTest, EveryRecordedHistoryIsExactAndAddsUp) {
   for (const char* api : {"api-1.41", "api-1.52"}) {
-    absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies(api);
+    absl::StatusOr<EngineBodies> bodies = test_support::RecordedBodies(api);
     ASSERT_TRUE(bodies.ok()) << bodies.status();
     for (const ImageSummary& image : bodies->images) {
       const ImageDetails& details = bodies->details.at(image.id);
@@ -217,7 +217,8 @@ TEST(LayerSizesTest, RecordedImageWithAZeroByteLayer) {
   // testdata/make_images.py: busybox, a layer holding only a directory
   // (0 bytes), a 300-byte config file; history with "RUN mkdir /empty" of
   // size 0 and a CMD step.
-  absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies("api-1.41");
+  absl::StatusOr<EngineBodies> bodies =
+      test_support::RecordedBodies("api-1.41");
   ASSERT_TRUE(bodies.ok()) << bodies.status();
   const ImageDetails& details = bodies->details.at(
       "sha256:"

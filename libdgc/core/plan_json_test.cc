@@ -21,12 +21,12 @@
 namespace dgc {
 namespace {
 
+using test_support::Id;
+using test_support::TestEngine;
 using ::testing::HasSubstr;
-using testing::Id;
 using ::testing::StartsWith;
-using testing::TestEngine;
 
-const absl::Time kNow = testing::DefaultCapturedAt();
+const absl::Time kNow = test_support::DefaultCapturedAt();
 
 absl::Time Date(int month, int day) {
   return absl::FromCivil(absl::CivilSecond(2026, month, day, 12, 0, 0),

@@ -215,10 +215,7 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
       staying.push_back(i);
   }
   std::sort(staying.begin(), staying.end(), [&](ImageIndex a, ImageIndex b) {
-    const Image& x = inventory.images[a];
-    const Image& y = inventory.images[b];
-    if (x.created != y.created) return x.created > y.created;
-    return x.id < y.id;
+    return NewerFirst(inventory.images[a], inventory.images[b]);
   });
   for (ImageIndex i : staying) {
     plan.kept.push_back(

@@ -51,10 +51,10 @@
 namespace dgc {
 namespace {
 
-using testing::Id;
-using testing::TestEngine;
+using test_support::Id;
+using test_support::TestEngine;
 
-const absl::Time kNow = testing::DefaultCapturedAt();
+const absl::Time kNow = test_support::DefaultCapturedAt();
 
 constexpr int kRounds = 1000;
 constexpr uint32_t kBaseSeed = 20261125;
@@ -297,7 +297,7 @@ Generated Generate(std::mt19937& rng) {
 
   TestEngine engine;
   for (GenImage& image : gen.images) {
-    testing::TestImage test;
+    test_support::TestImage test;
     test.id = image.id;
     test.tags = image.tags;
     test.digests = image.digests;

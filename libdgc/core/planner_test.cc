@@ -25,13 +25,14 @@
 namespace dgc {
 namespace {
 
+using test_support::Id;
+using test_support::TestEngine;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::Id;
 using ::testing::IsEmpty;
-using testing::TestEngine;
 
-const absl::Time kNow = testing::DefaultCapturedAt();  // 2026-11-25T22:40:00Z
+const absl::Time kNow =
+    test_support::DefaultCapturedAt();  // 2026-11-25T22:40:00Z
 
 absl::Time Date(int month, int day) {
   return absl::FromCivil(absl::CivilSecond(2026, month, day, 12, 0, 0),
@@ -321,9 +322,9 @@ TEST(PlannerTest, OlderThanKeepsYoungerImagesWithAReason) {
 TEST(PlannerTest, TiesInCreatedAreBrokenByIdInEitherListOrder) {
   auto deleted = [](bool swapped) {
     TestEngine engine;
-    testing::TestImage x{
+    test_support::TestImage x{
         .id = Id("x"), .tags = {"a:x"}, .created = Date(10, 1)};
-    testing::TestImage y{
+    test_support::TestImage y{
         .id = Id("y"), .tags = {"a:y"}, .created = Date(10, 1)};
     engine.AddImage(swapped ? y : x);
     engine.AddImage(swapped ? x : y);
@@ -842,7 +843,8 @@ TEST(PlannerTest, SummaryAndExactBytes) {
   // base (1000) is shared by every image; keep:1 keeps it on disk.
   TestEngine engine;
   auto layers = [](std::string own, int64_t size) {
-    return std::vector<testing::TestLayer>{{Id("base"), 1000}, {Id(own), size}};
+    return std::vector<test_support::TestLayer>{{Id("base"), 1000},
+                                                {Id(own), size}};
   };
   std::string old1 = engine.AddImage(
       {.tags = {"old:1"}, .layers = layers("o1", 100), .created = Date(9, 1)});

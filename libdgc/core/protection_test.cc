@@ -18,12 +18,13 @@
 namespace dgc {
 namespace {
 
+using test_support::Id;
+using test_support::TestEngine;
 using ::testing::HasSubstr;
-using testing::Id;
 using ::testing::StartsWith;
-using testing::TestEngine;
 
-const absl::Time kNow = testing::DefaultCapturedAt();  // 2026-11-25T22:40:00Z
+const absl::Time kNow =
+    test_support::DefaultCapturedAt();  // 2026-11-25T22:40:00Z
 
 absl::Time DaysAgo(int days) { return kNow - absl::Hours(24 * days); }
 

@@ -15,10 +15,10 @@
 namespace dgc {
 namespace {
 
+using test_support::Id;
+using test_support::TestEngine;
 using ::testing::ElementsAre;
-using testing::Id;
 using ::testing::IsEmpty;
-using testing::TestEngine;
 
 TEST(RemovalModelTest, DeletingALeafFreesItsUnsharedChains) {
   TestEngine engine;

@@ -86,10 +86,7 @@ class NewestImages {
     for (auto& [group, members] : groups_) {
       std::sort(members.begin(), members.end(),
                 [&](ImageIndex a, ImageIndex b) {
-                  const Image& x = inventory.images[a];
-                  const Image& y = inventory.images[b];
-                  if (x.created != y.created) return x.created > y.created;
-                  return x.id < y.id;
+                  return NewerFirst(inventory.images[a], inventory.images[b]);
                 });
       uint32_t keep = *policy.rules[group.first - 1].keep_newest;
       members.resize(std::min<size_t>(members.size(), keep));

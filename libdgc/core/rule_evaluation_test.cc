@@ -21,12 +21,13 @@
 namespace dgc {
 namespace {
 
+using test_support::Id;
+using test_support::TestEngine;
 using ::testing::HasSubstr;
-using testing::Id;
 using ::testing::IsEmpty;
-using testing::TestEngine;
 
-const absl::Time kNow = testing::DefaultCapturedAt();  // 2026-11-25T22:40:00Z
+const absl::Time kNow =
+    test_support::DefaultCapturedAt();  // 2026-11-25T22:40:00Z
 
 absl::Time DaysAgo(int days) { return kNow - absl::Hours(24 * days); }
 
@@ -258,8 +259,10 @@ TEST(EvaluateRulesTest, KeepNewestTiesInCreatedAreBrokenByIdWhateverTheOrder) {
   // the same one whichever order the engine lists them in.
   auto winner = [](bool swapped) {
     TestEngine engine;
-    testing::TestImage x{.id = Id("x"), .tags = {"a:x"}, .created = DaysAgo(3)};
-    testing::TestImage y{.id = Id("y"), .tags = {"a:y"}, .created = DaysAgo(3)};
+    test_support::TestImage x{
+        .id = Id("x"), .tags = {"a:x"}, .created = DaysAgo(3)};
+    test_support::TestImage y{
+        .id = Id("y"), .tags = {"a:y"}, .created = DaysAgo(3)};
     engine.AddImage(swapped ? y : x);
     engine.AddImage(swapped ? x : y);
     Inventory inventory = engine.BuildOrDie();

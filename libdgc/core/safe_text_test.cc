@@ -19,7 +19,6 @@ size_t CodePoints(const std::string& text) {
   return count;
 }
 
-
 TEST(TerminalSafeTest, PlainTextIsUnchanged) {
   EXPECT_EQ(TerminalSafe("registry.example.com:5000/team/app:2"),
             "registry.example.com:5000/team/app:2");

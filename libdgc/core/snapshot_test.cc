@@ -102,9 +102,11 @@ void ExpectSameBodies(const EngineBodies& got, const EngineBodies& want) {
 class SnapshotRoundTripTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(SnapshotRoundTripTest, SnapshotOfRawBodiesParsesToTheSameBodies) {
-  absl::StatusOr<RawEngineBodies> raw = testing::RecordedRawBodies(GetParam());
+  absl::StatusOr<RawEngineBodies> raw =
+      test_support::RecordedRawBodies(GetParam());
   ASSERT_TRUE(raw.ok()) << raw.status();
-  absl::StatusOr<EngineBodies> direct = testing::RecordedBodies(GetParam());
+  absl::StatusOr<EngineBodies> direct =
+      test_support::RecordedBodies(GetParam());
   ASSERT_TRUE(direct.ok()) << direct.status();
 
   std::string text = SnapshotJson(*raw);
@@ -117,7 +119,8 @@ TEST_P(SnapshotRoundTripTest, SnapshotOfRawBodiesParsesToTheSameBodies) {
 }
 
 TEST_P(SnapshotRoundTripTest, SnapshotIsStable) {
-  absl::StatusOr<RawEngineBodies> raw = testing::RecordedRawBodies(GetParam());
+  absl::StatusOr<RawEngineBodies> raw =
+      test_support::RecordedRawBodies(GetParam());
   ASSERT_TRUE(raw.ok()) << raw.status();
   EXPECT_EQ(SnapshotJson(*raw), SnapshotJson(*raw));
 }
@@ -134,8 +137,8 @@ TEST(SnapshotJsonTest, LayoutOfASmallSnapshot) {
   raw.images = PaddedBody("[]\n");
   raw.containers = PaddedBody("[]\r\n \t");
   RawEngineBodies::Details details;
-  details.id = testing::Id("a");
-  details.inspect = PaddedBody("{\"Id\":\"" + testing::Id("a") + "\"}\n");
+  details.id = test_support::Id("a");
+  details.inspect = PaddedBody("{\"Id\":\"" + test_support::Id("a") + "\"}\n");
   details.history = PaddedBody("[]");
   raw.details.push_back(std::move(details));
   EXPECT_EQ(SnapshotJson(raw),
@@ -145,8 +148,8 @@ TEST(SnapshotJsonTest, LayoutOfASmallSnapshot) {
             "\"version\":{\"ApiVersion\":\"1.41\"},"
             "\"images\":[],\"containers\":[],"
             "\"image_details\":{\"" +
-                testing::Id("a") + "\":{\"inspect\":{\"Id\":\"" +
-                testing::Id("a") + "\"},\"history\":[]}}}\n");
+                test_support::Id("a") + "\":{\"inspect\":{\"Id\":\"" +
+                test_support::Id("a") + "\"},\"history\":[]}}}\n");
 }
 
 TEST(SnapshotJsonTest, InfoAndSystemDfAreWrittenWhenFetched) {
@@ -191,12 +194,13 @@ TEST(SnapshotJsonTest, HostWithQuotesIsEscaped) {
 // pretty-printed, bodies pasted as they came.
 std::string HandMadeSnapshot(std::string_view api_dir) {
   auto read = [&](std::string_view name) {
-    absl::StatusOr<std::string> text =
-        testing::ReadTestdata(absl::StrCat(ToAbsl(api_dir), "/", ToAbsl(name)));
+    absl::StatusOr<std::string> text = test_support::ReadTestdata(
+        absl::StrCat(ToAbsl(api_dir), "/", ToAbsl(name)));
     EXPECT_TRUE(text.ok()) << text.status();
     return text.ok() ? *text : std::string("null");
   };
-  absl::StatusOr<RawEngineBodies> raw = testing::RecordedRawBodies(api_dir);
+  absl::StatusOr<RawEngineBodies> raw =
+      test_support::RecordedRawBodies(api_dir);
   EXPECT_TRUE(raw.ok()) << raw.status();
   std::string details;
   if (raw.ok()) {
@@ -221,7 +225,8 @@ std::string HandMadeSnapshot(std::string_view api_dir) {
 TEST(ParseSnapshotTest, HandAssembledFromTheRecordedApi141Bodies) {
   absl::StatusOr<EngineBodies> parsed = Parse(HandMadeSnapshot("api-1.41"));
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  absl::StatusOr<EngineBodies> direct = testing::RecordedBodies("api-1.41");
+  absl::StatusOr<EngineBodies> direct =
+      test_support::RecordedBodies("api-1.41");
   ASSERT_TRUE(direct.ok()) << direct.status();
   direct->info.reset();  // not in the hand-made snapshot
   ExpectSameBodies(*parsed, *direct);
@@ -241,14 +246,14 @@ TEST(ParseSnapshotTest, HandAssembledFromTheApi152Bodies) {
 }
 
 TEST(ParseSnapshotTest, MinimalSnapshotTrimmedToTheFieldsLibdgcReads) {
-  std::string id = testing::Id("app");
+  std::string id = test_support::Id("app");
   std::string text = absl::StrCat(
       "{\"schema\": \"dgc.snapshot/v1\",", " \"images\": [{\"Id\": \"", id,
       "\", \"RepoTags\": [\"app:1\"],", " \"Size\": 10}],",
       " \"containers\": [{\"Id\": \"c1\", \"ImageID\": \"", id,
       "\", \"State\": \"exited\"}],", " \"image_details\": {\"", id,
       "\": {\"inspect\": {\"Id\": \"", id, "\", \"RootFS\": {\"Layers\": [\"",
-      testing::Id("d"), "\"]}}, \"history\": [{\"Size\": 10}]}}}");
+      test_support::Id("d"), "\"]}}, \"history\": [{\"Size\": 10}]}}}");
   absl::StatusOr<EngineBodies> parsed = Parse(text);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->host, "");
@@ -314,7 +319,7 @@ TEST(ParseSnapshotTest, MissingRequiredMembers) {
 }
 
 TEST(ParseSnapshotTest, DetailsWithoutInspectOrHistory) {
-  std::string id = testing::Id("app");
+  std::string id = test_support::Id("app");
   absl::StatusOr<EngineBodies> parsed = Parse(absl::StrCat(
       "{\"schema\": \"dgc.snapshot/v1\", \"images\": [], \"containers\": [], "
       "\"image_details\": {\"",

@@ -17,7 +17,7 @@
 #error "DGC_TESTDATA_DIR must name libdgc/core/testdata"
 #endif
 
-namespace dgc::testing {
+namespace dgc::test_support {
 
 std::string Id(std::string_view name) { return "sha256:" + Hex(name); }
 
@@ -284,4 +284,4 @@ absl::StatusOr<EngineBodies> RecordedBodies(std::string_view api_dir) {
   return bodies;
 }
 
-}  // namespace dgc::testing
+}  // namespace dgc::test_support

@@ -10,7 +10,7 @@
 // add up, a missing details body, a duplicate list entry.
 //
 // Example:
-//   dgc::testing::TestEngine engine;
+//   dgc::test_support::TestEngine engine;
 //   std::string app = engine.AddImage({
 //       .tags = {"app:1"},
 //       .layers = {{"sha256:d1", 100}, {"sha256:d2", 50}},
@@ -36,7 +36,7 @@
 #include "core/inventory.h"
 #include "core/snapshot.h"
 
-namespace dgc::testing {
+namespace dgc::test_support {
 
 // Id returns a made-up content digest: "sha256:" followed by the 64 hex
 // characters of sha256(`name`). Id("a") is the same in every test.
@@ -180,6 +180,6 @@ absl::StatusOr<RawEngineBodies> RecordedRawBodies(std::string_view api_dir);
 // missing or a body its parser rejects, naming the file.
 absl::StatusOr<EngineBodies> RecordedBodies(std::string_view api_dir);
 
-}  // namespace dgc::testing
+}  // namespace dgc::test_support
 
 #endif  // DGC_CORE_TEST_INVENTORY_H_

@@ -109,11 +109,10 @@ void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
       easy, CURLOPT_CONNECTTIMEOUT_MS,
       static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
   // libcurl's 0 is "no limit".
-  long request_ms =
-      options_.request_timeout == absl::InfiniteDuration()
-          ? 0L
-          : static_cast<long>(
-                absl::ToInt64Milliseconds(options_.request_timeout));
+  long request_ms = options_.request_timeout == absl::InfiniteDuration()
+                        ? 0L
+                        : static_cast<long>(absl::ToInt64Milliseconds(
+                              options_.request_timeout));
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, request_ms);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "docker-gc");
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);

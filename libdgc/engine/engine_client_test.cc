@@ -24,10 +24,10 @@
 namespace dgc {
 namespace {
 
+using test_support::FakeAnswer;
+using test_support::FakeTransport;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
-using testing::FakeAnswer;
-using testing::FakeTransport;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -56,7 +56,7 @@ std::string InspectJson(std::string_view id,
       R"("Created":"2026-01-01T00:00:00Z","Size":10,)"
       R"("RootFS":{"Type":"layers","Layers":["%s"]},)"
       R"("Metadata":{"LastTagTime":"0001-01-01T00:00:00Z"}})",
-      id, absl::StrJoin(quoted, ","), testing::Id("layer"));
+      id, absl::StrJoin(quoted, ","), test_support::Id("layer"));
 }
 
 // Undoes %XX escapes (for checking what an escaped query says).
@@ -141,8 +141,8 @@ std::string Dump(const EngineBodies& bodies) {
 }
 
 std::string Recorded(std::string_view file) {
-  absl::StatusOr<std::string> text =
-      testing::ReadTestdata(std::string(kRecorded) + "/" + std::string(file));
+  absl::StatusOr<std::string> text = test_support::ReadTestdata(
+      std::string(kRecorded) + "/" + std::string(file));
   EXPECT_TRUE(text.ok()) << text.status();
   return text.ok() ? *text : "";
 }
@@ -166,12 +166,13 @@ class EngineClientTest : public ::testing::Test {
     } else {
       ServeVersion(api);
     }
-    ASSERT_TRUE(testing::ServeRecordedEngine(transport_, api).ok());
+    ASSERT_TRUE(test_support::ServeRecordedEngine(transport_, api).ok());
   }
 
   // The image IDs of the recorded engine, in list order.
   static std::vector<std::string> RecordedIds() {
-    absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies(kRecorded);
+    absl::StatusOr<EngineBodies> bodies =
+        test_support::RecordedBodies(kRecorded);
     EXPECT_TRUE(bodies.ok()) << bodies.status();
     std::vector<std::string> ids;
     if (!bodies.ok()) return ids;
@@ -180,7 +181,8 @@ class EngineClientTest : public ::testing::Test {
   }
 
   static EngineBodies RecordedParsed() {
-    absl::StatusOr<EngineBodies> bodies = testing::RecordedBodies(kRecorded);
+    absl::StatusOr<EngineBodies> bodies =
+        test_support::RecordedBodies(kRecorded);
     EXPECT_TRUE(bodies.ok()) << bodies.status();
     return bodies.ok() ? *std::move(bodies) : EngineBodies();
   }
@@ -680,7 +682,7 @@ class SingleImageTest : public EngineClientTest {
     ASSERT_TRUE(client_.Connect().ok());
     transport_.ClearRecords();
   }
-  const std::string id_ = testing::Id("app");
+  const std::string id_ = test_support::Id("app");
 };
 
 TEST_F(SingleImageTest, InspectImageReadsTheImage) {
@@ -695,7 +697,8 @@ TEST_F(SingleImageTest, InspectImageReadsTheImage) {
 }
 
 TEST_F(SingleImageTest, InspectImageKeepsReferenceCharactersInThePath) {
-  std::string digest = "localhost:5000/team/app@sha256:" + testing::Hex("d");
+  std::string digest =
+      "localhost:5000/team/app@sha256:" + test_support::Hex("d");
   for (std::string name :
        {std::string("app:1"), std::string("localhost:5000/team/app:1"),
         std::string("Team_App-2.0:v1.2_rc-3"), digest}) {
@@ -754,7 +757,7 @@ TEST_F(SingleImageTest, ContainersOfUsesAnEncodedAncestorFilter) {
                 FakeAnswer::Json(absl::StrFormat(
                     R"([{"Id":"%s","Names":["/web-1"],"Image":"app:1",)"
                     R"("ImageID":"%s","State":"exited"}])",
-                    testing::Hex("c"), id_)));
+                    test_support::Hex("c"), id_)));
   absl::StatusOr<std::vector<ContainerSummary>> containers =
       client_.ContainersOf(id_);
   ASSERT_TRUE(containers.ok()) << containers.status();
@@ -791,7 +794,7 @@ TEST_F(SingleImageTest, ContainersOfAnUnusedImageIsEmpty) {
 // ---- DeleteImage ----
 
 TEST_F(SingleImageTest, DeleteImageSendsDeleteAndReadsTheResponse) {
-  std::string chain = testing::Id("chain");
+  std::string chain = test_support::Id("chain");
   transport_.On("DELETE", "/v1.41/images/localhost:5000/team/app:1",
                 FakeAnswer::Json(absl::StrFormat(
                     R"([{"Untagged":"localhost:5000/team/app:1"},)"
@@ -807,7 +810,7 @@ TEST_F(SingleImageTest, DeleteImageSendsDeleteAndReadsTheResponse) {
 }
 
 TEST_F(SingleImageTest, DeleteImageKeepsReferenceCharactersAndEscapesTheRest) {
-  std::string digest = "reg.example:443/a/b@sha256:" + testing::Hex("d");
+  std::string digest = "reg.example:443/a/b@sha256:" + test_support::Hex("d");
   client_.DeleteImage(digest).IgnoreError();
   client_.DeleteImage(id_).IgnoreError();
   client_.DeleteImage("a b").IgnoreError();
@@ -868,23 +871,6 @@ TEST_F(SingleImageTest, DeleteImageWithoutPruneAddsOnlyNoprune) {
               ElementsAre("DELETE /v1.41/images/" + id_ + "?noprune=1"));
 }
 
-TEST_F(SingleImageTest, ListImagesReadsTheImageList) {
-  std::string other = testing::Id("other");
-  transport_.On(
-      "GET", "/v1.41/images/json?all=1",
-      FakeAnswer::Json(absl::StrFormat(
-          R"([{"Id":"%s","ParentId":"","RepoTags":["app:1"],"Size":5},)"
-          R"({"Id":"%s","ParentId":"%s","RepoTags":["<none>:<none>"]}])",
-          id_, other, id_)));
-  absl::StatusOr<std::vector<ImageSummary>> images = client_.ListImages();
-  ASSERT_TRUE(images.ok()) << images.status();
-  ASSERT_THAT(*images, SizeIs(2));
-  EXPECT_EQ((*images)[0].id, id_);
-  EXPECT_THAT((*images)[0].repo_tags, ElementsAre("app:1"));
-  EXPECT_EQ((*images)[1].parent_id, id_);
-  EXPECT_THAT((*images)[1].repo_tags, IsEmpty());
-}
-
 TEST(ReadOnlyEngineClientTest, RefusesDeleteImageAndSendsNothing) {
   FakeTransport transport(Access::kReadOnly, kHost);
   transport.On("GET", "/version", FakeAnswer::Json(VersionJson("1.41")));
@@ -903,8 +889,9 @@ TEST(ReadOnlyEngineClientTest, RefusesDeleteImageAndSendsNothing) {
 TEST(ReadOnlyEngineClientTest, StillReads) {
   FakeTransport transport(Access::kReadOnly, kHost);
   transport.On("GET", "/version", FakeAnswer::Json(VersionJson("1.41")));
-  transport.On("GET", "/v1.41/images/app:1/json",
-               FakeAnswer::Json(InspectJson(testing::Id("app"), {"app:1"})));
+  transport.On(
+      "GET", "/v1.41/images/app:1/json",
+      FakeAnswer::Json(InspectJson(test_support::Id("app"), {"app:1"})));
   EngineClient client(transport);
   ASSERT_TRUE(client.Connect().ok());
   EXPECT_TRUE(client.InspectImage("app:1").ok());

@@ -79,6 +79,47 @@ bool Blocked(const absl::StatusOr<std::optional<std::string>>& check,
   return true;
 }
 
+// How the engine refuses, without force, to delete by ID an image that has
+// references in several repositories (or several tags): it changes nothing,
+// and it checks for child images first.
+constexpr char kReferencedInManyRepositories[] =
+    "image is referenced in multiple repositories";
+
+// Settles `result` with the engine's answer to DELETE `name`. Returns the
+// error that should end the run (the engine out of reach), if any.
+absl::Status Record(const std::string& name,
+                    const absl::StatusOr<DeleteResponse>& response,
+                    ActionResult* result) {
+  if (absl::IsNotFound(response.status())) {
+    // Someone else removed it between the check and the delete.
+    result->status = ResultStatus::kSkipped;
+    result->detail = absl::StrFormat("%s was removed by someone else", name);
+    return absl::OkStatus();
+  }
+  if (absl::IsFailedPrecondition(response.status()) &&
+      absl::StrContains(response.status().message(), "dependent child")) {
+    // Deleting by ID, the engine checks before it changes anything: the
+    // image is untouched, and now the parent of an image that stays.
+    result->status = ResultStatus::kSkipped;
+    result->detail =
+        absl::StrFormat("an image was built on it since the plan (%s)",
+                        response.status().message());
+    return absl::OkStatus();
+  }
+  if (!response.ok()) {
+    result->status = ResultStatus::kFailed;
+    result->detail = std::string(response.status().message());
+    return EngineUnreachable(response.status()) ? response.status()
+                                                : absl::OkStatus();
+  }
+  result->untagged.insert(result->untagged.end(), response->untagged.begin(),
+                          response->untagged.end());
+  result->deleted.insert(result->deleted.end(), response->deleted.begin(),
+                         response->deleted.end());
+  result->status = ResultStatus::kDone;
+  return absl::OkStatus();
+}
+
 ActionResult ResultFor(const Action& action) {
   ActionResult result;
   result.op = action.op;
@@ -92,9 +133,9 @@ ActionResult ResultFor(const Action& action) {
 
 Executor::Executor(EngineClient& client, const Inventory& inventory)
     : client_(client), inventory_(inventory) {
-  for (LayerId id = 0; id < inventory.layers.size(); ++id) {
-    chain_sizes_[inventory.layers.ChainId(id)] =
-        inventory.layers.layer(id).size;
+  std::vector<std::string> chain_ids = inventory.layers.ChainIds();
+  for (LayerId id = 0; id < chain_ids.size(); ++id) {
+    chain_sizes_[std::move(chain_ids[id])] = inventory.layers.layer(id).size;
   }
 }
 
@@ -153,36 +194,7 @@ uint64_t Executor::PriceDeleted(const std::vector<std::string>& deleted) const {
 absl::Status Executor::DeleteByName(const Action& action,
                                     const std::string& name,
                                     ActionResult* result) {
-  absl::StatusOr<DeleteResponse> response =
-      client_.DeleteImage(name, action.prune);
-  if (absl::IsNotFound(response.status())) {
-    // Someone else removed it between the check and the delete.
-    result->status = ResultStatus::kSkipped;
-    result->detail = absl::StrFormat("%s was removed by someone else", name);
-    return absl::OkStatus();
-  }
-  if (absl::IsFailedPrecondition(response.status()) &&
-      absl::StrContains(response.status().message(), "dependent child")) {
-    // Deleting by ID, the engine checks before it changes anything: the
-    // image is untouched, and now the parent of an image that stays.
-    result->status = ResultStatus::kSkipped;
-    result->detail =
-        absl::StrFormat("an image was built on it since the plan (%s)",
-                        response.status().message());
-    return absl::OkStatus();
-  }
-  if (!response.ok()) {
-    result->status = ResultStatus::kFailed;
-    result->detail = std::string(response.status().message());
-    return EngineUnreachable(response.status()) ? response.status()
-                                                : absl::OkStatus();
-  }
-  result->untagged.insert(result->untagged.end(), response->untagged.begin(),
-                          response->untagged.end());
-  result->deleted.insert(result->deleted.end(), response->deleted.begin(),
-                         response->deleted.end());
-  result->status = ResultStatus::kDone;
-  return absl::OkStatus();
+  return Record(name, client_.DeleteImage(name, action.prune), result);
 }
 
 absl::StatusOr<std::optional<std::string>> Executor::CheckName(
@@ -213,28 +225,38 @@ absl::StatusOr<std::optional<std::string>> Executor::CheckName(
   return std::optional<std::string>();
 }
 
-absl::StatusOr<std::optional<std::string>> Executor::CheckNoChild(
-    const Action& action) {
-  absl::StatusOr<std::vector<ImageSummary>> images = client_.ListImages();
-  if (!images.ok()) return images.status();
-  for (const ImageSummary& image : *images) {
-    if (image.parent_id == action.image) {
-      return std::optional<std::string>(absl::StrFormat(
-          "an image was built on it since the plan (%s)",
-          image.repo_tags.empty() ? image.id : image.repo_tags.front()));
-    }
+absl::StatusOr<bool> Executor::CheckNoChild(const Action& action,
+                                            ActionResult* result) {
+  absl::StatusOr<DeleteResponse> response =
+      client_.DeleteImage(action.image, action.prune);
+  if (absl::IsFailedPrecondition(response.status()) &&
+      absl::StrContains(response.status().message(),
+                        kReferencedInManyRepositories)) {
+    return true;
   }
-  return std::optional<std::string>();
+  // A child, or any other answer: the action ends here. (A success means
+  // the engine deleted the image: its other references went meanwhile.)
+  if (absl::Status fatal = Record(action.image, response, result);
+      !fatal.ok()) {
+    return fatal;
+  }
+  return false;
 }
 
 absl::Status Executor::DeleteRefs(const Action& action, ActionResult* result) {
   std::vector<std::string> names = NamesToDelete(action);
   absl::Status fatal;
   // References removed by name before the image go even if the engine then
-  // refuses the image for a child: look for one first.
-  if (action.op == ActionOp::kDelete && names.size() > 1 &&
-      Blocked(CheckNoChild(action), result, &fatal)) {
-    return fatal;
+  // refuses the image for a child: ask the engine for one first, with the
+  // same last check as any DELETE by ID.
+  if (action.op == ActionOp::kDelete && names.size() > 1) {
+    if (Blocked(CheckName(action, action.image), result, &fatal)) return fatal;
+    absl::StatusOr<bool> no_child = CheckNoChild(action, result);
+    if (!no_child.ok()) return no_child.status();
+    if (!*no_child) {
+      if (result->status != ResultStatus::kDone) return absl::OkStatus();
+      names.clear();  // the engine deleted the image already
+    }
   }
   for (const std::string& name : names) {
     // The last check before each delete.

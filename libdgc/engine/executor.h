@@ -14,6 +14,17 @@
 // actions skipped as not run. Freed bytes are measured from the layer
 // chains the engine reports deleted, priced by the inventory's layer sizes.
 //
+// An image built on the planned image since the plan must stop a delete
+// before any reference goes: the engine would refuse the final DELETE by
+// ID, leaving the image there without those references. So a delete that
+// removes references by name first asks the engine itself, with one request
+// instead of a list of every image: a DELETE by ID, without force, of an image
+// that still has references in several repositories (or several tags) changes
+// nothing; the engine refuses it "(cannot be forced) - image has dependent
+// child images" when there is a child (the action is skipped), else "(must be
+// forced) - image is referenced in multiple repositories" (the references then
+// go by name). Any other answer settles the action there.
+//
 // Example:
 //   dgc::Executor executor(client, inventory);
 //   dgc::ApplyReport report = executor.Apply(plan, hooks);
@@ -63,9 +74,16 @@ class Executor {
   // nullopt. An error means the engine could not be asked.
   absl::StatusOr<std::optional<std::string>> CheckName(const Action& action,
                                                        const std::string& name);
-  // CheckNoChild: why the image must not lose references by name now (an
-  // image was built on it since the plan), or nullopt. Lists all images.
-  absl::StatusOr<std::optional<std::string>> CheckNoChild(const Action& action);
+  // CheckNoChild asks the engine whether the image of a delete that must
+  // first remove references by name has a child now: it sends DELETE by ID,
+  // which the engine refuses without changing anything while the image has
+  // references in several repositories (see the file comment). Returns true
+  // when the only refusal was for those references, so they may go by name;
+  // false when `result` was settled instead (skipped for a child or a
+  // missing image, failed for any other answer, or done when the engine
+  // deleted the image after all). Errors: the transport error that should
+  // end the run.
+  absl::StatusOr<bool> CheckNoChild(const Action& action, ActionResult* result);
   // DeleteByName sends one DELETE and records what the engine reported.
   absl::Status DeleteByName(const Action& action, const std::string& name,
                             ActionResult* result);

@@ -1,6 +1,8 @@
 // Unit tests of the Executor over FakeTransport, with inventories from
 // TestEngine and plans built by hand or by ComputePlan: the requests of each
-// action in order (a re-check, then for each reference a GET of it and its
+// action in order (a re-check; for a delete that removes references by name,
+// a GET of the image and a DELETE by ID that the engine refuses for a child,
+// or else for the references; then for each reference a GET of it and its
 // DELETE), freed bytes priced from the layer chains the engine reports
 // deleted, every re-check skip with its exact reason, engine errors that
 // fail one action, an engine that stops answering or a stop request that
@@ -10,7 +12,9 @@
 
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -36,19 +40,18 @@ static void PrintTo(ResultStatus status, std::ostream* os) {
 
 namespace {
 
+using test_support::FakeAnswer;
+using test_support::FakeTransport;
+using test_support::Id;
+using test_support::TestEngine;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
-using testing::FakeAnswer;
-using testing::FakeTransport;
 using ::testing::HasSubstr;
-using testing::Id;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
-using testing::TestEngine;
 
 constexpr char kHost[] = "unix:///var/run/docker.sock";
-constexpr char kListPath[] = "/v1.41/images/json?all=1";
 
 std::string Quoted(const std::vector<std::string>& items) {
   std::vector<std::string> quoted;
@@ -81,22 +84,35 @@ std::string DeleteJson(const std::vector<std::string>& untagged,
   return "[" + absl::StrJoin(items, ",") + "]";
 }
 
-// A GET /images/json?all=1 body listing the images of `inventory`, and
-// `extra` entries (already JSON objects).
-std::string ListJson(const Inventory& inventory,
-                     const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> items;
-  for (const Image& image : inventory.images) {
-    std::string parent =
-        image.parent == kNoImage ? "" : inventory.images[image.parent].id;
-    items.push_back(absl::StrFormat(
-        R"({"Id":"%s","ParentId":"%s","RepoTags":[%s],"RepoDigests":[%s],)"
-        R"("Created":1767225600,"Size":%d,"Labels":{}})",
-        image.id, parent, Quoted(image.tags), Quoted(image.digests),
-        image.size));
+// Whether the engine deletes `image` by ID without force, as moby's
+// isSingleReference decides: at most one tag, and all its references in one
+// repository. Otherwise it refuses, changing nothing.
+bool DeletableById(const Image& image) {
+  std::set<std::string_view> repositories;
+  for (const std::string& tag : image.tags) {
+    repositories.insert(RepositoryOf(tag));
   }
-  items.insert(items.end(), extra.begin(), extra.end());
-  return "[" + absl::StrJoin(items, ",") + "]";
+  for (const std::string& digest : image.digests) {
+    repositories.insert(RepositoryOf(digest));
+  }
+  return image.tags.size() <= 1 && repositories.size() <= 1;
+}
+
+// The engine's answers to DELETE by ID (no force) of an image with a child,
+// and of one with references in several repositories (recorded from Docker
+// 20.10.24).
+FakeAnswer RefusedForAChild(std::string_view id) {
+  return FakeAnswer::EngineError(
+      409, absl::StrFormat("conflict: unable to delete %s (cannot be forced) "
+                           "- image has dependent child images",
+                           ShortId(id)));
+}
+
+FakeAnswer RefusedForItsReferences(std::string_view id) {
+  return FakeAnswer::EngineError(
+      409, absl::StrFormat("conflict: unable to delete %s (must be forced) - "
+                           "image is referenced in multiple repositories",
+                           ShortId(id)));
 }
 
 // A /containers/json body with one container.
@@ -105,7 +121,7 @@ std::string ContainerJson(std::string_view name, std::string_view image_id,
   std::string names = name.empty() ? "[]" : absl::StrFormat(R"(["/%s"])", name);
   return absl::StrFormat(
       R"([{"Id":"%s","Names":%s,"Image":"x","ImageID":"%s","State":"%s"}])",
-      testing::Hex(absl::StrFormat("container %s", name)), names, image_id,
+      test_support::Hex(absl::StrFormat("container %s", name)), names, image_id,
       state);
 }
 
@@ -182,7 +198,6 @@ class ExecutorTest : public ::testing::Test {
   void Build() {
     inventory_ = engine_.BuildOrDie();
     for (const Image& image : inventory_.images) Serve(image);
-    transport_.On("GET", kListPath, FakeAnswer::Json(ListJson(inventory_)));
   }
 
   void Serve(const Image& image) {
@@ -207,15 +222,24 @@ class ExecutorTest : public ::testing::Test {
   }
 
   // Answers DELETE /images/<id> with the last of `refs` untagged, then
-  // `deleted`.
+  // `deleted`. When the image has references in several repositories (or
+  // several tags), the first DELETE by ID is refused for them, as the
+  // engine does: the executor sends that one before it removes the others
+  // by name, and the second once they are gone.
   void ServeDeleteById(const std::string& id,
                        const std::vector<std::string>& refs,
                        const std::vector<std::string>& deleted) {
-    transport_.On("DELETE", DeletePath(id),
-                  FakeAnswer::Json(DeleteJson(
-                      refs.empty() ? std::vector<std::string>{}
-                                   : std::vector<std::string>{refs.back()},
-                      deleted)));
+    FakeAnswer done = FakeAnswer::Json(
+        DeleteJson(refs.empty() ? std::vector<std::string>{}
+                                : std::vector<std::string>{refs.back()},
+                   deleted));
+    ImageIndex index = inventory_.FindImage(id);
+    if (index != kNoImage && !DeletableById(inventory_.images[index])) {
+      transport_.On("DELETE", DeletePath(id), RefusedForItsReferences(id));
+      transport_.OnAfterCalls(1, "DELETE", DeletePath(id), std::move(done));
+    } else {
+      transport_.On("DELETE", DeletePath(id), std::move(done));
+    }
   }
 
   // The chains of `id` no other image of the inventory uses, top first.
@@ -239,7 +263,7 @@ class ExecutorTest : public ::testing::Test {
   Plan MakePlan(std::vector<Action> actions) const {
     Plan plan;
     plan.engine = inventory_.engine;
-    plan.now = testing::DefaultCapturedAt();
+    plan.now = test_support::DefaultCapturedAt();
     plan.actions = std::move(actions);
     for (const Action& action : plan.actions) {
       plan.summary.reclaimable_bytes += action.bytes;
@@ -300,12 +324,14 @@ TEST_F(SmallEngineTest, DeleteRemovesEachReferenceInOrderAfterAGetOfIt) {
   // Every reference but the last repository's goes by name; then the
   // image goes by ID (which removes that repository's references), so
   // that the engine checks children and containers before the last one.
-  // Before the first, the image list is read for a new child.
+  // Before the first, the engine is asked for a new child: a DELETE by ID
+  // (after a GET of the image, as before any DELETE by ID) that it refuses
+  // for the references in several repositories, changing nothing.
   ApplyReport report = Apply(MakePlan({DeleteApp()}));
   EXPECT_THAT(
       transport_.RequestLines(),
       ElementsAre("GET " + InspectPath(app_), "GET " + AncestorPath(app_),
-                  std::string("GET ") + kListPath,
+                  "GET " + InspectPath(app_), "DELETE " + DeletePath(app_),
                   "GET /v1.41/images/app:1/json", "DELETE /v1.41/images/app:1",
                   "GET /v1.41/images/app:latest/json",
                   "DELETE /v1.41/images/app:latest", "GET " + InspectPath(app_),
@@ -439,8 +465,8 @@ TEST_F(SmallEngineTest, DeleteWhoseResponseLacksTheImageIdFails) {
 }
 
 TEST_F(ExecutorTest, DeleteKeepsTheLastRepositoryForTheDeleteById) {
-  std::string digest_b = "b@sha256:" + testing::Hex("b digest");
-  std::string digest_c = "c@sha256:" + testing::Hex("c digest");
+  std::string digest_b = "b@sha256:" + test_support::Hex("b digest");
+  std::string digest_c = "c@sha256:" + test_support::Hex("c digest");
   std::string id = engine_.AddImage({.tags = {"a:1", "b:1"},
                                      .digests = {digest_b, digest_c},
                                      .layers = {{Id("abc"), 9}}});
@@ -452,8 +478,9 @@ TEST_F(ExecutorTest, DeleteKeepsTheLastRepositoryForTheDeleteById) {
   EXPECT_THAT(
       transport_.RequestLines(),
       ElementsAre("GET " + InspectPath(id), "GET " + AncestorPath(id),
-                  std::string("GET ") + kListPath, "GET /v1.41/images/a:1/json",
-                  "DELETE /v1.41/images/a:1", "GET " + InspectPath(digest_c),
+                  "GET " + InspectPath(id), "DELETE " + DeletePath(id),
+                  "GET /v1.41/images/a:1/json", "DELETE /v1.41/images/a:1",
+                  "GET " + InspectPath(digest_c),
                   "DELETE " + DeletePath(digest_c), "GET " + InspectPath(id),
                   "DELETE " + DeletePath(id)));
   ASSERT_THAT(report.results, SizeIs(1));
@@ -464,10 +491,10 @@ TEST_F(ExecutorTest, DeleteKeepsTheLastRepositoryForTheDeleteById) {
 
 TEST_F(SmallEngineTest,
        SkipsTheDeleteByIdWhenTheImageGainedAReferenceMeanwhile) {
-  // Seen by the GET before the DELETE by ID (the second GET of the ID),
-  // not by the re-check.
+  // Seen by the GET before the last DELETE by ID (the third GET of the ID),
+  // not by the re-check nor before the check for a child.
   transport_.OnAfterCalls(
-      1, "GET", InspectPath(app_),
+      2, "GET", InspectPath(app_),
       FakeAnswer::Json(
           InspectJson(app_, {"localhost:5000/team/app:1", "app:hotfix"})));
   ApplyReport report = Apply(MakePlan({DeleteApp()}));
@@ -475,8 +502,28 @@ TEST_F(SmallEngineTest,
   EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
   EXPECT_EQ(report.results[0].detail,
             "it gained the reference app:hotfix since the plan");
+  EXPECT_EQ(transport_.Count("GET", InspectPath(app_)), 3u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:latest")), 1u);
+  // Only the check for a child, which the engine refused.
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 1u);
+}
+
+TEST_F(SmallEngineTest, SkipsTheChildCheckWhenTheImageGainedAReference) {
+  // Seen by the GET before the DELETE by ID that asks for a child (the
+  // second GET of the ID): even a DELETE the engine should refuse is not
+  // sent for an image that gained a reference.
+  transport_.OnAfterCalls(
+      1, "GET", InspectPath(app_),
+      FakeAnswer::Json(InspectJson(
+          app_,
+          {"app:1", "app:latest", "localhost:5000/team/app:1", "app:hotfix"})));
+  ApplyReport report = Apply(MakePlan({DeleteApp()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "it gained the reference app:hotfix since the plan");
   EXPECT_EQ(transport_.Count("GET", InspectPath(app_)), 2u);
-  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 0u);
+  EXPECT_EQ(DeleteCount(), 0u);
 }
 
 TEST_F(SmallEngineTest, SkipsTheDeleteByIdWhenTheImageWentMeanwhile) {
@@ -532,23 +579,63 @@ TEST_F(SmallEngineTest, DeleteWithoutPruneSaysNoprune) {
 }
 
 TEST_F(SmallEngineTest, SkipsADeleteWhenAChildWasBuiltOnTheImage) {
-  // Found in the image list before any reference is removed.
-  std::string child = Id("built on app since the plan");
-  transport_.On(
-      "GET", kListPath,
-      FakeAnswer::Json(ListJson(
-          inventory_,
-          {absl::StrFormat(R"({"Id":"%s","ParentId":"%s",)"
-                           R"("RepoTags":["child:1"],"Created":1,"Size":1})",
-                           child, app_)})));
+  // Found before any reference is removed: the engine refuses the DELETE
+  // by ID for the child (it checks children before references, and
+  // changes nothing), so no reference goes by name.
+  transport_.On("DELETE", DeletePath(app_), RefusedForAChild(app_));
   ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
   ASSERT_THAT(report.results, SizeIs(2));
   EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
-  EXPECT_EQ(report.results[0].detail,
-            "an image was built on it since the plan (child:1)");
-  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:1")), 0u);
-  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 0u);
+  EXPECT_THAT(
+      report.results[0].detail,
+      AllOf(
+          HasSubstr("an image was built on it since the plan ("),
+          HasSubstr("unable to delete " + ShortId(app_) +
+                    " (cannot be forced) - image has dependent child images")));
+  EXPECT_THAT(report.results[0].untagged, IsEmpty());
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre("GET " + InspectPath(app_), "GET " + AncestorPath(app_),
+                  "GET " + InspectPath(app_), "DELETE " + DeletePath(app_),
+                  "GET " + InspectPath(tool_), "GET " + AncestorPath(tool_),
+                  "GET " + InspectPath(tool_), "DELETE " + DeletePath(tool_)));
   EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+}
+
+TEST_F(SmallEngineTest, AnyOtherRefusalOfTheChildCheckFailsTheActionUntouched) {
+  // A container started since the re-check: the engine refuses for it.
+  std::string message = absl::StrFormat(
+      "conflict: unable to delete %s (cannot be forced) - image is being "
+      "used by running container 4f2a1c9e8b7d",
+      ShortId(app_));
+  transport_.On("DELETE", DeletePath(app_),
+                FakeAnswer::EngineError(409, message));
+  ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_THAT(report.results[0].detail, HasSubstr(message));
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:1")), 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 1u);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(report.summary.stopped, "");
+}
+
+TEST_F(SmallEngineTest, AChildCheckTheEngineCarriesOutEndsTheAction) {
+  // The other references went between the GET and the DELETE by ID, so the
+  // engine deleted the image: the action is done, with nothing left to
+  // remove by name, and priced from what the engine reported.
+  std::vector<std::string> chains = ChainsTopFirst(inventory_, app_);
+  transport_.On("DELETE", DeletePath(app_),
+                FakeAnswer::Json(DeleteJson({"localhost:5000/team/app:1"},
+                                            {app_, chains[0], chains[1]})));
+  ApplyReport report = Apply(MakePlan({DeleteApp()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
+      << report.results[0].detail;
+  EXPECT_THAT(report.results[0].untagged,
+              ElementsAre("localhost:5000/team/app:1"));
+  EXPECT_EQ(report.results[0].freed_bytes, 110u);
+  EXPECT_EQ(DeleteCount(), 1u);
 }
 
 TEST_F(SmallEngineTest, SkipsADeleteByIdTheEngineRefusesForAChild) {
@@ -566,8 +653,8 @@ TEST_F(SmallEngineTest, SkipsADeleteByIdTheEngineRefusesForAChild) {
   EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
 }
 
-TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringTheImageListEndsTheRun) {
-  transport_.On("GET", kListPath,
+TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringTheChildCheckEndsTheRun) {
+  transport_.On("DELETE", DeletePath(app_),
                 FakeAnswer::Fail(absl::UnavailableError("socket closed")));
   ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
   ASSERT_THAT(report.results, SizeIs(2));
@@ -575,7 +662,9 @@ TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringTheImageListEndsTheRun) {
   EXPECT_EQ(report.results[1].status, ResultStatus::kSkipped);
   EXPECT_EQ(report.summary.stopped,
             "the engine stopped answering (socket closed)");
-  EXPECT_EQ(DeleteCount(), 0u);
+  // Only the DELETE by ID that asked for a child.
+  EXPECT_EQ(DeleteCount(), 1u);
+  EXPECT_EQ(transport_.RequestLines().back(), "DELETE " + DeletePath(app_));
 }
 
 // ---- re-check skips ----
@@ -650,7 +739,9 @@ TEST_F(SmallEngineTest, SkipsAReferenceRemovedBetweenTheRecheckAndItsDelete) {
   ASSERT_THAT(report.results, SizeIs(1));
   EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
   EXPECT_EQ(report.results[0].detail, "app:1 no longer names this image");
-  EXPECT_EQ(DeleteCount(), 0u);
+  // Only the DELETE by ID that asked for a child, which the engine refused.
+  EXPECT_EQ(DeleteCount(), 1u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 1u);
 }
 
 TEST_F(SmallEngineTest, SkipsADeleteWhenTheImageGainedAReference) {
@@ -678,7 +769,7 @@ TEST_F(SmallEngineTest, SkipsADeleteWhenAnUntaggedImageGainedATag) {
 }
 
 TEST_F(SmallEngineTest, SkipsADeleteWhenTheImageGainedADigestOfANewRepo) {
-  std::string digest = "mirror.example/tool@sha256:" + testing::Hex("m");
+  std::string digest = "mirror.example/tool@sha256:" + test_support::Hex("m");
   transport_.On("GET", InspectPath(tool_),
                 FakeAnswer::Json(InspectJson(tool_, {"tool:2"}, {digest})));
   ApplyReport report = Apply(MakePlan({DeleteTool()}));
@@ -690,7 +781,7 @@ TEST_F(SmallEngineTest, SkipsADeleteWhenTheImageGainedADigestOfANewRepo) {
 
 TEST_F(SmallEngineTest, ADigestOfATaggedRepositoryIsNoNewReference) {
   // The engine drops tool@sha256:… with the last tag of tool.
-  std::string digest = "tool@sha256:" + testing::Hex("t");
+  std::string digest = "tool@sha256:" + test_support::Hex("t");
   transport_.On("GET", InspectPath(tool_),
                 FakeAnswer::Json(InspectJson(tool_, {"tool:2"}, {digest})));
   ApplyReport report = Apply(MakePlan({DeleteTool()}));
@@ -730,7 +821,7 @@ TEST_F(SmallEngineTest, ContainerWithoutANameIsNamedByItsShortId) {
   EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
   EXPECT_EQ(report.results[0].detail,
             "now in use by container " +
-                testing::Hex("container ").substr(0, 12) + " (dead)");
+                test_support::Hex("container ").substr(0, 12) + " (dead)");
 }
 
 TEST_F(SmallEngineTest, SkipsAnImageWhoseChildIsNowUsedByAContainer) {
@@ -775,7 +866,8 @@ TEST_F(SmallEngineTest, NotFoundOnADeleteMidActionSkipsIt) {
   ASSERT_THAT(report.results, SizeIs(2));
   EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
   EXPECT_EQ(report.results[0].detail, "app:latest was removed by someone else");
-  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 0u);
+  // Only the check for a child, refused: the final DELETE by ID is not sent.
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 1u);
   EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
   EXPECT_EQ(report.summary.skipped, 1u);
   EXPECT_EQ(report.summary.stopped, "");
@@ -862,7 +954,8 @@ TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringBeforeAGetByNameEndsTheRun) {
   EXPECT_EQ(report.summary.stopped,
             "the engine stopped answering (socket closed)");
   EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:latest")), 0u);
-  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 0u);
+  // Only the check for a child, refused: the final DELETE by ID is not sent.
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 1u);
   EXPECT_EQ(transport_.Count("DELETE", DeletePath(tool_)), 0u);
 }
 
@@ -992,7 +1085,8 @@ TEST_F(ExecutorTest, AppliedComputedPlanFreesExactlyWhatItPredicted) {
           {"name": "dangling", "dangling": true, "older_than": "24h"}]})"),
                                               "gc.json");
   ASSERT_TRUE(policy.ok()) << policy.status();
-  Plan plan = ComputePlan(inventory_, *policy, testing::DefaultCapturedAt());
+  Plan plan =
+      ComputePlan(inventory_, *policy, test_support::DefaultCapturedAt());
   ASSERT_EQ(plan.summary.untags, 1u);
   ASSERT_EQ(plan.summary.deletes, 3u);
   ASSERT_GT(plan.summary.reclaimable_bytes, 0u);
@@ -1051,7 +1145,8 @@ TEST_F(ExecutorTest, ParentsPrunedWithADeletedImageArePricedToo) {
       PaddedBody(R"({"rules": [{"match": "built", "older_than": "7d"}]})"),
       "gc.json");
   ASSERT_TRUE(policy.ok()) << policy.status();
-  Plan plan = ComputePlan(inventory_, *policy, testing::DefaultCapturedAt());
+  Plan plan =
+      ComputePlan(inventory_, *policy, test_support::DefaultCapturedAt());
   ASSERT_THAT(plan.actions, SizeIs(1));
   ASSERT_EQ(plan.actions[0].image, child);
   ASSERT_EQ(plan.actions[0].bytes, 1230u);

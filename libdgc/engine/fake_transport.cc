@@ -7,7 +7,7 @@
 #include "core/json_writer.h"
 #include "core/test_inventory.h"
 
-namespace dgc::testing {
+namespace dgc::test_support {
 namespace {
 
 std::string Line(const HttpRequest& request) {
@@ -182,4 +182,4 @@ absl::Status ServeRecordedEngine(FakeTransport& transport,
   return absl::OkStatus();
 }
 
-}  // namespace dgc::testing
+}  // namespace dgc::test_support

@@ -12,10 +12,10 @@
 // engine-style message and are recorded as unrouted.
 //
 // Example:
-//   dgc::testing::FakeTransport transport(dgc::Access::kReadWrite);
+//   dgc::test_support::FakeTransport transport(dgc::Access::kReadWrite);
 //   transport.On("GET", "/version", {.status = 200, .body = R"({...})"});
 //   transport.OnAfter(3, "GET", "/v1.41/images/json?all=1",
-//                     dgc::testing::FakeAnswer::Json("[]"));
+//                     dgc::test_support::FakeAnswer::Json("[]"));
 //   dgc::EngineClient client(transport);
 //   ...
 //   EXPECT_THAT(transport.RequestLines(),
@@ -36,7 +36,7 @@
 #include "absl/status/status.h"
 #include "engine/transport.h"
 
-namespace dgc::testing {
+namespace dgc::test_support {
 
 // One answer of the fake engine.
 struct FakeAnswer {
@@ -137,6 +137,6 @@ class FakeTransport : public Transport {
 absl::Status ServeRecordedEngine(FakeTransport& transport,
                                  std::string_view api = "1.41");
 
-}  // namespace dgc::testing
+}  // namespace dgc::test_support
 
 #endif  // DGC_ENGINE_FAKE_TRANSPORT_H_

@@ -17,8 +17,8 @@ namespace {
 
 // Prefixes an error about a snapshot with its name, keeping its code.
 absl::Status SnapshotError(std::string_view source, const absl::Status& error) {
-  absl::Status named(error.code(),
-                     absl::StrFormat("snapshot %s: %s", source, error.message()));
+  absl::Status named(error.code(), absl::StrFormat("snapshot %s: %s", source,
+                                                   error.message()));
   error.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
     named.SetPayload(url, payload);
   });
@@ -42,7 +42,8 @@ EngineSession::EngineSession(std::unique_ptr<Transport> transport)
 absl::Status EngineSession::Connect() { return client_.Connect(); }
 
 absl::StatusOr<Inventory> EngineSession::ReadInventory() {
-  absl::StatusOr<EngineBodies> bodies = client_.FetchBodies({.system_df = true});
+  absl::StatusOr<EngineBodies> bodies =
+      client_.FetchBodies({.system_df = true});
   if (!bodies.ok()) return bodies.status();
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
   if (!inventory.ok()) {

@@ -22,19 +22,19 @@
 namespace dgc {
 namespace {
 
+using test_support::FakeAnswer;
+using test_support::FakeTransport;
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using testing::FakeAnswer;
-using testing::FakeTransport;
 
 constexpr char kHost[] = "unix:///var/run/docker.sock";
 
 std::string RecordedFile(std::string_view file) {
   absl::StatusOr<std::string> text =
-      testing::ReadTestdata(absl::StrFormat("api-1.41/%s", file));
+      test_support::ReadTestdata(absl::StrFormat("api-1.41/%s", file));
   EXPECT_TRUE(text.ok()) << text.status();
   return text.ok() ? *text : "";
 }
@@ -48,7 +48,7 @@ class SessionTest : public ::testing::Test {
     transport_ = transport.get();
     transport_->On("GET", "/version",
                    FakeAnswer::Json(RecordedFile("version.json")));
-    EXPECT_TRUE(testing::ServeRecordedEngine(*transport_).ok());
+    EXPECT_TRUE(test_support::ServeRecordedEngine(*transport_).ok());
     return std::make_unique<EngineSession>(std::move(transport));
   }
 
@@ -148,10 +148,11 @@ TEST_F(SessionTest, ApplyNeedsExactlyOneOfAPolicyAndASavedPlan) {
   Plan plan;
   EXPECT_EQ(ApplyRun::Prepare(*session, {}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ApplyRun::Prepare(*session, {.policy = &policy, .saved_plan = &plan})
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ApplyRun::Prepare(*session, {.policy = &policy, .saved_plan = &plan})
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(transport_->RequestLines(), IsEmpty());
 }
 
@@ -161,7 +162,7 @@ TEST_F(SessionTest, ASavedPlanForAnotherEngineIsRefusedBeforeAnyDelete) {
   plan.engine.id = "ANOTHER:ENGINE";
   plan.engine.host = kHost;
   Action action;
-  action.image = testing::Id("x");
+  action.image = test_support::Id("x");
   plan.actions.push_back(action);
   absl::StatusOr<ApplyRun> run =
       ApplyRun::Prepare(*session, {.saved_plan = &plan});

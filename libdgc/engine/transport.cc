@@ -35,8 +35,7 @@ void Transport::Trace(const HttpRequest& request,
   }
   trace_(absl::StrFormat(
       "%s: HTTP %d, %d bytes, %.1fms", DescribeRequest(request), result->status,
-      result->body.view().size(),
-      absl::ToDoubleMilliseconds(result->elapsed)));
+      result->body.view().size(), absl::ToDoubleMilliseconds(result->elapsed)));
 }
 
 absl::StatusOr<HttpResponse> Transport::Perform(const HttpRequest& request) {

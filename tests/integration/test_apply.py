@@ -100,6 +100,53 @@ def wait_for_log_lines(path, count, process, timeout=60):
     raise AssertionError(f"{path} did not reach {count} lines in {timeout}s")
 
 
+def wait_until(condition, what, process, timeout=30):
+    """Polls `condition` until it holds; fails if `process` (a started
+    binary) ends first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"the binary ended before {what}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not {what} after {timeout}s")
+        time.sleep(0.005)
+
+
+def proc_state(stat_path):
+    """The scheduler state letter in a /proc/.../stat file ("" if gone)."""
+    try:
+        stat = Path(stat_path).read_text()
+    except FileNotFoundError:
+        return ""
+    return stat[stat.rindex(")") + 2]
+
+
+def all_threads_stopped(pid):
+    """Whether every thread of process `pid` is stopped by a signal."""
+    states = [proc_state(task / "stat") for task in Path(f"/proc/{pid}/task").iterdir()]
+    return bool(states) and all(state == "T" for state in states)
+
+
+def sleeping_in_poll(pid):
+    """Whether the main thread of `pid` sleeps in poll/select: for the
+    binary (one thread, blocking requests), waiting for the engine."""
+    try:
+        wchan = Path(f"/proc/{pid}/wchan").read_text()
+    except FileNotFoundError:
+        return False
+    return proc_state(f"/proc/{pid}/stat") == "S" and ("poll" in wchan or "select" in wchan)
+
+
+def signal_pending(pid, number):
+    """Whether signal `number` is still pending for process `pid` (sent
+    but not yet taken by its handler)."""
+    masks = 0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("SigPnd:", "ShdPnd:")):
+            masks |= int(line.split()[1], 16)
+    return bool(masks & (1 << (number - 1)))
+
+
 class ApplyCase(EngineTestCase):
     """Helpers: a temporary directory per test, policy files, apply runs."""
 
@@ -310,6 +357,33 @@ class SavedPlanRaceTest(ApplyCase):
         del tags_before[scenario.image_id("bulk:01")]
         self.assertEqual(image_tags(self.engine), tags_before)
 
+    def test_image_with_several_references_that_gained_a_child_keeps_them_all(self):
+        # As above, for deletes that remove references by name before the
+        # image goes by ID (two tags in one repository; two repositories):
+        # the engine is asked about children before any reference goes.
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        scenario = self.install_scenario(multi_reference_scenario(now))
+        policy = self.write_policy("kids.json", {"rules": [
+            {"name": "multi", "match": ["multi", "cross-*"], "older_than": "1d"}]})
+        saved = self.directory / "plan.json"
+        plan = self.plan(policy, None, "-o", str(saved))
+        planned = {scenario.image_id("one_repo"), scenario.image_id("two_repos")}
+        self.assertEqual({(action["op"], action["image"]) for action in plan["actions"]},
+                         {("delete", image_id) for image_id in planned})
+        build_parent_chain(self.cli, "kid-of-multi:1", "multi:latest", {"kid.txt": b"k" * 10})
+        build_parent_chain(self.cli, "kid-of-cross:1", "cross-b:prod", {"kid.txt": b"c" * 10})
+        tags_before = image_tags(self.engine)
+        before = self.engine.layers_size()
+        report = self.apply_json("--plan", str(saved))
+        self.assertEqual({result["image"] for result in report["results"]}, planned)
+        for result in report["results"]:
+            with self.subTest(image=result["image"]):
+                self.assertEqual(result["status"], "skipped", result)
+                self.assertIn("an image was built on it since the plan", result["detail"])
+                self.assertEqual((result["untagged"], result["deleted"]), ([], []))
+        self.assertEqual(image_tags(self.engine), tags_before)
+        self.assertEqual(self.engine.layers_size(), before)
+
     def test_untag_whose_kept_reference_went_does_not_delete_the_image(self):
         # The plan untags part:1 because part:stable keeps the image. If
         # part:stable is gone by apply time, removing part:1 would delete
@@ -498,19 +572,6 @@ class SlowFakeEngine(FakeEngine):
         return Handler
 
 
-class DeletingFakeEngine(FakeEngine):
-    """A FakeEngine that also answers DELETE, from the same table as GET."""
-
-    def _handler_class(self, api_version):
-        base = super()._handler_class(api_version)
-
-        class Handler(base):
-            def do_DELETE(self):
-                self.answer(send_body=True)
-
-        return Handler
-
-
 class EngineBreaksOffTest(unittest.TestCase):
     """The engine dies in the middle of an action (a fake engine cuts its
     answer short): that action failed, with the engine's error, and the
@@ -527,7 +588,7 @@ class EngineBreaksOffTest(unittest.TestCase):
         self.policy.write_text(json.dumps(self.POLICY))
 
     def apply_with(self, overrides):
-        with DeletingFakeEngine(self.directory, overrides) as fake:
+        with FakeEngine(self.directory, overrides) as fake:
             result = run_binary("-H", fake.host, "apply", "--yes", "--format", "json",
                                 "-p", str(self.policy))
         self.assertEqual(crash_signs(result), [])
@@ -767,6 +828,17 @@ class InterruptedApplyTest(unittest.TestCase):
     def dockerd_pid(self):
         return int((self.private.directory / "pid").read_text().strip())
 
+    def freeze_engine_under(self, process):
+        """SIGSTOPs dockerd and waits until it is stopped and the apply is
+        waiting for its answer inside an action: from then on, no action
+        can finish and the audit log stays as it is. Returns dockerd's pid."""
+        dockerd = self.dockerd_pid()
+        os.kill(dockerd, signal.SIGSTOP)
+        wait_until(lambda: all_threads_stopped(dockerd), "dockerd stopped", process)
+        wait_until(lambda: sleeping_in_poll(process.pid),
+                   "the apply waiting for the stopped engine", process)
+        return dockerd
+
     def start_apply(self):
         return start_binary("-H", self.host, "apply", "--yes", "--format", "json",
                             "-p", str(self.policy), "--log", str(self.log))
@@ -782,10 +854,9 @@ class InterruptedApplyTest(unittest.TestCase):
         wait_for_log_lines(self.log, 3, process)
         # Freeze the engine first, so the apply cannot finish before the
         # kill: it waits inside the next action, the one the engine dies under.
-        os.kill(self.dockerd_pid(), signal.SIGSTOP)
-        time.sleep(0.3)
+        dockerd = self.freeze_engine_under(process)
         logged = len(read_log(self.log))
-        os.kill(self.dockerd_pid(), signal.SIGKILL)
+        os.kill(dockerd, signal.SIGKILL)
         result = finish(process)
         self.private.shutdown()
         self.private.start()
@@ -845,15 +916,15 @@ class InterruptedApplyTest(unittest.TestCase):
     def test_sigterm_stops_after_the_action_in_flight(self):
         process = self.start_apply()
         wait_for_log_lines(self.log, 3, process)
-        dockerd = self.dockerd_pid()
-        os.kill(dockerd, signal.SIGSTOP)  # holds the apply inside an action
         try:
-            time.sleep(0.3)
+            # Holds the apply inside an action while SIGTERM arrives.
+            dockerd = self.freeze_engine_under(process)
             logged = len(read_log(self.log))
             process.send_signal(signal.SIGTERM)
-            time.sleep(0.5)
+            wait_until(lambda: not signal_pending(process.pid, signal.SIGTERM),
+                       "the binary took SIGTERM", process)
         finally:
-            os.kill(dockerd, signal.SIGCONT)
+            os.kill(self.dockerd_pid(), signal.SIGCONT)
         result = finish(process)
         self.assertEqual(crash_signs(result), [])
         self.assertEqual(result.returncode, 1, result.stderr)

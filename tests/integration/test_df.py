@@ -1,19 +1,27 @@
 """Integration tests of `docker-gc df` against a real engine.
 
-Every byte count df reports is checked against what the engine itself says:
-/system/df LayersSize, /images/json Size, and how much LayersSize really
-drops when images are deleted (without force, reference by reference).
-Scenario: shared_layers_scenario (see dgc_fixtures/scenarios.py).
+Every byte count df reports is checked against numbers docker gc did not
+compute: what the engine itself says (/system/df LayersSize, /images/json
+Size, how much LayersSize really drops when images are deleted without
+force, reference by reference) and the sizes of the layer tarballs the
+scenario generated. The rest is checked as format: the dgc.df/v1 fields and
+the table's columns. Scenario: shared_layers_scenario (see
+dgc_fixtures/scenarios.py).
 """
 
 import json
 import os
+import re
 import tempfile
 import unittest
 
 from dgc_fixtures.dgc import run_dgc, run_json
+from dgc_fixtures.formats import human_size, rfc3339
 from dgc_fixtures.scenarios import shared_layers_scenario
 from dgc_fixtures.testcase import EngineTestCase
+
+IMAGE_ID = re.compile(r"\Asha256:[0-9a-f]{64}\Z")
+RFC3339_UTC = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\Z")
 
 
 def df_json(host, *extra):
@@ -27,6 +35,19 @@ def images_by_id(usage):
 def engine_tags(image):
     """An /images/json entry's tags, without the "<none>:<none>" filler."""
     return sorted(tag for tag in image["RepoTags"] or [] if tag != "<none>:<none>")
+
+
+def bytes_only_in(scenario, roles):
+    """Bytes of the layer chains that only the images of `roles` use, from
+    the scenario's tarballs."""
+    others = [role for role in scenario.images if role not in roles]
+    return scenario.expected_layers_size() - scenario.expected_layers_size(others)
+
+
+def unique_bytes_by_id(scenario):
+    """Each image's unique bytes, from the scenario's tarballs."""
+    return {scenario.image_id(role): bytes_only_in(scenario, [role])
+            for role in scenario.images}
 
 
 def delete_references(cli, image_id, tags):
@@ -53,10 +74,35 @@ class DfLiveTest(EngineTestCase):
         self.assertEqual(self.result.returncode, 0, self.result.stderr)
         return json.loads(self.result.stdout)
 
+    def assert_count(self, value, what):
+        """A byte or item count: a non-negative integer."""
+        self.assertIs(type(value), int, what)
+        self.assertGreaterEqual(value, 0, what)
+
     def test_output_is_one_json_document_with_schema(self):
         self.assertEqual(self.result.returncode, 0, self.result.stderr)
         self.assertTrue(self.result.stdout.lstrip().startswith("{"), self.result.stdout[:200])
         self.assertEqual(self.usage()["schema"], "dgc.df/v1")
+
+    def test_document_has_the_fields_of_dgc_df_v1(self):
+        usage = self.usage()
+        for key in ("images", "layers_bytes", "unique_bytes", "shared_bytes",
+                    "in_use_bytes", "unused_reclaimable_bytes"):
+            self.assert_count(usage["totals"][key], f"totals.{key}")
+        self.assertTrue(usage["images"])
+        for image in usage["images"]:
+            with self.subTest(image=image.get("id")):
+                self.assertRegex(image["id"], IMAGE_ID)
+                self.assertTrue(all(isinstance(ref, str) for ref in image["refs"]))
+                self.assertRegex(image["created"], RFC3339_UTC)
+                for key in ("size", "unique_bytes", "shared_bytes", "containers"):
+                    self.assert_count(image[key], key)
+        self.assertTrue(usage["repositories"])
+        for repository in usage["repositories"]:
+            with self.subTest(repository=repository.get("name")):
+                self.assertIsInstance(repository["name"], str)
+                for key in ("images", "size", "unique_bytes"):
+                    self.assert_count(repository[key], key)
 
     def test_layers_bytes_equals_engine_layers_size(self):
         self.assertEqual(self.usage()["totals"]["layers_bytes"], self.engine.layers_size())
@@ -74,18 +120,35 @@ class DfLiveTest(EngineTestCase):
                 self.assertEqual(sorted(image["refs"]), engine_tags(engine_image))
                 self.assertEqual(image["size"], engine_image["Size"])
 
-    def test_unique_plus_shared_is_size(self):
-        for image_id, image in images_by_id(self.usage()).items():
-            with self.subTest(image=image_id):
-                self.assertGreaterEqual(image["unique_bytes"], 0)
-                self.assertGreaterEqual(image["shared_bytes"], 0)
-                self.assertEqual(image["unique_bytes"] + image["shared_bytes"],
-                                 image["size"])
+    def test_created_is_the_date_in_the_image_config(self):
+        for role, spec in self.scenario.images.items():
+            with self.subTest(image=role):
+                image = images_by_id(self.usage())[spec.image_id]
+                self.assertEqual(image["created"], rfc3339(spec.created))
 
-    def test_total_unique_bytes_is_sum_over_images(self):
-        usage = self.usage()
-        self.assertEqual(usage["totals"]["unique_bytes"],
-                         sum(image["unique_bytes"] for image in usage["images"]))
+    def assert_bytes_match_the_tarballs(self, usage):
+        """Per-image unique and shared bytes and the totals, against the
+        sizes of the layer tarballs the scenario generated."""
+        unique = unique_bytes_by_id(self.scenario)
+        for role, spec in self.scenario.images.items():
+            with self.subTest(image=role):
+                image = images_by_id(usage)[spec.image_id]
+                self.assertEqual(image["unique_bytes"], unique[spec.image_id])
+                self.assertEqual(image["shared_bytes"], spec.size - unique[spec.image_id])
+        used = [container.image_role for container in self.scenario.containers]
+        everything = self.scenario.expected_layers_size()
+        expected = {
+            "images": len(self.scenario.images),
+            "layers_bytes": everything,
+            "unique_bytes": sum(unique.values()),
+            "shared_bytes": everything - sum(unique.values()),
+            "in_use_bytes": self.scenario.expected_layers_size(used),
+            "unused_reclaimable_bytes": everything - self.scenario.expected_layers_size(used),
+        }
+        self.assertEqual({key: usage["totals"][key] for key in expected}, expected)
+
+    def test_unique_and_shared_bytes_match_the_tarballs(self):
+        self.assert_bytes_match_the_tarballs(self.usage())
 
     def test_containers_of_every_state_are_counted(self):
         counts = {}
@@ -125,26 +188,39 @@ class DfLiveTest(EngineTestCase):
                                  - self.scenario.expected_layers_size(others))
 
     def test_table_is_the_default_and_names_every_repository(self):
+        # Without --format: a repository table, an image table, and a
+        # footer, with the engine's LayersSize as docker prints sizes.
         table = run_dgc("-H", self.host, "df")
         self.assertEqual(table.returncode, 0, table.stderr)
-        self.assertEqual(table.stdout,
-                         run_dgc("-H", self.host, "df", "--format", "table").stdout)
         lines = [line for line in table.stdout.splitlines() if line.strip()]
-        self.assertGreaterEqual(len(lines), 3, table.stdout)
+        self.assertEqual(lines[0].split(), ["REPOSITORY", "IMAGES", "SIZE", "UNIQUE"])
+        rows = {line.split()[0]: line.split() for line in lines[1:]}
         for repository in self.scenario.repositories():
-            self.assertIn(repository, table.stdout)
-        self.assertIn("total", " ".join(lines[-3:]).lower(),
-                      "table must end with a totals footer")
+            with self.subTest(repository=repository):
+                self.assertIn(repository, rows)
+                self.assertEqual(rows[repository][1],
+                                 str(len(self.scenario.roles_in_repository(repository))))
+        header = next(line for line in lines if line.startswith("IMAGE ID"))
+        self.assertEqual(header.split(), ["IMAGE", "ID", "TAGS", "CREATED", "SIZE",
+                                          "UNIQUE", "SHARED", "CONTAINERS"])
+        totals = [line for line in lines[-2:] if line.startswith("Total: ")]
+        self.assertEqual(len(totals), 1, table.stdout)
+        self.assertTrue(totals[0].startswith(
+            f"Total: {len(self.scenario.images)} images, "
+            f"{human_size(self.engine.layers_size())} of layers on disk"), totals[0])
 
-    def test_df_from_snapshot_matches_live(self):
+    def test_df_from_snapshot_gives_the_engines_numbers(self):
         with tempfile.TemporaryDirectory(prefix="dgc-df-") as directory:
             snapshot = os.path.join(directory, "snapshot.json")
             made = run_dgc("-H", self.host, "snapshot", "-o", snapshot)
             self.assertEqual(made.returncode, 0, made.stderr)
             offline = run_json("df", "--from", snapshot, "--format", "json")
-        live = self.usage()
-        self.assertEqual(offline["totals"], live["totals"])
-        self.assertEqual(images_by_id(offline), images_by_id(live))
+        self.assertEqual(offline["totals"]["layers_bytes"], self.engine.layers_size())
+        self.assertEqual(set(images_by_id(offline)), set(self.engine_images))
+        for image_id, image in images_by_id(offline).items():
+            with self.subTest(image=image_id):
+                self.assertEqual(image["size"], self.engine_images[image_id]["Size"])
+        self.assert_bytes_match_the_tarballs(offline)
 
 
 class DfDeletionTest(EngineTestCase):
@@ -171,14 +247,9 @@ class DfDeletionTest(EngineTestCase):
                 before = self.engine.layers_size()
                 self.delete_image(image_id)
                 freed = before - self.engine.layers_size()
-                self.assertEqual(freed, self.scenario_bytes_freed_without(role),
+                self.assertEqual(freed, bytes_only_in(self.scenario, [role]),
                                  "the scenario does not behave as described")
                 self.assertEqual(predicted, freed)
-
-    def scenario_bytes_freed_without(self, role):
-        others = [other for other in self.scenario.images if other != role]
-        return (self.scenario.expected_layers_size()
-                - self.scenario.expected_layers_size(others))
 
     def test_deleting_every_unused_image_frees_unused_reclaimable_bytes(self):
         self.install()

@@ -181,8 +181,8 @@ DGC_EXPORT void dgc_plan_free(dgc_plan* plan);
  * during the call only), its 0-based `index` and the `total` number of
  * actions. Returning non-zero stops the apply after this action, as the
  * cancel flag does. Called on the thread running the apply. */
-typedef int (*dgc_result_cb)(const char* result_json, size_t len,
-                             size_t index, size_t total, void* payload);
+typedef int (*dgc_result_cb)(const char* result_json, size_t len, size_t index,
+                             size_t total, void* payload);
 
 /* Options of dgc_apply_ex. Initialise with DGC_APPLY_OPTIONS_INIT and set
  * what you need: later versions of libdgc add fields at the end and read
@@ -202,7 +202,8 @@ typedef struct {
 } dgc_apply_options;
 
 #define DGC_APPLY_OPTIONS_VERSION 1
-#define DGC_APPLY_OPTIONS_INIT {DGC_APPLY_OPTIONS_VERSION, NULL, NULL, NULL, 0}
+#define DGC_APPLY_OPTIONS_INIT \
+  { DGC_APPLY_OPTIONS_VERSION, NULL, NULL, NULL, 0 }
 
 /* dgc_apply_ex performs the plan's actions on the client's engine: reads
  * the engine's inventory afresh, refuses a plan made for another engine
