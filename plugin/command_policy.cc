@@ -34,6 +34,42 @@ void PrintSummary(const Policy& policy, std::ostream& out) {
         << "\n";
   }
   out << "min_age: " << policy.min_age.text << "\n";
+  if (policy.threshold.has_value()) {
+    out << absl::StrFormat(
+        "threshold: high %s, low %s (%s)\n", policy.threshold->high.text,
+        policy.threshold->low.text,
+        policy.threshold->high.percent ? "of the disk holding Docker's data"
+                                       : "of Docker's own usage");
+  }
+  out << "order: " << (policy.order == Order::kLru ? "lru" : "policy") << "\n";
+  if (const auto& cache = policy.build_cache; cache.has_value()) {
+    out << "build_cache:"
+        << (cache->older_than ? " older_than " + cache->older_than->text : "")
+        << (cache->keep_storage ? " keep_storage " + cache->keep_storage->text
+                                : "")
+        << "\n";
+  }
+  if (const auto& containers = policy.containers; containers.has_value()) {
+    std::vector<std::string> labels;
+    for (const LabelCondition& label : containers->protect_labels) {
+      labels.push_back(label.Text());
+    }
+    out << TerminalSafe(
+               absl::StrFormat("containers: stopped_older_than %s%s%s",
+                               containers->stopped_older_than.text,
+                               labels.empty() ? ""
+                                              : ", protect_labels " +
+                                                    absl::StrJoin(labels, ", "),
+                               containers->include_restart_policies
+                                   ? ", include_restart_policies"
+                                   : ""),
+               400)
+        << "\n";
+  }
+  if (policy.volumes.has_value()) {
+    out << "volumes: anonymous_unused_older_than "
+        << policy.volumes->anonymous_unused_older_than.text << "\n";
+  }
 }
 
 }  // namespace

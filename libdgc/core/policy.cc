@@ -7,8 +7,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/policy_fields.h"
+#include "core/policy_sections.h"
 #include "core/string_views.h"
-#include "core/time_text.h"
 
 namespace dgc {
 namespace {
@@ -60,117 +61,6 @@ class PolicyParser {
   std::string source_;
   std::vector<std::string> errors_;
 };
-
-// Reads one JSON string; a wrong type is reported as a problem, not an
-// abort, so that other problems are found too.
-bool ReadText(value& v, std::string* out, std::string* problem) {
-  std::string_view text;
-  if (v.get_string().get(text) != simdjson::SUCCESS) {
-    *problem = "want a string";
-    return false;
-  }
-  out->assign(text);
-  return true;
-}
-
-// `match` and `protect.match`: one glob or an array of them.
-bool ReadGlobs(value& v, std::vector<Glob>* out, std::string* problem) {
-  json_type type;
-  if (v.type().get(type) != simdjson::SUCCESS) {
-    *problem = "invalid JSON";
-    return false;
-  }
-  std::vector<std::string> patterns;
-  if (type == json_type::string) {
-    patterns.emplace_back();
-    if (!ReadText(v, &patterns.back(), problem)) return false;
-  } else if (type == json_type::array) {
-    absl::Status status = ReadStringArray(v, "match", &patterns);
-    if (!status.ok()) {
-      *problem = "want a glob or an array of globs";
-      return false;
-    }
-    if (patterns.empty()) {
-      *problem = "an empty array matches nothing";
-      return false;
-    }
-  } else {
-    *problem = "want a glob or an array of globs";
-    return false;
-  }
-  for (const std::string& pattern : patterns) {
-    absl::StatusOr<Glob> glob = Glob::Compile(pattern);
-    if (!glob.ok()) {
-      *problem = std::string(glob.status().message());
-      return false;
-    }
-    out->push_back(*std::move(glob));
-  }
-  return true;
-}
-
-bool ReadLabelConditions(value& v, std::vector<LabelCondition>* out,
-                         std::string* problem) {
-  std::vector<std::string> texts;
-  if (!ReadStringArray(v, "labels", &texts).ok()) {
-    *problem = "want an array of \"key\" or \"key=value\" strings";
-    return false;
-  }
-  for (const std::string& text : texts) {
-    size_t equals = text.find('=');
-    LabelCondition condition;
-    condition.key = text.substr(0, equals);
-    if (equals != std::string::npos) condition.value = text.substr(equals + 1);
-    if (condition.key.empty()) {
-      *problem = absl::StrFormat("\"%s\" has no label key", text);
-      return false;
-    }
-    out->push_back(std::move(condition));
-  }
-  return true;
-}
-
-bool ReadDuration(value& v, std::optional<PolicyDuration>* out,
-                  std::string* problem) {
-  std::string text;
-  if (!ReadText(v, &text, problem)) {
-    *problem = "want a duration such as \"90m\", \"36h\", \"7d\" or \"2w\"";
-    return false;
-  }
-  absl::StatusOr<absl::Duration> duration = ParsePolicyDuration(text);
-  if (!duration.ok()) {
-    *problem = std::string(duration.status().message());
-    return false;
-  }
-  *out = PolicyDuration{*duration, text};
-  return true;
-}
-
-bool ReadFlag(value& v, bool* out, std::string* problem) {
-  if (v.get_bool().get(*out) != simdjson::SUCCESS) {
-    *problem = "want true or false";
-    return false;
-  }
-  return true;
-}
-
-bool ReadCount(value& v, std::optional<uint32_t>* out, std::string* problem) {
-  int64_t count = 0;
-  if (v.get_int64().get(count) != simdjson::SUCCESS) {
-    *problem = "want a whole number";
-    return false;
-  }
-  if (count < 0) {
-    *problem = absl::StrFormat("%d is negative", count);
-    return false;
-  }
-  if (count > std::numeric_limits<uint32_t>::max()) {
-    *problem = absl::StrFormat("%d is too large", count);
-    return false;
-  }
-  *out = static_cast<uint32_t>(count);
-  return true;
-}
 
 bool ReadGroupBy(value& v, Rule* rule, std::string* problem) {
   std::string text;
@@ -336,6 +226,19 @@ absl::Status PolicyParser::ParseRoot(value& root, Policy* policy) {
       return ParseRules(f, policy);
     }
     if (key == "protect") return ParseProtect(f, policy);
+    auto report = [&](std::string_view field, std::string_view problem) {
+      TopLevelError(field, problem);
+    };
+    if (key == "threshold") return ReadThreshold(f, &policy->threshold, report);
+    if (key == "order") return ReadOrder(f, &policy->order, report);
+    if (key == "build_cache") {
+      return ReadBuildCacheSection(f, &policy->build_cache, report);
+    }
+    if (key == "containers") {
+      return ReadContainersSection(f, &policy->containers, report);
+    }
+    if (key == "volumes")
+      return ReadVolumesSection(f, &policy->volumes, report);
     if (key == "min_age") {
       std::optional<PolicyDuration> min_age;
       std::string problem;
@@ -346,7 +249,9 @@ absl::Status PolicyParser::ParseRoot(value& root, Policy* policy) {
       }
       return absl::OkStatus();
     }
-    TopLevelError(key, "unknown field (known: rules, protect, min_age)");
+    TopLevelError(key,
+                  "unknown field (known: rules, protect, min_age, threshold, "
+                  "order, build_cache, containers, volumes)");
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -43,6 +43,55 @@ struct PolicyDuration {
   std::string text;
 };
 
+// A policy size with the text it was written as ("5GB").
+struct PolicySize {
+  uint64_t bytes = 0;
+  std::string text;
+};
+
+// One watermark of `threshold` (SPEC.md §7): a share of the filesystem
+// holding the engine's data, or a size of Docker's own usage.
+struct Watermark {
+  bool percent = false;
+  // Hundredths of a percent when `percent` (85% is 8500), else bytes.
+  uint64_t value = 0;
+  std::string text;  // as written: "85%", "40GB"
+};
+
+// `threshold`: act at or above `high`, take candidates until `low`. Both
+// are percentages or both sizes, and low < high.
+struct Threshold {
+  Watermark high;
+  Watermark low;
+};
+
+// `order`: which candidates a threshold takes, least recently used first.
+enum class Order {
+  kPolicy,  // only what the rules and resource sections select
+  kLru,     // also any unprotected, unused image no rule keeps
+};
+
+// `build_cache`: records unused for longer than `older_than`, while the
+// cache stays above `keep_storage`; at least one of the two is given.
+struct BuildCacheSection {
+  std::optional<PolicyDuration> older_than;
+  std::optional<PolicySize> keep_storage;
+};
+
+// `containers`: created, exited and dead containers stopped for longer
+// than `stopped_older_than`.
+struct ContainersSection {
+  PolicyDuration stopped_older_than;
+  std::vector<LabelCondition> protect_labels;
+  // Whether containers with restart policy always or unless-stopped may go.
+  bool include_restart_policies = false;
+};
+
+// `volumes`: anonymous volumes no container mounts, older than the age.
+struct VolumesSection {
+  PolicyDuration anonymous_unused_older_than;
+};
+
 enum class GroupBy { kRepository, kRule, kLabel };
 
 struct Rule {
@@ -66,6 +115,12 @@ struct Policy {
   std::vector<Glob> protect_match;
   std::vector<LabelCondition> protect_labels;
   PolicyDuration min_age{absl::Hours(1), "1h"};
+  std::optional<Threshold> threshold;  // absent: act on everything selected
+  Order order = Order::kPolicy;
+  // Resource sections (SPEC.md §8), each off unless present.
+  std::optional<BuildCacheSection> build_cache;
+  std::optional<ContainersSection> containers;
+  std::optional<VolumesSection> volumes;
   // Where the policy came from: a file name, or "built-in default".
   std::string source;
 };

@@ -271,7 +271,8 @@ TEST(PolicyErrorTest, UnknownRuleField) {
 TEST(PolicyErrorTest, UnknownTopLevelField) {
   EXPECT_EQ(ErrorOf(R"({"rules": [], "min-age": "1h"})"),
             "gc.json: field \"min-age\": unknown field (known: rules, "
-            "protect, min_age)");
+            "protect, min_age, threshold, order, build_cache, containers, "
+            "volumes)");
 }
 
 TEST(PolicyErrorTest, UnknownProtectField) {
@@ -561,7 +562,7 @@ TEST(PolicyErrorTest, SeveralErrorsOnePerLine) {
           "gc.json: field \"min_age\": invalid duration \"soon\": want a "
           "whole number and a unit m, h, d or w, e.g. 90m, 36h, 7d, 2w",
           "gc.json: field \"extra\": unknown field (known: rules, protect, "
-          "min_age)"));
+          "min_age, threshold, order, build_cache, containers, volumes)"));
   for (const std::string& line : lines) {
     EXPECT_THAT(line, StartsWith("gc.json: "));
   }
