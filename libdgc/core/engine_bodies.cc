@@ -93,6 +93,28 @@ absl::Status ParseHistoryEntry(value& v, HistoryEntry* out) {
   });
 }
 
+// Whether `v` is null (not consumed: ForEachField skips it).
+bool IsNullValue(value& v) {
+  bool null = false;
+  return json_internal::IsNull(v, &null).ok() && null;
+}
+
+// Mounts of a container: the names of its volumes (Type "volume").
+absl::Status ParseMounts(value& v, std::vector<std::string>* volumes) {
+  return ForEachElement(v, [&](size_t, value& mount) {
+    std::string type, name;
+    absl::Status s = ForEachField(mount, [&](std::string_view key, value& f) {
+      if (key == "Type") return ReadString(f, key, &type);
+      if (key == "Name") return ReadString(f, key, &name);
+      return absl::OkStatus();
+    });
+    if (s.ok() && type == "volume" && !name.empty()) {
+      volumes->push_back(std::move(name));
+    }
+    return s;
+  });
+}
+
 absl::Status ParseContainerSummary(value& v, ContainerSummary* out) {
   std::vector<std::string> names;
   absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
@@ -101,6 +123,9 @@ absl::Status ParseContainerSummary(value& v, ContainerSummary* out) {
     if (key == "Image") return ReadString(f, key, &out->image);
     if (key == "ImageID") return ReadString(f, key, &out->image_id);
     if (key == "State") return ReadString(f, key, &out->state);
+    if (key == "Created") return ReadInt(f, key, &out->created);
+    if (key == "Labels") return ReadStringMap(f, key, &out->labels);
+    if (key == "Mounts") return WithContext(ParseMounts(f, &out->volumes), key);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -128,6 +153,110 @@ absl::Status ParseDriverStatus(value& v, bool* containerd_snapshotter) {
       *containerd_snapshotter = true;
     }
     return absl::OkStatus();
+  });
+}
+
+absl::Status ParseRestartPolicy(value& v, std::string* name) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Name") return ReadString(f, key, name);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseContainerState(value& v, ContainerInspect* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "StartedAt") return ReadTime(f, key, &out->started_at);
+    if (key == "FinishedAt") return ReadTime(f, key, &out->finished_at);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseHostConfig(value& v, ContainerInspect* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "RestartPolicy") {
+      return WithContext(ParseRestartPolicy(f, &out->restart_policy), key);
+    }
+    return absl::OkStatus();
+  });
+}
+
+// One container of /system/df: its ID and writable layer size.
+absl::Status ParseContainerSize(value& v, SystemDfBody* out) {
+  std::string id;
+  int64_t size_rw = 0;
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Id") return ReadString(f, key, &id);
+    if (key == "SizeRw") return ReadInt(f, key, &size_rw);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (id.empty()) return MissingField("Id");
+  out->container_sizes[id] = size_rw;
+  return absl::OkStatus();
+}
+
+absl::Status ParseVolumeUsageData(value& v, VolumeSummary* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Size") return ReadInt(f, key, &out->size);
+    if (key == "RefCount") return ReadInt(f, key, &out->ref_count);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseVolume(value& v, VolumeSummary* out) {
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Name") return ReadString(f, key, &out->name);
+    if (key == "Driver") return ReadString(f, key, &out->driver);
+    if (key == "Labels") return ReadStringMap(f, key, &out->labels);
+    if (key == "CreatedAt") return ReadTime(f, key, &out->created_at);
+    if (key == "UsageData") {
+      if (IsNullValue(f)) return absl::OkStatus();
+      return WithContext(ParseVolumeUsageData(f, out), key);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (out->name.empty()) return MissingField("Name");
+  return absl::OkStatus();
+}
+
+absl::Status ParseBuildCacheRecord(value& v, BuildCacheSummary* out) {
+  std::string parent;
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "ID") return ReadString(f, key, &out->id);
+    if (key == "Type") return ReadString(f, key, &out->type);
+    if (key == "Parent") return ReadString(f, key, &parent);
+    if (key == "Parents") return ReadStringArray(f, key, &out->parents);
+    if (key == "InUse") return ReadBool(f, key, &out->in_use);
+    if (key == "Shared") return ReadBool(f, key, &out->shared);
+    if (key == "Size") return ReadInt(f, key, &out->size);
+    if (key == "CreatedAt") return ReadTime(f, key, &out->created_at);
+    if (key == "LastUsedAt") {
+      if (IsNullValue(f)) return absl::OkStatus();
+      return ReadTime(f, key, &out->last_used_at);
+    }
+    if (key == "UsageCount") return ReadInt(f, key, &out->usage_count);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (out->id.empty()) return MissingField("ID");
+  if (out->parents.empty() && !parent.empty()) {
+    out->parents.push_back(std::move(parent));
+  }
+  return absl::OkStatus();
+}
+
+// The elements of a /system/df list: a plain array (before 1.52) or the
+// "Items" of a usage object (1.52 on); `null` is an empty list.
+absl::Status ForEachDfItem(value& v, bool usage_object,
+                           absl::FunctionRef<absl::Status(value&)> each) {
+  if (IsNullValue(v)) return absl::OkStatus();
+  if (!usage_object) {
+    return ForEachElement(v, [&](size_t, value& item) { return each(item); });
+  }
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key != "Items" || IsNullValue(f)) return absl::OkStatus();
+    return ForEachElement(f, [&](size_t, value& item) { return each(item); });
   });
 }
 
@@ -208,10 +337,31 @@ absl::Status ParseVersion(value& v, VersionBody* out) {
   return absl::OkStatus();
 }
 
+absl::Status ParseContainerInspect(value& v, ContainerInspect* out) {
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Id") return ReadString(f, key, &out->id);
+    if (key == "State") return WithContext(ParseContainerState(f, out), key);
+    if (key == "HostConfig") {
+      return WithContext(ParseHostConfig(f, out), key);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (out->id.empty()) return MissingField("Id");
+  return absl::OkStatus();
+}
+
+bool NeedsContainerDetails(std::string_view state) {
+  return state == "created" || state == "exited" || state == "dead";
+}
+
 absl::Status ParseInfo(value& v, InfoBody* out) {
   return ForEachField(v, [&](std::string_view key, value& f) {
     if (key == "ID") return ReadString(f, key, &out->id);
     if (key == "Driver") return ReadString(f, key, &out->driver);
+    if (key == "DockerRootDir") {
+      return ReadString(f, key, &out->docker_root_dir);
+    }
     if (key == "DriverStatus") {
       return ParseDriverStatus(f, &out->containerd_snapshotter);
     }
@@ -235,6 +385,34 @@ absl::Status ParseSystemDf(value& v, SystemDfBody* out) {
       absl::Status s = ParseImageUsage(f, &size);
       image_usage_total = size;
       return s;
+    }
+    bool usage_object = key.ends_with("Usage");
+    if (key == "Containers" || key == "ContainerUsage") {
+      return WithContext(ForEachDfItem(f, usage_object,
+                                       [&](value& item) {
+                                         return ParseContainerSize(item, out);
+                                       }),
+                         key);
+    }
+    if (key == "Volumes" || key == "VolumeUsage") {
+      out->volumes.clear();  // the newer shape repeats the older one
+      return WithContext(ForEachDfItem(f, usage_object,
+                                       [&](value& item) {
+                                         return ParseVolume(
+                                             item,
+                                             &out->volumes.emplace_back());
+                                       }),
+                         key);
+    }
+    if (key == "BuildCache" || key == "BuildCacheUsage") {
+      out->build_cache.clear();
+      return WithContext(ForEachDfItem(f, usage_object,
+                                       [&](value& item) {
+                                         return ParseBuildCacheRecord(
+                                             item,
+                                             &out->build_cache.emplace_back());
+                                       }),
+                         key);
     }
     return absl::OkStatus();
   });

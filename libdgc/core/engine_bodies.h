@@ -76,6 +76,42 @@ struct ContainerSummary {
   std::string image;     // what the user typed
   std::string image_id;  // "sha256:<hex>" of the image config
   std::string state;     // created, running, paused, restarting, exited, dead
+  int64_t created = 0;   // unix seconds
+  Labels labels;
+  std::vector<std::string> volumes;  // names of the volumes it mounts
+};
+
+// The fields of GET /containers/{id}/json libdgc uses (read for containers
+// that are not running: created, exited, dead).
+struct ContainerInspect {
+  std::string id{};
+  std::string restart_policy{};  // HostConfig.RestartPolicy.Name; "" is "no"
+  // State.StartedAt and State.FinishedAt; InfinitePast when never.
+  absl::Time started_at = absl::InfinitePast();
+  absl::Time finished_at = absl::InfinitePast();
+};
+
+// One volume of GET /system/df (Volumes, or VolumeUsage.Items from 1.52).
+struct VolumeSummary {
+  std::string name{};
+  std::string driver{};
+  Labels labels{};
+  absl::Time created_at = absl::InfinitePast();
+  int64_t size = -1;       // UsageData.Size; -1 when not computed
+  int64_t ref_count = -1;  // UsageData.RefCount: containers mounting it
+};
+
+// One record of GET /system/df BuildCache (BuildCacheUsage.Items from 1.52).
+struct BuildCacheSummary {
+  std::string id{};
+  std::string type{};  // regular, internal, frontend, source.local, ...
+  std::vector<std::string> parents{};  // Parents, or the older Parent
+  bool in_use = false;
+  bool shared = false;
+  int64_t size = 0;
+  absl::Time created_at = absl::InfinitePast();
+  absl::Time last_used_at = absl::InfinitePast();  // never used: InfinitePast
+  int64_t usage_count = 0;
 };
 
 // The fields of GET /version libdgc uses.
@@ -89,8 +125,9 @@ struct VersionBody {
 
 // The fields of GET /info libdgc uses.
 struct InfoBody {
-  std::string id;      // the engine's unique ID
-  std::string driver;  // storage driver, e.g. "overlay2"
+  std::string id;               // the engine's unique ID
+  std::string driver;           // storage driver, e.g. "overlay2"
+  std::string docker_root_dir;  // DockerRootDir, e.g. "/var/lib/docker"
   // The containerd image store ("driver-type" io.containerd.snapshotter.v1):
   // image IDs are manifest digests and sizes are not layer sizes.
   bool containerd_snapshotter = false;
@@ -99,6 +136,10 @@ struct InfoBody {
 // The fields of GET /system/df libdgc uses.
 struct SystemDfBody {
   int64_t layers_size = 0;  // LayersSize, or ImageUsage.TotalSize (1.52+)
+  // Containers' writable layers by container ID: SizeRw (absent when 0).
+  absl::flat_hash_map<std::string, int64_t> container_sizes;
+  std::vector<VolumeSummary> volumes;
+  std::vector<BuildCacheSummary> build_cache;
 };
 
 // The body of DELETE /images/{name}: what was untagged and what deleted
@@ -124,6 +165,8 @@ struct EngineBodies {
   std::vector<ImageSummary> images;
   std::vector<ContainerSummary> containers;
   absl::flat_hash_map<std::string, ImageDetails> details;  // by image ID
+  // Inspect of the containers that are not running, by container ID.
+  absl::flat_hash_map<std::string, ContainerInspect> container_details;
   std::optional<SystemDfBody> system_df;
   // What a person should know about how the bodies were read.
   std::vector<std::string> warnings;
@@ -139,11 +182,18 @@ absl::Status ParseImageHistory(simdjson::ondemand::value& value,
                                std::vector<HistoryEntry>* out);
 absl::Status ParseContainerList(simdjson::ondemand::value& value,
                                 std::vector<ContainerSummary>* out);
+absl::Status ParseContainerInspect(simdjson::ondemand::value& value,
+                                   ContainerInspect* out);
 absl::Status ParseVersion(simdjson::ondemand::value& value, VersionBody* out);
 absl::Status ParseInfo(simdjson::ondemand::value& value, InfoBody* out);
 absl::Status ParseSystemDf(simdjson::ondemand::value& value, SystemDfBody* out);
 absl::Status ParseDeleteResponse(simdjson::ondemand::value& value,
                                  DeleteResponse* out);
+
+// NeedsContainerDetails reports whether libdgc reads the inspect of a
+// container in `state`: those not running (created, exited, dead), which
+// a policy may remove.
+bool NeedsContainerDetails(std::string_view state);
 
 // CheckImageId accepts only what an engine produces as an image ID,
 // "sha256:" and 64 lower-case hex digits (IDs go into request paths).

@@ -74,6 +74,7 @@ EngineInfo BuildEngineInfo(const EngineBodies& bodies) {
   if (bodies.info.has_value()) {
     engine.id = bodies.info->id;
     engine.storage_driver = bodies.info->driver;
+    engine.docker_root_dir = bodies.info->docker_root_dir;
     engine.containerd_store = bodies.info->containerd_snapshotter;
   }
   return engine;
@@ -107,14 +108,30 @@ absl::Status LinkParents(const EngineBodies& bodies, Inventory* inv) {
   return absl::OkStatus();
 }
 
-void LinkContainers(std::vector<ContainerSummary> summaries, Inventory* inv) {
-  for (ContainerSummary& summary : summaries) {
+void LinkContainers(EngineBodies& bodies, Inventory* inv) {
+  for (ContainerSummary& summary : bodies.containers) {
     Container container;
     container.id = std::move(summary.id);
     container.name = std::move(summary.name);
     container.image = std::move(summary.image);
     container.image_id = std::move(summary.image_id);
     container.state = std::move(summary.state);
+    container.created = absl::FromUnixSeconds(summary.created);
+    container.labels = std::move(summary.labels);
+    container.volumes = std::move(summary.volumes);
+    if (bodies.system_df.has_value()) {
+      auto size = bodies.system_df->container_sizes.find(container.id);
+      // SizeRw is left out when zero.
+      container.size_rw =
+          size == bodies.system_df->container_sizes.end() ? 0 : size->second;
+    }
+    auto details = bodies.container_details.find(container.id);
+    if (details != bodies.container_details.end()) {
+      container.details_known = true;
+      container.restart_policy = std::move(details->second.restart_policy);
+      container.started_at = details->second.started_at;
+      container.finished_at = details->second.finished_at;
+    }
     container.image_index = inv->FindImage(container.image_id);
     if (container.image_index != kNoImage) {
       inv->images[container.image_index].containers.push_back(
@@ -122,6 +139,59 @@ void LinkContainers(std::vector<ContainerSummary> summaries, Inventory* inv) {
     }
     inv->containers.push_back(std::move(container));
   }
+}
+
+// Whether `name` is one the engine generates for an anonymous volume.
+bool GeneratedVolumeName(std::string_view name) {
+  return name.size() == 64 && std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+void LinkVolumes(std::vector<VolumeSummary> summaries, Inventory* inv) {
+  constexpr std::string_view kAnonymousLabel = "com.docker.volume.anonymous";
+  absl::flat_hash_map<std::string, size_t> by_name;
+  for (VolumeSummary& summary : summaries) {
+    Volume volume;
+    volume.name = std::move(summary.name);
+    volume.driver = std::move(summary.driver);
+    volume.labels = std::move(summary.labels);
+    volume.created_at = summary.created_at;
+    volume.size = summary.size;
+    volume.ref_count = summary.ref_count;
+    bool labelled = std::any_of(
+        volume.labels.begin(), volume.labels.end(),
+        [&](const auto& label) { return label.first == kAnonymousLabel; });
+    volume.anonymous = labelled || GeneratedVolumeName(volume.name);
+    by_name[volume.name] = inv->volumes.size();
+    inv->volumes.push_back(std::move(volume));
+  }
+  for (ContainerIndex c = 0; c < inv->containers.size(); ++c) {
+    for (const std::string& name : inv->containers[c].volumes) {
+      auto volume = by_name.find(name);
+      if (volume != by_name.end()) {
+        inv->volumes[volume->second].containers.push_back(c);
+      }
+    }
+  }
+}
+
+std::vector<BuildCacheRecord> BuildCacheRecords(
+    std::vector<BuildCacheSummary> summaries) {
+  std::vector<BuildCacheRecord> records;
+  records.reserve(summaries.size());
+  for (BuildCacheSummary& summary : summaries) {
+    records.push_back({.id = std::move(summary.id),
+                       .type = std::move(summary.type),
+                       .parents = std::move(summary.parents),
+                       .in_use = summary.in_use,
+                       .shared = summary.shared,
+                       .size = summary.size,
+                       .created_at = summary.created_at,
+                       .last_used_at = summary.last_used_at,
+                       .usage_count = summary.usage_count});
+  }
+  return records;
 }
 
 }  // namespace
@@ -164,7 +234,12 @@ absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies) {
   if (absl::Status linked = LinkParents(bodies, &inv); !linked.ok()) {
     return linked;
   }
-  LinkContainers(std::move(bodies.containers), &inv);
+  LinkContainers(bodies, &inv);
+  if (bodies.system_df.has_value()) {
+    LinkVolumes(std::move(bodies.system_df->volumes), &inv);
+    inv.build_cache =
+        BuildCacheRecords(std::move(bodies.system_df->build_cache));
+  }
   return inv;
 }
 

@@ -63,6 +63,45 @@ struct Container {
   std::string image_id;
   std::string state;
   ImageIndex image_index = kNoImage;  // kNoImage when its image is gone
+  absl::Time created = absl::InfinitePast();
+  Labels labels;
+  std::vector<std::string> volumes;  // names of the volumes it mounts
+  // The writable layer's bytes (/system/df SizeRw); nullopt when unknown.
+  std::optional<int64_t> size_rw;
+  // From its inspect, read only for containers that are not running
+  // (details_known); a container without them is never removed.
+  bool details_known = false;
+  std::string restart_policy;                     // "" or "no" when none
+  absl::Time started_at = absl::InfinitePast();   // never started: past
+  absl::Time finished_at = absl::InfinitePast();  // never finished: past
+};
+
+// One volume of the engine (from /system/df).
+struct Volume {
+  std::string name{};
+  std::string driver{};
+  Labels labels{};
+  absl::Time created_at = absl::InfinitePast();
+  int64_t size = -1;       // bytes of its data; -1 when the engine did not say
+  int64_t ref_count = -1;  // containers mounting it, per the engine
+  // Containers of the inventory that mount it, in any state.
+  std::vector<ContainerIndex> containers{};
+  // Anonymous: the engine's label com.docker.volume.anonymous, or, on
+  // engines without it, a name of 64 hex digits (a generated one).
+  bool anonymous = false;
+};
+
+// One build cache record of the engine's BuildKit (from /system/df).
+struct BuildCacheRecord {
+  std::string id{};
+  std::string type{};
+  std::vector<std::string> parents{};
+  bool in_use = false;
+  bool shared = false;
+  int64_t size = 0;
+  absl::Time created_at = absl::InfinitePast();
+  absl::Time last_used_at = absl::InfinitePast();  // never used: past
+  int64_t usage_count = 0;
 };
 
 // What the inventory says about the engine itself.
@@ -72,6 +111,8 @@ struct EngineInfo {
   std::string api_version;
   std::string server_version;
   std::string storage_driver;
+  // DockerRootDir from /info: where the engine keeps its data.
+  std::string docker_root_dir;
   // Containerd image store: IDs are manifest digests and image sizes are
   // not layer sizes, so exact accounting is not available.
   bool containerd_store = false;
@@ -82,6 +123,8 @@ struct Inventory {
   absl::Time captured_at = absl::InfinitePast();
   std::vector<Image> images;  // in the engine's order
   std::vector<Container> containers;
+  std::vector<Volume> volumes;  // empty when /system/df was not read
+  std::vector<BuildCacheRecord> build_cache;
   LayerGraph layers;
   // The engine's own /system/df LayersSize, when it was read.
   std::optional<int64_t> engine_layers_size;

@@ -52,6 +52,18 @@ absl::Status ParseImageDetailsMap(
   });
 }
 
+absl::Status ParseContainerDetailsMap(
+    value& v, absl::flat_hash_map<std::string, ContainerInspect>* out) {
+  return ForEachField(v, [&](std::string_view id, value& f) {
+    ContainerInspect inspect;
+    if (absl::Status s = ParseContainerInspect(f, &inspect); !s.ok()) {
+      return s;
+    }
+    (*out)[std::string(id)] = std::move(inspect);
+    return absl::OkStatus();
+  });
+}
+
 absl::Status ParseSnapshotRoot(value& root, EngineBodies* out) {
   std::string schema, captured_at;
   bool has_images = false, has_containers = false, has_details = false;
@@ -76,6 +88,9 @@ absl::Status ParseSnapshotRoot(value& root, EngineBodies* out) {
           has_details = true;
           out->details.reserve(out->images.size());  // if "images" came first
           return ParseImageDetailsMap(f, &out->details);
+        }
+        if (key == "container_details") {
+          return ParseContainerDetailsMap(f, &out->container_details);
         }
         return absl::OkStatus();
       });
@@ -119,6 +134,14 @@ std::string SnapshotJson(const RawEngineBodies& raw) {
     json.EndObject();
   }
   json.EndObject();
+  if (!raw.container_details.empty()) {
+    json.Key("container_details").BeginObject();
+    for (const RawEngineBodies::ContainerDetails& details :
+         raw.container_details) {
+      json.Key(details.id).Raw(Trimmed(details.inspect));
+    }
+    json.EndObject();
+  }
   if (!raw.system_df.empty()) json.Key("system_df").Raw(Trimmed(raw.system_df));
   json.EndObject();
   return json.Finish();

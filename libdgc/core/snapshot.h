@@ -36,17 +36,24 @@ struct RawEngineBodies {
     PaddedBody history;
   };
   std::vector<Details> details;
+  // Inspect bodies of the containers that are not running.
+  struct ContainerDetails {
+    std::string id;
+    PaddedBody inspect;
+  };
+  std::vector<ContainerDetails> container_details;
 };
 
 // SnapshotJson returns the dgc.snapshot/v1 document holding `raw` (compact,
 // with the bodies embedded as they are), ending with a newline.
 std::string SnapshotJson(const RawEngineBodies& raw);
 
-// ParseSnapshot reads a dgc.snapshot/v1 document. `version`, `info` and
-// `system_df` are optional; `images`, `containers` and `image_details` are
-// required (without the containers, images in use could not be protected).
-// Errors: InvalidArgument naming the member at fault, for another schema,
-// malformed JSON or a body of the wrong shape.
+// ParseSnapshot reads a dgc.snapshot/v1 document. `version`, `info`,
+// `system_df` and `container_details` (inspect bodies of the containers
+// that are not running, by ID) are optional; `images`, `containers` and
+// `image_details` are required (without the containers, images in use could not
+// be protected). Errors: InvalidArgument naming the member at fault, for
+// another schema, malformed JSON or a body of the wrong shape.
 absl::StatusOr<EngineBodies> ParseSnapshot(const PaddedBody& text);
 
 }  // namespace dgc

@@ -99,8 +99,11 @@ EngineBodies TestEngine::Bodies() const {
   InfoBody& info = bodies.info.emplace();
   info.driver = driver_;
   info.containerd_snapshotter = containerd_store_;
-  if (layers_size_.has_value()) {
-    bodies.system_df.emplace().layers_size = *layers_size_;
+  if (layers_size_.has_value() || !volumes_.empty() || !build_cache_.empty()) {
+    SystemDfBody& df = bodies.system_df.emplace();
+    df.layers_size = layers_size_.value_or(0);
+    df.volumes = volumes_;
+    df.build_cache = build_cache_;
   }
   for (const TestImage& image : images_) {
     int64_t size = 0;
@@ -140,6 +143,19 @@ EngineBodies TestEngine::Bodies() const {
     summary.image = container.image;
     summary.image_id = container.image_id;
     summary.state = container.state;
+    summary.created = absl::ToUnixSeconds(container.created);
+    summary.labels = container.labels;
+    summary.volumes = container.volumes;
+    if (bodies.system_df.has_value()) {
+      bodies.system_df->container_sizes[container.id] = container.size_rw;
+    }
+    if (NeedsContainerDetails(container.state)) {
+      bodies.container_details[container.id] = {
+          .id = container.id,
+          .restart_policy = container.restart_policy,
+          .started_at = container.started_at,
+          .finished_at = container.finished_at};
+    }
   }
   return bodies;
 }
@@ -236,6 +252,21 @@ absl::StatusOr<RawEngineBodies> RecordedRawBodies(std::string_view api_dir) {
     details.history = *std::move(history);
     raw.details.push_back(std::move(details));
   }
+  std::vector<ContainerSummary> containers;
+  status =
+      ParseDocument(parser, raw.containers, [&](simdjson::ondemand::value& v) {
+        return ParseContainerList(v, &containers);
+      });
+  if (!status.ok()) return status;
+  for (const ContainerSummary& container : containers) {
+    if (!NeedsContainerDetails(container.state)) continue;
+    absl::StatusOr<PaddedBody> inspect = ReadBody(
+        api_dir,
+        absl::StrCat("container_", container.id.substr(0, 12), ".json"));
+    if (!inspect.ok()) return inspect.status();
+    raw.container_details.push_back(
+        {.id = container.id, .inspect = *std::move(inspect)});
+  }
   return raw;
 }
 
@@ -279,6 +310,17 @@ absl::StatusOr<EngineBodies> RecordedBodies(std::string_view api_dir) {
           api_dir, absl::StrCat("history_", hex, ".json"),
           [&](value& v) { return ParseImageHistory(v, &details.history); });
     }
+  }
+  for (size_t i = 0; status.ok() && i < bodies.containers.size(); ++i) {
+    const ContainerSummary& container = bodies.containers[i];
+    if (!NeedsContainerDetails(container.state)) continue;
+    status = ParseBody(
+        api_dir,
+        absl::StrCat("container_", container.id.substr(0, 12), ".json"),
+        [&](value& v) {
+          return ParseContainerInspect(v,
+                                       &bodies.container_details[container.id]);
+        });
   }
   if (!status.ok()) return status;
   return bodies;

@@ -99,6 +99,14 @@ struct TestContainer {
   std::string state = "running";
   std::string id{};     // "" gives Hex("container " + name)
   std::string image{};  // what the user typed; "" gives image_id
+  absl::Time created = DefaultCreated();
+  Labels labels{};
+  std::vector<std::string> volumes{};  // names of the volumes it mounts
+  int64_t size_rw = 0;  // its writable layer, in /system/df when present
+  // Its inspect (given for created, exited and dead containers).
+  std::string restart_policy = "no";
+  absl::Time started_at = absl::InfinitePast();
+  absl::Time finished_at = absl::InfinitePast();
 };
 
 class TestEngine {
@@ -116,6 +124,15 @@ class TestEngine {
   // AddContainer adds a container and returns its ID.
   std::string AddContainer(TestContainer container);
 
+  // AddVolume and AddBuildCache add a volume or a build cache record to
+  // /system/df (which then is in the bodies, LayersSize 0 unless set).
+  void AddVolume(VolumeSummary volume) {
+    volumes_.push_back(std::move(volume));
+  }
+  void AddBuildCache(BuildCacheSummary record) {
+    build_cache_.push_back(std::move(record));
+  }
+
   // LayersOf returns the layers of an added image (empty when unknown).
   std::vector<TestLayer> LayersOf(std::string_view image_id) const;
 
@@ -128,7 +145,8 @@ class TestEngine {
   void set_storage_driver(std::string driver) { driver_ = std::move(driver); }
   // The containerd image store (/info DriverStatus driver-type).
   void set_containerd_store(bool on) { containerd_store_ = on; }
-  // The /system/df LayersSize; unset leaves system_df out.
+  // The /system/df LayersSize; unset (and no volume or build cache record
+  // added) leaves system_df out.
   void set_engine_layers_size(int64_t size) { layers_size_ = size; }
 
   // Bodies returns the engine bodies for everything added so far. Tests of
@@ -151,6 +169,8 @@ class TestEngine {
   std::optional<int64_t> layers_size_;
   std::vector<TestImage> images_;
   std::vector<TestContainer> containers_;
+  std::vector<VolumeSummary> volumes_;
+  std::vector<BuildCacheSummary> build_cache_;
 };
 
 // HistoryFor returns the history body TestEngine makes for `image` (newest

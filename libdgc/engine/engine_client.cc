@@ -244,10 +244,9 @@ absl::StatusOr<EngineBodies> EngineClient::FetchOnce(
   bodies.captured_at = absl::Now();
   bodies.version = version_;
 
-  // /system/df can be limited to images from API 1.42 on.
-  std::string df_path = CompareApiVersions(api_version_, "1.42") >= 0
-                            ? "/system/df?type=image"
-                            : "/system/df";
+  // All of /system/df: images, containers' writable layers, volumes and
+  // build cache are all a policy may reclaim.
+  std::string df_path = "/system/df";
   std::vector<HttpRequest> requests = {
       {.path = VersionedPath("/images/json?all=1")},
       {.path = VersionedPath("/containers/json?all=1")},
@@ -307,6 +306,16 @@ absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
     requests.push_back(
         {.path = VersionedPath("/images/" + image.id + "/history")});
   }
+  // Then the inspect of each container a policy may remove.
+  const size_t first_container = requests.size();
+  std::vector<const ContainerSummary*> inspected;
+  for (const ContainerSummary& container : bodies->containers) {
+    if (!NeedsContainerDetails(container.state)) continue;
+    inspected.push_back(&container);
+    requests.push_back(
+        {.path = VersionedPath("/containers/" + EscapeName(container.id) +
+                               "/json")});
+  }
   RawEngineBodies* raw = options.raw;
   if (raw != nullptr) raw->details.resize(bodies->images.size());
   std::vector<bool> vanished(bodies->images.size(), false);
@@ -314,14 +323,37 @@ absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
   transport_.PerformMany(requests, [&](size_t index,
                                        absl::StatusOr<HttpResponse> response) {
     if (!status.ok()) return;
-    size_t image_index = index / 2;
-    bool is_inspect = index % 2 == 0;
-    const ImageSummary& image = bodies->images[image_index];
     const std::string& path = requests[index].path;
     if (!response.ok()) {
       status = response.status();
       return;
     }
+    if (index >= first_container) {
+      const ContainerSummary& container = *inspected[index - first_container];
+      if (response->status == 404) {  // removed since the list was read
+        bodies->warnings.push_back(absl::StrFormat(
+            "container %s was removed while docker gc read the engine",
+            container.id));
+        return;
+      }
+      if (status = ResponseError("GET", path, *response); !status.ok()) return;
+      ContainerInspect& details = bodies->container_details[container.id];
+      absl::Status parsed = ParseDocument(
+          parser_, response->body,
+          [&](value& v) { return ParseContainerInspect(v, &details); });
+      if (!parsed.ok()) {
+        status = BodyError("GET", path, parsed);
+        return;
+      }
+      if (raw != nullptr) {
+        raw->container_details.push_back(
+            {.id = container.id, .inspect = std::move(response->body)});
+      }
+      return;
+    }
+    size_t image_index = index / 2;
+    bool is_inspect = index % 2 == 0;
+    const ImageSummary& image = bodies->images[image_index];
     if (response->status == 404) {  // removed since the list was read
       vanished[image_index] = true;
       return;

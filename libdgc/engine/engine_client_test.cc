@@ -412,6 +412,14 @@ TEST_F(EngineClientTest, FetchBodiesReadsEachEndpointOnce) {
     expected.push_back("GET /v1.41/images/" + id + "/json");
     expected.push_back("GET /v1.41/images/" + id + "/history");
   }
+  // Then the inspect of the containers not running: job-1 (exited) and
+  // api-1 (created), not web-1 (running) nor cron-1 (paused).
+  for (const ContainerSummary& container : RecordedParsed().containers) {
+    if (container.state == "exited" || container.state == "created") {
+      expected.push_back("GET /v1.41/containers/" + container.id + "/json");
+    }
+  }
+  ASSERT_EQ(expected.size(), 5 + 2 * RecordedIds().size() + 2);
   EXPECT_EQ(transport_.RequestLines(), expected);
 }
 
@@ -428,23 +436,24 @@ TEST_F(EngineClientTest, FetchBodiesReadsSystemDfOnlyWhenAsked) {
   EXPECT_EQ(Dump(*fetched), Dump(expected));
 }
 
-TEST_F(EngineClientTest, SystemDfIsLimitedToImagesFromApi142) {
-  ServeRecorded("1.42");
-  absl::StatusOr<EngineBodies> fetched =
-      client_.FetchBodies({.system_df = true});
-  ASSERT_TRUE(fetched.ok()) << fetched.status();
-  EXPECT_EQ(transport_.Count("GET", "/v1.42/system/df?type=image"), 1u);
-  EXPECT_EQ(transport_.Count("GET", "/v1.42/system/df"), 0u);
-  ASSERT_TRUE(fetched->system_df.has_value());
-  EXPECT_EQ(fetched->system_df->layers_size,
-            RecordedParsed().system_df->layers_size);
-}
-
-TEST_F(EngineClientTest, SystemDfHasNoTypeBeforeApi142) {
-  ServeRecorded("1.41");
-  ASSERT_TRUE(client_.FetchBodies({.system_df = true}).ok());
-  EXPECT_EQ(transport_.Count("GET", "/v1.41/system/df"), 1u);
-  EXPECT_EQ(transport_.Count("GET", "/v1.41/system/df?type=image"), 0u);
+TEST_F(EngineClientTest, SystemDfIsReadWholeOnEveryVersion) {
+  // Containers, volumes and build cache count too: no ?type= filter.
+  for (const char* api : {"1.41", "1.42"}) {
+    ServeRecorded(api);
+    EngineClient client(transport_);
+    absl::StatusOr<EngineBodies> fetched =
+        client.FetchBodies({.system_df = true});
+    ASSERT_TRUE(fetched.ok()) << fetched.status();
+    std::string path = absl::StrFormat("/v%s/system/df", api);
+    EXPECT_EQ(transport_.Count("GET", path), 1u) << api;
+    for (const std::string& line : transport_.RequestLines()) {
+      EXPECT_THAT(line, Not(HasSubstr("?type="))) << api;
+    }
+    ASSERT_TRUE(fetched->system_df.has_value());
+    EXPECT_EQ(fetched->system_df->layers_size,
+              RecordedParsed().system_df->layers_size);
+    transport_.ClearRecords();
+  }
 }
 
 TEST_F(EngineClientTest, FetchBodiesKeepsRawBodiesByteForByte) {

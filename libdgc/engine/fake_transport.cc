@@ -178,6 +178,11 @@ absl::Status ServeRecordedEngine(FakeTransport& transport,
     transport.On("GET", v + "/images/" + image.id + "/history",
                  recorded("history_" + hex12 + ".json"));
   }
+  for (const ContainerSummary& container : bodies->containers) {
+    if (!NeedsContainerDetails(container.state)) continue;
+    transport.On("GET", v + "/containers/" + container.id + "/json",
+                 recorded("container_" + container.id.substr(0, 12) + ".json"));
+  }
   if (!failure.empty()) return absl::NotFoundError(failure);
   return absl::OkStatus();
 }

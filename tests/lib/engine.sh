@@ -4,12 +4,16 @@
 #
 # Source this file, then:
 #   engine_start "$dir"   # dockerd on unix://$dir/docker.sock, ready to use
+#   engine_start_small "$dir" 240  # the same on a 240 MB disk of its own
 #   engine_shutdown "$dir" # stops it and unmounts leftovers, keeps $dir
 #   engine_stop "$dir"    # engine_shutdown, then deletes $dir
 #
 # Needs root, /usr/sbin/dockerd (Debian's docker.io, named by path since
 # another dockerd may come first on PATH) and curl. The engine uses the vfs
 # storage driver and no networking, so it runs inside containers and CI.
+# A small-disk engine (engine_start_small) has a size-limited tmpfs as its
+# data root and uses overlay2, so layers are shared as in production and
+# statvfs on the data root gives real percentages.
 
 ENGINE_START_TIMEOUT_S=30
 ENGINE_STOP_TIMEOUT_S=20
@@ -17,7 +21,13 @@ ENGINE_STOP_TIMEOUT_S=20
 # engine_start DIR: starts dockerd with all its state under DIR and waits
 # until it answers /_ping. On failure prints the log tail and returns 1.
 engine_start() {
-  local dir=$1
+  engine_launch "$1" vfs
+}
+
+# engine_launch DIR STORAGE_DRIVER: engine_start with the given storage
+# driver; the data root DIR/root must be usable by that driver.
+engine_launch() {
+  local dir=$1 driver=$2
   mkdir -p "$dir"
   /usr/sbin/dockerd \
     --host "unix://$dir/docker.sock" \
@@ -25,7 +35,7 @@ engine_start() {
     --exec-root "$dir/exec" \
     --pidfile "$dir/pid" \
     --iptables=false --ip6tables=false --bridge=none \
-    --storage-driver=vfs \
+    --storage-driver="$driver" \
     >"$dir/dockerd.log" 2>&1 &
   echo $! >"$dir/launcher.pid"
   if ! engine_wait_ready "$dir"; then
@@ -101,13 +111,15 @@ engine_wait_gone() {
   return 1
 }
 
-# engine_unmount DIR: lazily unmounts everything still mounted under DIR,
-# deepest first.
+# engine_unmount DIR [KEEP]: lazily unmounts everything still mounted under
+# DIR, deepest first, except the mount point KEEP (an absolute path).
 engine_unmount() {
-  local dir=$1 mountpoint
+  local dir=$1 keep=${2:-} mountpoint
   dir=$(realpath -m "$dir")
   while IFS= read -r mountpoint; do
-    umount -l "$mountpoint" 2>/dev/null || true
+    if [[ "$mountpoint" != "$keep" ]]; then
+      umount -l "$mountpoint" 2>/dev/null || true
+    fi
   done < <(awk -v prefix="$dir/" 'index($5, prefix) == 1 { print $5 }' \
     /proc/self/mountinfo | sort -r)
 }
@@ -115,7 +127,9 @@ engine_unmount() {
 # engine_shutdown DIR: SIGTERM to dockerd, up to ENGINE_STOP_TIMEOUT_S
 # seconds for it to finish, then SIGKILL to it and everything it started;
 # unmounts leftovers. Keeps DIR, so engine_start DIR brings the same engine
-# (images, containers) back.
+# (images, containers) back. A small-disk engine keeps its tmpfs mounted
+# (that is where its data is), so engine_start_small DIR SIZE_MB brings it
+# back; engine_stop unmounts it.
 engine_shutdown() {
   local dir=$1 pid
   local -a pids=()
@@ -132,14 +146,56 @@ engine_shutdown() {
     done
     engine_wait_gone "${pids[@]}" || true
   fi
-  engine_unmount "$dir"
+  engine_unmount "$dir" "$(engine_small_disk "$dir")"
 }
 
-# engine_stop DIR: engine_shutdown, then deletes DIR. Safe to call twice or
-# after a failed start.
+# engine_stop DIR: engine_shutdown, then unmounts what is left (a small
+# disk too) and deletes DIR. Safe to call twice or after a failed start.
 engine_stop() {
   local dir=$1
   [[ -d "$dir" ]] || return 0
   engine_shutdown "$dir"
+  engine_unmount "$dir"
   rm -rf "$dir"
+}
+
+# engine_start_small DIR SIZE_MB: engine_start on a disk of its own: a tmpfs
+# of SIZE_MB MiB mounted on DIR/root as the data root, with the
+# overlay2 storage driver. If DIR/root is already that tmpfs (after
+# engine_shutdown) it is kept, resized to SIZE_MB, and the same engine comes
+# back. Returns 1 (with the log tail) if dockerd does not come up, or if it
+# is not on overlay2 with DIR/root as its data root. engine_stop DIR
+# unmounts the tmpfs and frees its memory.
+engine_start_small() {
+  local dir=$1 size_mb=$2 info
+  if [[ ! "$size_mb" =~ ^[1-9][0-9]*$ ]]; then
+    echo "engine: engine_start_small: size '$size_mb' is not a number of MB" >&2
+    return 1
+  fi
+  mkdir -p "$dir/root"
+  dir=$(realpath "$dir")
+  if mountpoint -q "$dir/root"; then
+    mount -o "remount,size=${size_mb}m" "$dir/root" || return 1
+  else
+    mount -t tmpfs -o "size=${size_mb}m" tmpfs "$dir/root" || return 1
+  fi
+  echo "$size_mb" >"$dir/small-disk-mb"
+  engine_launch "$dir" overlay2 || return 1
+  info=$(curl -fsS --max-time 10 --unix-socket "$dir/docker.sock" \
+    http://localhost/v1.41/info) || return 1
+  if [[ "$info" != *'"Driver":"overlay2"'* ||
+    "$info" != *"\"DockerRootDir\":\"$dir/root\""* ]]; then
+    echo "engine: dockerd in $dir is not on overlay2 at $dir/root:" \
+      "${info:0:400}" >&2
+    return 1
+  fi
+}
+
+# engine_small_disk DIR: prints the mount point of DIR's small disk (the
+# tmpfs of engine_start_small), or nothing for an ordinary engine.
+engine_small_disk() {
+  local dir=$1
+  if [[ -f "$dir/small-disk-mb" ]]; then
+    realpath -m "$dir/root"
+  fi
 }

@@ -57,6 +57,10 @@ for id in $(python3 -c 'import json,sys; print(" ".join(i["Id"] for i in json.lo
   get "/images/$id/json" >"$out/inspect_${hex%"${hex#????????????}"}.json"
   get "/images/$id/history" >"$out/history_${hex%"${hex#????????????}"}.json"
 done
+# The inspect of each container that is not running (created, exited).
+for id in $(python3 -c 'import json,sys; print(" ".join(c["Id"] for c in json.load(open(sys.argv[1])) if c["State"] in ("created", "exited", "dead")))' "$out/containers.json"); do
+  get "/containers/$id/json" >"$out/container_${id%"${id#????????????}"}.json"
+done
 # The engine's layer chain IDs, for the chain ID cross-check in tests.
 ls "$D/root/image/vfs/layerdb/sha256" >"$out/layerdb_chain_ids.txt"
 # Exact accounting: the drop in LayersSize after each delete.
