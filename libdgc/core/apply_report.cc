@@ -30,6 +30,19 @@ void WriteResult(const ActionResult& result, JsonWriter* json) {
   json->Key("freed_bytes").Uint(result.freed_bytes);
   json->Key("untagged").StringArray(result.untagged);
   json->Key("deleted").StringArray(result.deleted);
+  switch (result.op) {
+    case ActionOp::kRemoveContainer:
+      json->Key("container").String(result.container);
+      break;
+    case ActionOp::kRemoveVolume:
+      json->Key("volume").String(result.volume);
+      break;
+    case ActionOp::kPruneBuildCache:
+      json->Key("records").StringArray(result.records);
+      break;
+    default:
+      break;
+  }
   json->EndObject();
 }
 
@@ -77,6 +90,9 @@ std::string AuditLine(const ActionResult& result, const EngineInfo& engine) {
   json.Key("op").String(OpName(result.op));
   json.Key("image").String(result.image);
   json.Key("refs").StringArray(result.refs);
+  if (!result.container.empty()) json.Key("container").String(result.container);
+  if (!result.volume.empty()) json.Key("volume").String(result.volume);
+  if (!result.records.empty()) json.Key("records").StringArray(result.records);
   json.Key("status").String(StatusName(result.status));
   json.Key("bytes").Uint(result.freed_bytes);
   json.Key("detail").String(result.detail);

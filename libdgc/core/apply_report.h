@@ -26,10 +26,17 @@ struct ActionResult {
   ActionOp op = ActionOp::kDelete;
   std::string image;
   std::vector<std::string> refs;
+  // The target of the other ops, as in the action.
+  std::string container;
+  std::string volume;
+  std::vector<std::string> records;
   ResultStatus status = ResultStatus::kSkipped;
   std::string detail;  // why skipped or failed ("" when done)
   uint64_t predicted_bytes = 0;
-  // Measured: the sizes of the layer chains the engine reported deleted.
+  // What the engine freed, from what it reported: for an image, the sizes
+  // of the layer chains it reported deleted; for a container, the size of
+  // its writable layer and for a volume its data, as the engine reported
+  // them when the apply read it; for build cache, its SpaceReclaimed.
   uint64_t freed_bytes = 0;
   std::vector<std::string> untagged;  // as the engine reported them
   std::vector<std::string> deleted;   // image and layer IDs, as reported

@@ -2,11 +2,13 @@
 #include "core/engine_bodies.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 
 #include "absl/strings/str_format.h"
 #include "core/json_reader.h"
 #include "core/layer_sizes.h"
+#include "core/safe_text.h"
 #include "core/time_text.h"
 
 namespace dgc {
@@ -165,6 +167,7 @@ absl::Status ParseRestartPolicy(value& v, std::string* name) {
 
 absl::Status ParseContainerState(value& v, ContainerInspect* out) {
   return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "Status") return ReadString(f, key, &out->state);
     if (key == "StartedAt") return ReadTime(f, key, &out->started_at);
     if (key == "FinishedAt") return ReadTime(f, key, &out->finished_at);
     return absl::OkStatus();
@@ -437,6 +440,22 @@ absl::Status ParseDeleteResponse(value& v, DeleteResponse* out) {
       return s;
     });
   });
+}
+
+absl::Status CheckEngineName(std::string_view name, std::string_view field) {
+  // Docker's names: [a-zA-Z0-9][a-zA-Z0-9_.-]* (container and volume names,
+  // hex container IDs, BuildKit record IDs).
+  bool valid = !name.empty() && name.size() <= 255 &&
+               std::isalnum(static_cast<unsigned char>(name[0]));
+  for (char c : name) {
+    valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                      c == '.' || c == '-');
+  }
+  if (valid) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "field \"%s\": \"%s\" is not a name Docker gives (letters, digits, "
+      "'_', '.' and '-')",
+      field, TerminalSafe(name, 80)));
 }
 
 absl::Status CheckImageId(std::string_view id, std::string_view field) {

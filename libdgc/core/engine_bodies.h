@@ -85,6 +85,7 @@ struct ContainerSummary {
 // that are not running: created, exited, dead).
 struct ContainerInspect {
   std::string id{};
+  std::string state{};           // State.Status: created, running, exited, ...
   std::string restart_policy{};  // HostConfig.RestartPolicy.Name; "" is "no"
   // State.StartedAt and State.FinishedAt; InfinitePast when never.
   absl::Time started_at = absl::InfinitePast();
@@ -194,6 +195,12 @@ absl::Status ParseDeleteResponse(simdjson::ondemand::value& value,
 // container in `state`: those not running (created, exited, dead), which
 // a policy may remove.
 bool NeedsContainerDetails(std::string_view state);
+
+// CheckEngineName accepts only what Docker produces as a container or
+// volume name or ID, or a build cache record ID: an ASCII letter or digit,
+// then letters, digits, '_', '.' and '-' (names go into request paths).
+// Errors: InvalidArgument naming `field`.
+absl::Status CheckEngineName(std::string_view name, std::string_view field);
 
 // CheckImageId accepts only what an engine produces as an image ID,
 // "sha256:" and 64 lower-case hex digits (IDs go into request paths).

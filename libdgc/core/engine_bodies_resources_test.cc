@@ -81,6 +81,7 @@ TEST(ContainerInspectTest, RecordedApi141ExitedContainer) {
   EXPECT_EQ(inspect.id,
             "a6d60228ab4130b8285ff066b716ee3dd87952be3e8aea3a8dca542fb174d1e5");
   EXPECT_EQ(inspect.restart_policy, "no");
+  EXPECT_EQ(inspect.state, "exited");
   EXPECT_EQ(absl::ToUnixSeconds(inspect.started_at),
             absl::ToUnixSeconds(Utc(2026, 11, 22, 22, 35, 7)));
   EXPECT_GT(inspect.finished_at, inspect.started_at);

@@ -7,6 +7,7 @@
 #define DGC_CORE_PLAN_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,14 +17,31 @@
 
 namespace dgc {
 
-enum class ActionOp { kUntag, kDelete };
+enum class ActionOp {
+  kUntag,            // remove some references of an image
+  kDelete,           // delete an image with all its references
+  kRemoveContainer,  // remove a stopped container (SPEC.md §8)
+  kRemoveVolume,     // remove an anonymous, unused volume
+  kPruneBuildCache,  // prune build cache records
+};
 
-// OpName returns "untag" or "delete".
+// OpName returns the op as documents write it: "untag", "delete",
+// "remove_container", "remove_volume" or "prune_build_cache".
 std::string_view OpName(ActionOp op);
+
+// ParseOpName is OpName's inverse; nullopt for another text.
+std::optional<ActionOp> ParseOpName(std::string_view text);
+
+// IsImageOp reports whether `op` acts on an image (untag or delete).
+inline bool IsImageOp(ActionOp op) {
+  return op == ActionOp::kUntag || op == ActionOp::kDelete;
+}
 
 struct Action {
   ActionOp op = ActionOp::kDelete;
-  std::string image;  // image ID
+  // The image acted on (untag, delete), or the image of the container
+  // removed (remove_container); "" otherwise.
+  std::string image;
   // untag: the references removed. delete: every reference of the image,
   // removed one by one, the last one removing the image; empty when the
   // image has none and is deleted by ID.
@@ -40,6 +58,16 @@ struct Action {
   bool prune = true;
   absl::Time created = absl::InfinitePast();
   uint64_t size = 0;  // the image's Size, for the naive estimate
+  // remove_container: the container's ID and name, and when it stopped
+  // (its FinishedAt, or its creation when it never ran): the executor
+  // skips a container that ran again since.
+  std::string container;
+  std::string container_name;
+  absl::Time stopped_at = absl::InfinitePast();
+  // remove_volume: the volume's name.
+  std::string volume;
+  // prune_build_cache: the records, children before parents.
+  std::vector<std::string> records;
 };
 
 struct KeptImage {

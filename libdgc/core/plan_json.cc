@@ -5,6 +5,7 @@
 #include "core/engine_bodies.h"
 #include "core/inventory_json.h"
 #include "core/json_writer.h"
+#include "core/safe_text.h"
 #include "core/time_text.h"
 
 namespace dgc {
@@ -33,6 +34,21 @@ void WriteAction(const Action& action, JsonWriter* json) {
   json->Key("prune").Bool(action.prune);
   json->Key("created").String(FormatRfc3339(action.created));
   json->Key("size").Uint(action.size);
+  switch (action.op) {
+    case ActionOp::kRemoveContainer:
+      json->Key("container").String(action.container);
+      json->Key("container_name").String(action.container_name);
+      json->Key("stopped_at").String(FormatRfc3339(action.stopped_at));
+      break;
+    case ActionOp::kRemoveVolume:
+      json->Key("volume").String(action.volume);
+      break;
+    case ActionOp::kPruneBuildCache:
+      json->Key("records").StringArray(action.records);
+      break;
+    default:
+      break;
+  }
   json->EndObject();
 }
 
@@ -86,6 +102,36 @@ absl::Status ParseEngine(value& v, EngineInfo* out) {
   });
 }
 
+// What each op needs to name its target, checked as strictly as image IDs
+// are (targets go into request paths and filters).
+absl::Status CheckActionTarget(const Action& action) {
+  switch (action.op) {
+    case ActionOp::kUntag:
+      if (action.refs.empty()) {
+        return absl::InvalidArgumentError("an untag action needs \"refs\"");
+      }
+      return CheckImageId(action.image, "image");
+    case ActionOp::kDelete:
+      return CheckImageId(action.image, "image");
+    case ActionOp::kRemoveContainer:
+      return CheckEngineName(action.container, "container");
+    case ActionOp::kRemoveVolume:
+      return CheckEngineName(action.volume, "volume");
+    case ActionOp::kPruneBuildCache:
+      if (action.records.empty()) {
+        return absl::InvalidArgumentError(
+            "a prune_build_cache action needs \"records\"");
+      }
+      for (const std::string& record : action.records) {
+        if (absl::Status s = CheckEngineName(record, "records"); !s.ok()) {
+          return s;
+        }
+      }
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseAction(value& v, Action* out) {
   std::string op;
   absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
@@ -101,22 +147,25 @@ absl::Status ParseAction(value& v, Action* out) {
     if (key == "prune") return ReadBool(f, key, &out->prune);
     if (key == "created") return ReadTimeField(f, key, &out->created);
     if (key == "size") return ReadUint(f, key, &out->size);
+    if (key == "container") return ReadString(f, key, &out->container);
+    if (key == "container_name") {
+      return ReadString(f, key, &out->container_name);
+    }
+    if (key == "stopped_at") return ReadTimeField(f, key, &out->stopped_at);
+    if (key == "volume") return ReadString(f, key, &out->volume);
+    if (key == "records") return ReadStringArray(f, key, &out->records);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  if (op == "delete") {
-    out->op = ActionOp::kDelete;
-  } else if (op == "untag") {
-    out->op = ActionOp::kUntag;
-    if (out->refs.empty()) {
-      return absl::InvalidArgumentError("an untag action needs \"refs\"");
-    }
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("field \"op\": \"%s\": want \"delete\" or \"untag\"",
-                        op.substr(0, 40)));
+  std::optional<ActionOp> parsed = ParseOpName(op);
+  if (!parsed.has_value()) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "field \"op\": \"%s\": want \"untag\", \"delete\", "
+        "\"remove_container\", \"remove_volume\" or \"prune_build_cache\"",
+        TerminalSafe(op, 40)));
   }
-  return CheckImageId(out->image, "image");
+  out->op = *parsed;
+  return CheckActionTarget(*out);
 }
 
 absl::Status ParseKept(value& v, KeptImage* out) {

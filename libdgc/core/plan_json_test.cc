@@ -195,10 +195,62 @@ TEST(PlanJsonTest, UnknownOp) {
   EXPECT_EQ(ErrorOf(WithAction(R"({"op": "prune", "image": ")" + kImage +
                                R"(", "refs": ["a:1"]})")),
             "field \"actions\": element 0: field \"op\": \"prune\": want "
-            "\"delete\" or \"untag\"");
+            "\"untag\", \"delete\", \"remove_container\", \"remove_volume\" "
+            "or \"prune_build_cache\"");
   EXPECT_EQ(ErrorOf(WithAction(R"({"image": ")" + kImage + R"("})")),
             "field \"actions\": element 0: field \"op\": \"\": want "
-            "\"delete\" or \"untag\"");
+            "\"untag\", \"delete\", \"remove_container\", \"remove_volume\" "
+            "or \"prune_build_cache\"");
+}
+
+TEST(PlanJsonTest, ResourceActionsRoundTrip) {
+  Plan plan;
+  Action container;
+  container.op = ActionOp::kRemoveContainer;
+  container.image = kImage;
+  container.container = std::string(64, 'c');
+  container.container_name = "job-1";
+  container.stopped_at = absl::FromUnixSeconds(1790000000);
+  container.bytes = 4096;
+  Action volume;
+  volume.op = ActionOp::kRemoveVolume;
+  volume.volume = std::string(64, 'a');
+  volume.bytes = 3;
+  Action cache;
+  cache.op = ActionOp::kPruneBuildCache;
+  cache.records = {"hw53o5aio51xtltp5xjp8v7fx", "p0"};
+  cache.bytes = 51;
+  plan.actions = {container, volume, cache};
+  absl::StatusOr<Plan> reread = ParsePlan(PaddedBody(PlanToJson(plan)));
+  ASSERT_TRUE(reread.ok()) << reread.status();
+  ASSERT_EQ(reread->actions.size(), 3u);
+  EXPECT_EQ(reread->actions[0].op, ActionOp::kRemoveContainer);
+  EXPECT_EQ(reread->actions[0].container, container.container);
+  EXPECT_EQ(reread->actions[0].container_name, "job-1");
+  EXPECT_EQ(reread->actions[0].stopped_at, container.stopped_at);
+  EXPECT_EQ(reread->actions[0].bytes, 4096u);
+  EXPECT_EQ(reread->actions[1].op, ActionOp::kRemoveVolume);
+  EXPECT_EQ(reread->actions[1].volume, volume.volume);
+  EXPECT_EQ(reread->actions[2].op, ActionOp::kPruneBuildCache);
+  EXPECT_EQ(reread->actions[2].records, cache.records);
+}
+
+TEST(PlanJsonTest, ResourceTargetsMustBeNamesDockerGives) {
+  EXPECT_EQ(ErrorOf(WithAction(
+                R"({"op": "remove_container", "container": "../../x"})")),
+            "field \"actions\": element 0: field \"container\": \"../../x\" "
+            "is not a name Docker gives (letters, digits, '_', '.' and '-')");
+  EXPECT_EQ(ErrorOf(WithAction(R"({"op": "remove_volume", "volume": ""})")),
+            "field \"actions\": element 0: field \"volume\": \"\" is not a "
+            "name Docker gives (letters, digits, '_', '.' and '-')");
+  EXPECT_EQ(
+      ErrorOf(WithAction(R"({"op": "prune_build_cache", "records": []})")),
+      "field \"actions\": element 0: a prune_build_cache action needs "
+      "\"records\"");
+  EXPECT_EQ(
+      ErrorOf(WithAction(R"({"op": "prune_build_cache", "records": ["a,b"]})")),
+      "field \"actions\": element 0: field \"records\": \"a,b\" is not "
+      "a name Docker gives (letters, digits, '_', '.' and '-')");
 }
 
 TEST(PlanJsonTest, UntagWithoutRefs) {

@@ -240,7 +240,28 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
 }
 
 std::string_view OpName(ActionOp op) {
-  return op == ActionOp::kUntag ? "untag" : "delete";
+  switch (op) {
+    case ActionOp::kUntag:
+      return "untag";
+    case ActionOp::kDelete:
+      return "delete";
+    case ActionOp::kRemoveContainer:
+      return "remove_container";
+    case ActionOp::kRemoveVolume:
+      return "remove_volume";
+    case ActionOp::kPruneBuildCache:
+      return "prune_build_cache";
+  }
+  return "";
+}
+
+std::optional<ActionOp> ParseOpName(std::string_view text) {
+  for (ActionOp op :
+       {ActionOp::kUntag, ActionOp::kDelete, ActionOp::kRemoveContainer,
+        ActionOp::kRemoveVolume, ActionOp::kPruneBuildCache}) {
+    if (OpName(op) == text) return op;
+  }
+  return std::nullopt;
 }
 
 }  // namespace dgc

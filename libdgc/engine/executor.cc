@@ -125,6 +125,9 @@ ActionResult ResultFor(const Action& action) {
   result.op = action.op;
   result.image = action.image;
   result.refs = action.refs;
+  result.container = action.container;
+  result.volume = action.volume;
+  result.records = action.records;
   result.predicted_bytes = action.bytes;
   return result;
 }
