@@ -61,9 +61,19 @@ bool Confirm(const Plan& plan, const Policy* policy, Invocation& invocation) {
 void PrintResultLine(const ActionResult& result, std::ostream& out) {
   std::string refs =
       result.refs.empty() ? "<none>" : absl::StrJoin(result.refs, ", ");
+  std::string target = ShortId(result.image);
+  if (result.op == ActionOp::kRemoveContainer) {
+    target = result.container.substr(0, 12);
+  } else if (result.op == ActionOp::kRemoveVolume) {
+    target = result.volume.substr(0, 12);
+    refs = result.volume;
+  } else if (result.op == ActionOp::kPruneBuildCache) {
+    target = absl::StrFormat("%d records", result.records.size());
+    refs = "";
+  }
   std::string line = absl::StrFormat(
       "%-8s %-7s %s   %-9s %s", StatusName(result.status), OpName(result.op),
-      ShortId(result.image), HumanSize(result.freed_bytes), refs);
+      target, HumanSize(result.freed_bytes), refs);
   if (!result.detail.empty()) line += " (" + result.detail + ")";
   out << TerminalSafe(line, 400) << "\n";
   out.flush();

@@ -26,6 +26,50 @@ std::vector<std::string> RulesInOrder(const Plan& plan) {
   return rules;
 }
 
+// The heading of a resource section's actions ("" for a rule's).
+std::string SectionHeading(const Action& action) {
+  switch (action.op) {
+    case ActionOp::kRemoveContainer:
+      return "Containers";
+    case ActionOp::kRemoveVolume:
+      return "Volumes";
+    case ActionOp::kPruneBuildCache:
+      return "Build cache";
+    default:
+      return "";
+  }
+}
+
+// What a resource action acts on, for people.
+std::string Target(const Action& action) {
+  switch (action.op) {
+    case ActionOp::kRemoveContainer:
+      return absl::StrFormat("%s (%s)", action.container_name,
+                             action.container.substr(0, 12));
+    case ActionOp::kRemoveVolume:
+      return action.volume.size() == 64 ? action.volume.substr(0, 12)
+                                        : action.volume;
+    case ActionOp::kPruneBuildCache:
+      return absl::StrFormat("%d %s", action.records.size(),
+                             action.records.size() == 1 ? "record" : "records");
+    default:
+      return ShortId(action.image);
+  }
+}
+
+void PrintResourceSection(const Plan& plan, const Action& first,
+                          std::ostream& out) {
+  Table table({"ACTION", "TARGET", "BYTES", "REASON"});
+  for (const Action& action : plan.actions) {
+    if (action.op != first.op) continue;
+    table.AddRow({std::string(OpName(action.op)), Target(action),
+                  HumanSize(action.bytes), action.reason});
+  }
+  out << SectionHeading(first) << "\n";
+  table.Print(out);
+  out << "\n";
+}
+
 std::string RuleHeading(const std::string& rule, const Policy* policy) {
   if (policy != nullptr) {
     for (const Rule& candidate : policy->rules) {
@@ -57,6 +101,21 @@ void PrintRuleSection(const Plan& plan, const std::string& rule,
   out << "\n";
 }
 
+void PrintKeptResources(const Plan& plan, std::ostream& out) {
+  if (plan.kept_resources.empty()) return;
+  Table table({"KIND", "NAME", "REASON"});
+  for (const KeptResource& kept : plan.kept_resources) {
+    std::string name = !kept.name.empty()     ? kept.name
+                       : kept.id.size() == 64 ? kept.id.substr(0, 12)
+                                              : kept.id;
+    table.AddRow({kept.kind, name, kept.reason});
+  }
+  out << absl::StrFormat("Kept containers and volumes (%d)\n",
+                         plan.kept_resources.size());
+  table.Print(out);
+  out << "\n";
+}
+
 void PrintKept(const Plan& plan, std::ostream& out) {
   if (plan.kept.empty()) return;
   Table table({"IMAGE ID", "REFS", "CREATED", "REASON"});
@@ -77,13 +136,27 @@ void PrintPlanTable(const Plan& plan, const Policy* policy, std::ostream& out) {
                          TerminalSafe(plan.policy_source, 400),
                          TerminalSafe(plan.engine.host, 400));
   for (const std::string& rule : RulesInOrder(plan)) {
-    PrintRuleSection(plan, rule, policy, out);
+    auto first =
+        std::find_if(plan.actions.begin(), plan.actions.end(),
+                     [&](const Action& action) { return action.rule == rule; });
+    if (IsImageOp(first->op)) {
+      PrintRuleSection(plan, rule, policy, out);
+    } else {
+      PrintResourceSection(plan, *first, out);
+    }
   }
   PrintKept(plan, out);
+  PrintKeptResources(plan, out);
   if (plan.actions.empty()) out << "Nothing to do.\n";
-  out << absl::StrFormat("%d to delete, %d to untag, %d kept\n",
-                         plan.summary.deletes, plan.summary.untags,
-                         plan.summary.kept);
+  const PlanSummary& summary = plan.summary;
+  out << absl::StrFormat("%d to delete, %d to untag, %d kept", summary.deletes,
+                         summary.untags, summary.kept);
+  if (summary.containers + summary.volumes + summary.build_cache_records > 0) {
+    out << absl::StrFormat(
+        "; %d containers, %d volumes and %d build cache records to remove",
+        summary.containers, summary.volumes, summary.build_cache_records);
+  }
+  out << "\n";
   out << absl::StrFormat("Total reclaimable space: %s (naive estimate: %s)\n",
                          HumanSize(plan.summary.reclaimable_bytes),
                          HumanSize(plan.summary.naive_bytes));

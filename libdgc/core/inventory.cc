@@ -267,6 +267,15 @@ std::vector<std::string> ReferencesToDelete(
   return refs;
 }
 
+std::vector<ContainerIndex> StayingContainers(
+    const Image& image, const std::vector<bool>& removed) {
+  std::vector<ContainerIndex> staying;
+  for (ContainerIndex c : image.containers) {
+    if (c >= removed.size() || !removed[c]) staying.push_back(c);
+  }
+  return staying;
+}
+
 std::string ShortId(std::string_view id) {
   if (id.substr(0, 7) == "sha256:") id.remove_prefix(7);
   return std::string(id.substr(0, 12));

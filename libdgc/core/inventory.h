@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "core/engine_bodies.h"
 #include "core/layer_graph.h"
 
@@ -162,6 +163,11 @@ absl::Status CheckExactAccounting(const Inventory& inventory);
 std::vector<std::string> ReferencesToDelete(
     const std::vector<std::string>& tags,
     const std::vector<std::string>& digests);
+
+// StayingContainers returns the containers of `image` not marked in
+// `removed` (one entry per container of the inventory, or empty for none).
+std::vector<ContainerIndex> StayingContainers(const Image& image,
+                                              const std::vector<bool>& removed);
 
 // ShortId returns an image ID as docker shows it: 12 hex digits, without
 // the "sha256:" prefix.

@@ -79,13 +79,25 @@ struct KeptImage {
   absl::Time created = absl::InfinitePast();
 };
 
+// A container, volume or build cache record a resource section looked at
+// and left, and why (a restart policy, a label, too young, mounted...).
+struct KeptResource {
+  std::string kind;  // "container", "volume"
+  std::string id;    // container ID, volume name
+  std::string name;  // container name ("" for volumes)
+  std::string reason;
+};
+
 struct PlanSummary {
   uint32_t images = 0;  // listed images (intermediates excluded)
   uint32_t deletes = 0;
   uint32_t untags = 0;
-  uint32_t kept = 0;               // images that stay, untagged ones included
-  uint64_t reclaimable_bytes = 0;  // sum of actions[].bytes
-  uint64_t naive_bytes = 0;        // sum of deleted images' Size
+  uint32_t containers = 0;           // remove_container actions
+  uint32_t volumes = 0;              // remove_volume actions
+  uint32_t build_cache_records = 0;  // records of prune_build_cache actions
+  uint32_t kept = 0;                 // images that stay, untagged ones included
+  uint64_t reclaimable_bytes = 0;    // sum of actions[].bytes
+  uint64_t naive_bytes = 0;          // sum of deleted images' Size
 };
 
 struct Plan {
@@ -93,9 +105,12 @@ struct Plan {
   absl::Time now = absl::InfinitePast();
   std::string policy_source;
   PlanSummary summary;
-  // Untags first, then deletions, children before parents.
+  // Containers first (their images may go in the same plan), then untags,
+  // then deletions (children before parents), then volumes (which the
+  // containers removed may free), then build cache.
   std::vector<Action> actions;
   std::vector<KeptImage> kept;  // newest first
+  std::vector<KeptResource> kept_resources;
   std::vector<std::string> warnings;
 };
 

@@ -16,6 +16,9 @@ void WriteSummary(const PlanSummary& summary, JsonWriter* json) {
   json->Key("images").Uint(summary.images);
   json->Key("delete").Uint(summary.deletes);
   json->Key("untag").Uint(summary.untags);
+  json->Key("remove_container").Uint(summary.containers);
+  json->Key("remove_volume").Uint(summary.volumes);
+  json->Key("prune_build_cache").Uint(summary.build_cache_records);
   json->Key("keep").Uint(summary.kept);
   json->Key("reclaimable_bytes").Uint(summary.reclaimable_bytes);
   json->Key("naive_bytes").Uint(summary.naive_bytes);
@@ -49,6 +52,15 @@ void WriteAction(const Action& action, JsonWriter* json) {
     default:
       break;
   }
+  json->EndObject();
+}
+
+void WriteKeptResource(const KeptResource& kept, JsonWriter* json) {
+  json->BeginObject();
+  json->Key("kind").String(kept.kind);
+  json->Key("id").String(kept.id);
+  json->Key("name").String(kept.name);
+  json->Key("reason").String(kept.reason);
   json->EndObject();
 }
 
@@ -168,6 +180,16 @@ absl::Status ParseAction(value& v, Action* out) {
   return CheckActionTarget(*out);
 }
 
+absl::Status ParseKeptResource(value& v, KeptResource* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "kind") return ReadString(f, key, &out->kind);
+    if (key == "id") return ReadString(f, key, &out->id);
+    if (key == "name") return ReadString(f, key, &out->name);
+    if (key == "reason") return ReadString(f, key, &out->reason);
+    return absl::OkStatus();
+  });
+}
+
 absl::Status ParseKept(value& v, KeptImage* out) {
   return ForEachField(v, [&](std::string_view key, value& f) {
     if (key == "image") return ReadString(f, key, &out->image);
@@ -195,6 +217,11 @@ absl::Status ParsePlanSummary(value& v, PlanSummary* out) {
     if (key == "images") return ReadCount(f, key, &out->images);
     if (key == "delete") return ReadCount(f, key, &out->deletes);
     if (key == "untag") return ReadCount(f, key, &out->untags);
+    if (key == "remove_container") return ReadCount(f, key, &out->containers);
+    if (key == "remove_volume") return ReadCount(f, key, &out->volumes);
+    if (key == "prune_build_cache") {
+      return ReadCount(f, key, &out->build_cache_records);
+    }
     if (key == "keep") return ReadCount(f, key, &out->kept);
     if (key == "reclaimable_bytes") {
       return ReadUint(f, key, &out->reclaimable_bytes);
@@ -224,6 +251,12 @@ absl::Status ParsePlanRoot(value& root, Plan* plan) {
         if (key == "kept") {
           return ForEachElement(f, [&](size_t, value& item) {
             return ParseKept(item, &plan->kept.emplace_back());
+          });
+        }
+        if (key == "kept_resources") {
+          return ForEachElement(f, [&](size_t, value& item) {
+            return ParseKeptResource(item,
+                                     &plan->kept_resources.emplace_back());
           });
         }
         return absl::OkStatus();
@@ -261,6 +294,11 @@ std::string PlanToJson(const Plan& plan) {
   json.EndArray();
   json.Key("kept").BeginArray();
   for (const KeptImage& kept : plan.kept) WriteKept(kept, &json);
+  json.EndArray();
+  json.Key("kept_resources").BeginArray();
+  for (const KeptResource& kept : plan.kept_resources) {
+    WriteKeptResource(kept, &json);
+  }
   json.EndArray();
   json.Key("warnings").StringArray(plan.warnings);
   json.EndObject();

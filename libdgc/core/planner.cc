@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "core/protection.h"
 #include "core/removal_model.h"
+#include "core/resource_selection.h"
 #include "core/rule_evaluation.h"
 
 namespace dgc {
@@ -22,7 +23,7 @@ struct Decisions {
 };
 
 Decisions Decide(const Inventory& inventory, const Policy& policy,
-                 absl::Time now) {
+                 absl::Time now, const std::vector<bool>& removed_containers) {
   Decisions d;
   size_t count = inventory.images.size();
   d.verdicts = EvaluateRules(inventory, policy, now);
@@ -30,7 +31,8 @@ Decisions Decide(const Inventory& inventory, const Policy& policy,
   d.untagging.assign(count, false);
   d.protection.assign(count, "");
   for (ImageIndex i = 0; i < count; ++i) {
-    d.protection[i] = DirectProtection(inventory, policy, now, i);
+    d.protection[i] =
+        DirectProtection(inventory, policy, now, i, removed_containers);
     const ImageVerdict& verdict = d.verdicts[i];
     if (!d.protection[i].empty() || !verdict.AnySelected()) continue;
     (verdict.AllSelected() ? d.deleting : d.untagging)[i] = true;
@@ -153,6 +155,14 @@ Action DeleteAction(const Inventory& inventory, ImageIndex index,
   action.refs = ReferencesToDelete(image.tags, image.digests);
   action.rule = FirstDecision(verdict, true)->rule->name;
   action.reason = CombinedReason(verdict, true);
+  // Deleted although containers use it: the plan removes them first.
+  if (!image.containers.empty()) {
+    const Container& first = inventory.containers[image.containers.front()];
+    action.reason += absl::StrFormat(
+        "; its container%s %s%s removed first",
+        image.containers.size() > 1 ? "s" : "", first.name,
+        image.containers.size() > 1 ? " and others are" : " is");
+  }
   action.bytes = removal.bytes;
   action.prune = removal.prune;
   for (ImageIndex pruned : removal.pruned) {
@@ -161,6 +171,59 @@ Action DeleteAction(const Inventory& inventory, ImageIndex index,
   action.created = image.created;
   action.size = static_cast<uint64_t>(std::max<int64_t>(image.size, 0));
   return action;
+}
+
+Action ContainerAction(const Container& container,
+                       const ContainerDecision& decision) {
+  Action action;
+  action.op = ActionOp::kRemoveContainer;
+  action.image = container.image_index != kNoImage ? container.image_id : "";
+  action.container = container.id;
+  action.container_name = container.name;
+  action.stopped_at = decision.stopped_at;
+  action.rule = "containers";
+  action.reason = decision.reason;
+  action.bytes = static_cast<uint64_t>(
+      std::max<int64_t>(container.size_rw.value_or(0), 0));
+  action.created = container.created;
+  return action;
+}
+
+Action VolumeAction(const Volume& volume, const VolumeDecision& decision) {
+  Action action;
+  action.op = ActionOp::kRemoveVolume;
+  action.volume = volume.name;
+  action.rule = "volumes";
+  action.reason = decision.reason;
+  action.bytes = static_cast<uint64_t>(std::max<int64_t>(volume.size, 0));
+  action.created = volume.created_at;
+  return action;
+}
+
+Action BuildCacheAction(const Inventory& inventory,
+                        const BuildCacheSelection& selection) {
+  Action action;
+  action.op = ActionOp::kPruneBuildCache;
+  for (size_t i : selection.records) {
+    action.records.push_back(inventory.build_cache[i].id);
+  }
+  action.rule = "build_cache";
+  action.reason = selection.reason;
+  action.bytes = selection.bytes;
+  return action;
+}
+
+// Indices of the decisions that remove, ordered by `key` (oldest first),
+// then by index.
+template <typename Decision, typename Key>
+std::vector<size_t> Removals(const std::vector<Decision>& decisions, Key key) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    if (decisions[i].remove) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return key(a) < key(b); });
+  return order;
 }
 
 KeptImage Kept(const Image& image, const ImageVerdict& verdict,
@@ -194,8 +257,20 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
   plan.now = now;
   plan.policy_source = policy.source;
   plan.warnings = inventory.warnings;
-  Decisions d = Decide(inventory, policy, now);
 
+  std::vector<ContainerDecision> containers =
+      DecideContainers(inventory, policy, now);
+  std::vector<bool> removed_containers(containers.size());
+  for (size_t c = 0; c < containers.size(); ++c) {
+    removed_containers[c] = containers[c].remove;
+  }
+  for (size_t c : Removals(
+           containers, [&](size_t i) { return containers[i].stopped_at; })) {
+    plan.actions.push_back(
+        ContainerAction(inventory.containers[c], containers[c]));
+  }
+
+  Decisions d = Decide(inventory, policy, now, removed_containers);
   for (ImageIndex i : InRuleOrder(inventory, d, d.untagging)) {
     plan.actions.push_back(UntagAction(inventory.images[i], d.verdicts[i]));
   }
@@ -203,10 +278,22 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
   for (ImageIndex i = 0; i < inventory.images.size(); ++i) {
     is_protected[i] = !d.protection[i].empty();
   }
-  RemovalModel model(inventory, std::move(is_protected));
+  RemovalModel model(inventory, std::move(is_protected), removed_containers);
   for (ImageIndex i : DeletionOrder(inventory, d)) {
     Removal removal = model.Delete(i);
     plan.actions.push_back(DeleteAction(inventory, i, d.verdicts[i], removal));
+  }
+
+  std::vector<VolumeDecision> volumes =
+      DecideVolumes(inventory, policy, now, removed_containers);
+  for (size_t v : Removals(volumes, [&](size_t i) {
+         return inventory.volumes[i].created_at;
+       })) {
+    plan.actions.push_back(VolumeAction(inventory.volumes[v], volumes[v]));
+  }
+  BuildCacheSelection cache = SelectBuildCache(inventory, policy, now);
+  if (!cache.records.empty()) {
+    plan.actions.push_back(BuildCacheAction(inventory, cache));
   }
 
   std::vector<ImageIndex> staying;
@@ -221,17 +308,41 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
     plan.kept.push_back(
         Kept(inventory.images[i], d.verdicts[i], d.protection[i]));
   }
+  for (size_t c = 0; c < containers.size(); ++c) {
+    if (!containers[c].considered || containers[c].remove) continue;
+    const Container& container = inventory.containers[c];
+    plan.kept_resources.push_back(
+        {"container", container.id, container.name, containers[c].reason});
+  }
+  for (size_t v = 0; v < volumes.size(); ++v) {
+    if (!volumes[v].considered || volumes[v].remove) continue;
+    plan.kept_resources.push_back(
+        {"volume", inventory.volumes[v].name, "", volumes[v].reason});
+  }
 
   PlanSummary& summary = plan.summary;
   for (const Image& image : inventory.images) {
     if (!image.intermediate) ++summary.images;
   }
   for (const Action& action : plan.actions) {
-    if (action.op == ActionOp::kDelete) {
-      ++summary.deletes;
-      summary.naive_bytes += action.size;
-    } else {
-      ++summary.untags;
+    switch (action.op) {
+      case ActionOp::kDelete:
+        ++summary.deletes;
+        summary.naive_bytes += action.size;
+        break;
+      case ActionOp::kUntag:
+        ++summary.untags;
+        break;
+      case ActionOp::kRemoveContainer:
+        ++summary.containers;
+        break;
+      case ActionOp::kRemoveVolume:
+        ++summary.volumes;
+        break;
+      case ActionOp::kPruneBuildCache:
+        summary.build_cache_records +=
+            static_cast<uint32_t>(action.records.size());
+        break;
     }
     summary.reclaimable_bytes += action.bytes;
   }

@@ -74,15 +74,15 @@ enum class Order {
 // `build_cache`: records unused for longer than `older_than`, while the
 // cache stays above `keep_storage`; at least one of the two is given.
 struct BuildCacheSection {
-  std::optional<PolicyDuration> older_than;
-  std::optional<PolicySize> keep_storage;
+  std::optional<PolicyDuration> older_than = std::nullopt;
+  std::optional<PolicySize> keep_storage = std::nullopt;
 };
 
 // `containers`: created, exited and dead containers stopped for longer
 // than `stopped_older_than`.
 struct ContainersSection {
   PolicyDuration stopped_older_than;
-  std::vector<LabelCondition> protect_labels;
+  std::vector<LabelCondition> protect_labels{};
   // Whether containers with restart policy always or unless-stopped may go.
   bool include_restart_policies = false;
 };

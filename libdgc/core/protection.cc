@@ -9,13 +9,18 @@
 namespace dgc {
 namespace {
 
-std::string ContainerReason(const Inventory& inventory, const Image& image) {
-  const Container& first = inventory.containers[image.containers.front()];
+// Why containers that stay protect `image`, or "" when none does.
+std::string ContainerReason(const Inventory& inventory, const Image& image,
+                            const std::vector<bool>& removed_containers) {
+  std::vector<ContainerIndex> staying =
+      StayingContainers(image, removed_containers);
+  if (staying.empty()) return "";
+  const Container& first = inventory.containers[staying.front()];
   std::string name = first.name.empty() ? first.id.substr(0, 12) : first.name;
   std::string reason =
       absl::StrFormat("in use by container %s (%s)", name, first.state);
-  if (image.containers.size() > 1) {
-    reason += absl::StrFormat(" and %d more", image.containers.size() - 1);
+  if (staying.size() > 1) {
+    reason += absl::StrFormat(" and %d more", staying.size() - 1);
   }
   return reason;
 }
@@ -72,9 +77,14 @@ std::string ImageName(const Image& image) {
 }
 
 std::string DirectProtection(const Inventory& inventory, const Policy& policy,
-                             absl::Time now, ImageIndex index) {
+                             absl::Time now, ImageIndex index,
+                             const std::vector<bool>& removed_containers) {
   const Image& image = inventory.images[index];
-  if (image.in_use()) return ContainerReason(inventory, image);
+  if (std::string reason =
+          ContainerReason(inventory, image, removed_containers);
+      !reason.empty()) {
+    return reason;
+  }
   if (std::string reason = ProtectMatchReason(policy, image); !reason.empty()) {
     return reason;
   }

@@ -10,15 +10,19 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "core/inventory.h"
 #include "core/policy.h"
 
 namespace dgc {
 
 // DirectProtection returns why image `index` is protected by a container,
-// `protect` or `min_age`, or "" when it is not.
+// `protect` or `min_age`, or "" when it is not. The containers marked in
+// `removed_containers` (one entry per container, or empty for none) are
+// being removed by the plan and protect nothing.
 std::string DirectProtection(const Inventory& inventory, const Policy& policy,
-                             absl::Time now, ImageIndex index);
+                             absl::Time now, ImageIndex index,
+                             const std::vector<bool>& removed_containers = {});
 
 // KeepParentsOfStayingImages clears `deleting[i]` for every image with a
 // descendant that stays, following chains of untagged intermediate images

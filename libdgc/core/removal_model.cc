@@ -5,9 +5,11 @@
 namespace dgc {
 
 RemovalModel::RemovalModel(const Inventory& inventory,
-                           std::vector<bool> is_protected)
+                           std::vector<bool> is_protected,
+                           std::vector<bool> removed_containers)
     : inventory_(inventory),
       is_protected_(std::move(is_protected)),
+      removed_containers_(std::move(removed_containers)),
       layer_users_(inventory),
       children_left_(inventory.images.size(), 0),
       removed_(inventory.images.size(), false) {
@@ -27,7 +29,8 @@ std::vector<ImageIndex> RemovalModel::EnginePruneChain(ImageIndex index) const {
     if (parent == kNoImage || removed_[parent]) break;
     const Image& image = inventory_.images[parent];
     if (!image.tags.empty() || !image.digests.empty() ||
-        !image.containers.empty() || children_left_[parent] != 1) {
+        !StayingContainers(image, removed_containers_).empty() ||
+        children_left_[parent] != 1) {
       break;
     }
     chain.push_back(parent);

@@ -32,9 +32,12 @@ struct Removal {
 class RemovalModel {
  public:
   // The inventory must outlive the model. `is_protected` (one entry per
-  // image, or empty for none) marks images no deletion may prune.
+  // image, or empty for none) marks images no deletion may prune;
+  // `removed_containers` (one entry per container, or empty for none) the
+  // containers removed before the images, which hold no parent back.
   explicit RemovalModel(const Inventory& inventory,
-                        std::vector<bool> is_protected = {});
+                        std::vector<bool> is_protected = {},
+                        std::vector<bool> removed_containers = {});
 
   // Delete removes image `index` (which must still be present) and the
   // parents the engine would prune with it — none at all, and prune false,
@@ -49,6 +52,7 @@ class RemovalModel {
 
   const Inventory& inventory_;
   std::vector<bool> is_protected_;
+  std::vector<bool> removed_containers_;
   LayerRefCounts layer_users_;
   std::vector<uint32_t> children_left_;
   std::vector<bool> removed_;
