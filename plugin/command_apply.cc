@@ -206,6 +206,10 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
     if (plan.actions.empty()) invocation.out << "Nothing to do.\n";
     invocation.out << absl::StrFormat("Total reclaimed space: %s\n",
                                       HumanSize(report.summary.freed_bytes));
+    if (report.watermark.has_value()) {
+      invocation.out << WatermarkLine(*report.watermark, /*planned=*/false)
+                     << "\n";
+    }
   } else {
     invocation.out << ApplyReportToJson(report);
   }

@@ -44,7 +44,9 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
   if (!policy.ok()) return policy.status();
   absl::StatusOr<Inventory> inventory = LoadInventory(invocation, read.from);
   if (!inventory.ok()) return inventory.status();
-  Plan plan = MakePlan(*inventory, *policy, *now_flag);
+  absl::StatusOr<Plan> planned = MakePlan(*inventory, *policy, *now_flag);
+  if (!planned.ok()) return planned.status();
+  const Plan& plan = *planned;
   PrintWarnings(plan.warnings, invocation.err);
   std::string json = PlanToJson(plan);
   if (!output.empty()) {

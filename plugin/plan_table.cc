@@ -131,6 +131,36 @@ void PrintKept(const Plan& plan, std::ostream& out) {
 
 }  // namespace
 
+std::string WatermarkLine(const WatermarkReport& watermark, bool planned) {
+  auto level = [&](uint64_t bytes) {
+    if (!watermark.disk || watermark.total_bytes == 0) return HumanSize(bytes);
+    return absl::StrFormat("%.1f%%",
+                           100.0 * static_cast<double>(bytes) /
+                               static_cast<double>(watermark.total_bytes));
+  };
+  std::string measure =
+      watermark.disk ? absl::StrFormat("Disk at %s (%s of %s)",
+                                       level(watermark.used_before_bytes),
+                                       HumanSize(watermark.used_before_bytes),
+                                       HumanSize(watermark.total_bytes))
+                     : absl::StrFormat("Docker's usage at %s",
+                                       HumanSize(watermark.used_before_bytes));
+  if (!watermark.acted) {
+    return absl::StrFormat("%s, below the high watermark %s: nothing to do",
+                           measure, level(watermark.high_bytes));
+  }
+  std::string line = absl::StrFormat(
+      "%s, at or above the high watermark %s: %s %s (low watermark %s)",
+      measure, level(watermark.high_bytes),
+      planned ? "the plan brings it to" : "brought to",
+      level(watermark.used_after_bytes), level(watermark.low_bytes));
+  if (watermark.shortfall_bytes > 0) {
+    line += absl::StrFormat("; %s short of it: nothing else may go",
+                            HumanSize(watermark.shortfall_bytes));
+  }
+  return line;
+}
+
 void PrintPlanTable(const Plan& plan, const Policy* policy, std::ostream& out) {
   out << absl::StrFormat("Policy: %s\nEngine: %s\n\n",
                          TerminalSafe(plan.policy_source, 400),
@@ -160,6 +190,9 @@ void PrintPlanTable(const Plan& plan, const Policy* policy, std::ostream& out) {
   out << absl::StrFormat("Total reclaimable space: %s (naive estimate: %s)\n",
                          HumanSize(plan.summary.reclaimable_bytes),
                          HumanSize(plan.summary.naive_bytes));
+  if (plan.watermark.has_value()) {
+    out << WatermarkLine(*plan.watermark, /*planned=*/true) << "\n";
+  }
 }
 
 }  // namespace dgc

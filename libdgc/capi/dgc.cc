@@ -241,8 +241,7 @@ int dgc_plan_compute(dgc_plan** out, const dgc_inventory* inv,
   return Guarded([&] {
     std::optional<absl::Time> now;
     if (now_unix != 0) now = absl::FromUnixSeconds(now_unix);
-    *out = new dgc_plan{dgc::MakePlan(inv->inventory, policy->policy, now)};
-    return DGC_OK;
+    return Keep(dgc::MakePlan(inv->inventory, policy->policy, now), out);
   });
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/inventory_json.h"
 #include "core/json_writer.h"
+#include "core/plan_json.h"
 #include "core/time_text.h"
 
 namespace dgc {
@@ -69,6 +70,7 @@ std::string ApplyReportToJson(const ApplyReport& report) {
   json.Key("results").BeginArray();
   for (const ActionResult& result : report.results) WriteResult(result, &json);
   json.EndArray();
+  if (report.watermark.has_value()) WriteWatermark(*report.watermark, &json);
   json.EndObject();
   return json.Finish();
 }

@@ -4,6 +4,7 @@
 #define DGC_CORE_APPLY_REPORT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,7 +32,9 @@ struct ActionResult {
   std::string volume;
   std::vector<std::string> records;
   ResultStatus status = ResultStatus::kSkipped;
-  std::string detail;  // why skipped or failed ("" when done)
+  // Why skipped or failed; for a done action "" or a note (e.g. records the
+  // engine did not prune).
+  std::string detail;
   uint64_t predicted_bytes = 0;
   // What the engine freed, from what it reported: for an image, the sizes
   // of the layer chains it reported deleted; for a container, the size of
@@ -58,6 +61,9 @@ struct ApplyReport {
   EngineInfo engine;
   ApplySummary summary;
   std::vector<ActionResult> results;
+  // With a threshold: the plan's levels, and the usage measured when the
+  // apply stopped (used_after_bytes).
+  std::optional<WatermarkReport> watermark;
 };
 
 // ApplyReportToJson returns the dgc.apply/v1 document of `report`,

@@ -105,6 +105,13 @@ struct BuildCacheRecord {
   int64_t usage_count = 0;
 };
 
+// The filesystem holding an engine's data, as statvfs measured it.
+struct DiskSpace {
+  std::string path;  // where it was measured (DockerRootDir)
+  uint64_t total_bytes = 0;
+  uint64_t used_bytes = 0;  // as df counts it: total minus free blocks
+};
+
 // What the inventory says about the engine itself.
 struct EngineInfo {
   std::string host;
@@ -129,6 +136,9 @@ struct Inventory {
   LayerGraph layers;
   // The engine's own /system/df LayersSize, when it was read.
   std::optional<int64_t> engine_layers_size;
+  // The disk holding the engine's data, when it could be measured (a local
+  // engine whose DockerRootDir this process sees).
+  std::optional<DiskSpace> data_disk;
   // Things a person should know (e.g. a history that does not explain an
   // image's size). Never fatal.
   std::vector<std::string> warnings;

@@ -100,6 +100,18 @@ struct PlanSummary {
   uint64_t naive_bytes = 0;          // sum of deleted images' Size
 };
 
+// What a threshold (SPEC.md §7) measured and what the plan does to it.
+struct WatermarkReport {
+  bool disk = false;         // measured on the data disk, else Docker's usage
+  uint64_t total_bytes = 0;  // the disk's size (disk only)
+  uint64_t high_bytes = 0;
+  uint64_t low_bytes = 0;
+  uint64_t used_before_bytes = 0;
+  uint64_t used_after_bytes = 0;  // predicted (plan) or measured (apply)
+  uint64_t shortfall_bytes = 0;   // how far above low even after everything
+  bool acted = false;             // at or above high: candidates were taken
+};
+
 struct Plan {
   EngineInfo engine;
   absl::Time now = absl::InfinitePast();
@@ -112,6 +124,8 @@ struct Plan {
   std::vector<KeptImage> kept;  // newest first
   std::vector<KeptResource> kept_resources;
   std::vector<std::string> warnings;
+  // Set when the policy has a threshold.
+  std::optional<WatermarkReport> watermark;
 };
 
 }  // namespace dgc

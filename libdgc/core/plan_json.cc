@@ -180,6 +180,41 @@ absl::Status ParseAction(value& v, Action* out) {
   return CheckActionTarget(*out);
 }
 
+absl::Status ParseWatermark(value& v, WatermarkReport* out) {
+  std::string measure;
+  bool below_high = false;
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "measure") return ReadString(f, key, &measure);
+    if (key == "high_bytes") return ReadUint(f, key, &out->high_bytes);
+    if (key == "low_bytes") return ReadUint(f, key, &out->low_bytes);
+    if (key == "total_bytes") {
+      bool null = false;
+      if (absl::Status s = json_internal::IsNull(f, &null); !s.ok()) return s;
+      return null ? absl::OkStatus() : ReadUint(f, key, &out->total_bytes);
+    }
+    if (key == "used_before_bytes") {
+      return ReadUint(f, key, &out->used_before_bytes);
+    }
+    if (key == "used_after_bytes") {
+      return ReadUint(f, key, &out->used_after_bytes);
+    }
+    if (key == "shortfall_bytes") {
+      return ReadUint(f, key, &out->shortfall_bytes);
+    }
+    if (key == "below_high") return ReadBool(f, key, &below_high);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (measure != "disk" && measure != "docker") {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "field \"measure\": \"%s\": want \"disk\" or \"docker\"",
+        TerminalSafe(measure, 40)));
+  }
+  out->disk = measure == "disk";
+  out->acted = !below_high;
+  return absl::OkStatus();
+}
+
 absl::Status ParseKeptResource(value& v, KeptResource* out) {
   return ForEachField(v, [&](std::string_view key, value& f) {
     if (key == "kind") return ReadString(f, key, &out->kind);
@@ -253,6 +288,10 @@ absl::Status ParsePlanRoot(value& root, Plan* plan) {
             return ParseKept(item, &plan->kept.emplace_back());
           });
         }
+        if (key == "watermark") {
+          return WithContext(ParseWatermark(f, &plan->watermark.emplace()),
+                             "field \"watermark\"");
+        }
         if (key == "kept_resources") {
           return ForEachElement(f, [&](size_t, value& item) {
             return ParseKeptResource(item,
@@ -271,6 +310,24 @@ absl::Status ParsePlanRoot(value& root, Plan* plan) {
 }
 
 }  // namespace
+
+void WriteWatermark(const WatermarkReport& watermark, JsonWriter* json) {
+  json->Key("watermark").BeginObject();
+  json->Key("measure").String(watermark.disk ? "disk" : "docker");
+  json->Key("high_bytes").Uint(watermark.high_bytes);
+  json->Key("low_bytes").Uint(watermark.low_bytes);
+  json->Key("total_bytes");
+  if (watermark.disk) {
+    json->Uint(watermark.total_bytes);
+  } else {
+    json->Null();
+  }
+  json->Key("used_before_bytes").Uint(watermark.used_before_bytes);
+  json->Key("used_after_bytes").Uint(watermark.used_after_bytes);
+  json->Key("shortfall_bytes").Uint(watermark.shortfall_bytes);
+  json->Key("below_high").Bool(!watermark.acted);
+  json->EndObject();
+}
 
 absl::StatusOr<Plan> ParsePlan(const PaddedBody& text) {
   simdjson::ondemand::parser parser;
@@ -300,6 +357,7 @@ std::string PlanToJson(const Plan& plan) {
     WriteKeptResource(kept, &json);
   }
   json.EndArray();
+  if (plan.watermark.has_value()) WriteWatermark(*plan.watermark, &json);
   json.Key("warnings").StringArray(plan.warnings);
   json.EndObject();
   return json.Finish();

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/json_reader.h"
+#include "core/json_writer.h"
 #include "core/plan.h"
 
 namespace dgc {
@@ -13,6 +14,10 @@ namespace dgc {
 // PlanToJson returns the dgc.plan/v1 document of `plan`, indented, ending
 // with a newline.
 std::string PlanToJson(const Plan& plan);
+
+// WriteWatermark writes the member "watermark": {...} of a plan or an
+// apply report (SPEC.md §7).
+void WriteWatermark(const WatermarkReport& watermark, JsonWriter* json);
 
 // ParsePlan reads a dgc.plan/v1 document back (for `apply --plan`).
 // Errors: InvalidArgument for another schema, malformed JSON, an action

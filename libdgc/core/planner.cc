@@ -2,14 +2,18 @@
 #include "core/planner.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/protection.h"
 #include "core/removal_model.h"
 #include "core/resource_selection.h"
 #include "core/rule_evaluation.h"
+#include "core/watermark.h"
 
 namespace dgc {
 namespace {
@@ -65,6 +69,7 @@ std::string CombinedReason(const ImageVerdict& verdict, bool selected) {
   for (const RefDecision& decision : verdict.refs) {
     if (decision.selected == selected) chosen.push_back(&decision);
   }
+  if (chosen.empty()) return "";
   bool same = std::all_of(chosen.begin(), chosen.end(), [&](auto* d) {
     return d->reason == chosen.front()->reason;
   });
@@ -248,6 +253,160 @@ KeptImage Kept(const Image& image, const ImageVerdict& verdict,
   return kept;
 }
 
+// One action the policy selects, as the watermark selection sees it.
+struct Candidate {
+  ActionOp op;
+  size_t index;  // of the image, container, volume or build cache record
+  WatermarkCandidate order;
+};
+
+// Every removal the policy selects, in the order they run: containers
+// (oldest stop first), image deletions (children first), volumes (oldest
+// first), build cache records (children first). Prerequisites: an image's
+// removed containers and deleted descendants; a volume's removed
+// containers; a record's children.
+std::vector<Candidate> Candidates(
+    const Inventory& inventory,
+    const std::vector<ContainerDecision>& containers, const Decisions& d,
+    const std::vector<VolumeDecision>& volumes,
+    const BuildCacheSelection& cache) {
+  std::vector<Candidate> candidates;
+  std::vector<size_t> container_candidate(containers.size(), SIZE_MAX);
+  for (size_t c : Removals(
+           containers, [&](size_t i) { return containers[i].stopped_at; })) {
+    container_candidate[c] = candidates.size();
+    candidates.push_back({ActionOp::kRemoveContainer,
+                          c,
+                          {.last_use = containers[c].stopped_at}});
+  }
+  std::vector<size_t> image_candidate(inventory.images.size(), SIZE_MAX);
+  for (ImageIndex i : DeletionOrder(inventory, d)) {
+    WatermarkCandidate order{.last_use = ImageLastUse(inventory, i)};
+    for (ContainerIndex c : inventory.images[i].containers) {
+      if (container_candidate[c] != SIZE_MAX) {
+        order.prerequisites.push_back(container_candidate[c]);
+      }
+    }
+    // Deleted descendants, through the intermediates the engine prunes.
+    std::vector<ImageIndex> below = inventory.images[i].children;
+    while (!below.empty()) {
+      ImageIndex child = below.back();
+      below.pop_back();
+      if (image_candidate[child] != SIZE_MAX) {
+        order.prerequisites.push_back(image_candidate[child]);
+      } else if (inventory.images[child].intermediate) {
+        const std::vector<ImageIndex>& more = inventory.images[child].children;
+        below.insert(below.end(), more.begin(), more.end());
+      }
+    }
+    image_candidate[i] = candidates.size();
+    candidates.push_back({ActionOp::kDelete, i, std::move(order)});
+  }
+  for (size_t v : Removals(volumes, [&](size_t i) {
+         return inventory.volumes[i].created_at;
+       })) {
+    WatermarkCandidate order{.last_use = inventory.volumes[v].created_at};
+    for (ContainerIndex c : inventory.volumes[v].containers) {
+      if (container_candidate[c] != SIZE_MAX) {
+        order.prerequisites.push_back(container_candidate[c]);
+      }
+    }
+    candidates.push_back({ActionOp::kRemoveVolume, v, std::move(order)});
+  }
+  absl::flat_hash_map<std::string_view, size_t> record_candidate;
+  for (size_t r : cache.records) {
+    const BuildCacheRecord& record = inventory.build_cache[r];
+    WatermarkCandidate order{.last_use =
+                                 record.last_used_at != absl::InfinitePast()
+                                     ? record.last_used_at
+                                     : record.created_at};
+    record_candidate[record.id] = candidates.size();
+    candidates.push_back({ActionOp::kPruneBuildCache, r, std::move(order)});
+  }
+  for (Candidate& candidate : candidates) {  // a record's children first
+    if (candidate.op != ActionOp::kPruneBuildCache) continue;
+    for (const std::string& parent :
+         inventory.build_cache[candidate.index].parents) {
+      auto it = record_candidate.find(parent);
+      if (it != record_candidate.end()) {
+        candidates[it->second].order.prerequisites.push_back(
+            static_cast<size_t>(&candidate - candidates.data()));
+      }
+    }
+  }
+  return candidates;
+}
+
+// The bytes one candidate frees, given those taken before it (`model`
+// replays image deletions).
+uint64_t CandidateBytes(const Inventory& inventory, const Candidate& candidate,
+                        RemovalModel* model) {
+  switch (candidate.op) {
+    case ActionOp::kRemoveContainer:
+      return ContainerAction(inventory.containers[candidate.index], {}).bytes;
+    case ActionOp::kDelete:
+      return model->Delete(static_cast<ImageIndex>(candidate.index)).bytes;
+    case ActionOp::kRemoveVolume:
+      return static_cast<uint64_t>(
+          std::max<int64_t>(inventory.volumes[candidate.index].size, 0));
+    case ActionOp::kPruneBuildCache:
+      return static_cast<uint64_t>(
+          std::max<int64_t>(inventory.build_cache[candidate.index].size, 0));
+    case ActionOp::kUntag:
+      break;
+  }
+  return 0;
+}
+
+// The watermark a threshold sets and what the plan does to the usage.
+WatermarkReport Report(const WatermarkLevels& levels, uint64_t freed) {
+  WatermarkReport report;
+  report.disk = levels.disk;
+  report.total_bytes = levels.total_bytes;
+  report.high_bytes = levels.high_bytes;
+  report.low_bytes = levels.low_bytes;
+  report.used_before_bytes = levels.used_bytes;
+  report.used_after_bytes =
+      levels.used_bytes - std::min(freed, levels.used_bytes);
+  report.acted = levels.used_bytes >= levels.high_bytes;
+  if (report.acted && report.used_after_bytes > levels.low_bytes) {
+    report.shortfall_bytes = report.used_after_bytes - levels.low_bytes;
+  }
+  return report;
+}
+
+// Marks, for order lru, the images no rule selects that the watermark may
+// take: not protected, not intermediate, and no reference kept by a keep
+// or keep_newest rule.
+void AddLeastRecentlyUsed(const Inventory& inventory, Decisions* d) {
+  static const Rule* const kLruRule = [] {
+    auto* rule = new Rule;
+    rule->name = "lru";
+    return rule;
+  }();
+  for (ImageIndex i = 0; i < inventory.images.size(); ++i) {
+    // Leaves only: a parent goes with its children or not at all.
+    if (d->deleting[i] || d->untagging[i] || !d->protection[i].empty() ||
+        inventory.images[i].intermediate ||
+        !inventory.images[i].children.empty()) {
+      continue;
+    }
+    ImageVerdict& verdict = d->verdicts[i];
+    bool kept_by_rule = std::any_of(
+        verdict.refs.begin(), verdict.refs.end(), [](const RefDecision& r) {
+          return r.rule != nullptr &&
+                 (r.rule->keep || r.rule->keep_newest.has_value());
+        });
+    if (kept_by_rule) continue;
+    for (RefDecision& decision : verdict.refs) {
+      decision.selected = true;
+      decision.rule = kLruRule;
+      decision.reason = "least recently used (order lru)";
+    }
+    d->deleting[i] = !verdict.refs.empty();
+  }
+}
+
 }  // namespace
 
 Plan ComputePlan(const Inventory& inventory, const Policy& policy,
@@ -264,36 +423,108 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
   for (size_t c = 0; c < containers.size(); ++c) {
     removed_containers[c] = containers[c].remove;
   }
-  for (size_t c : Removals(
-           containers, [&](size_t i) { return containers[i].stopped_at; })) {
-    plan.actions.push_back(
-        ContainerAction(inventory.containers[c], containers[c]));
-  }
-
   Decisions d = Decide(inventory, policy, now, removed_containers);
-  for (ImageIndex i : InRuleOrder(inventory, d, d.untagging)) {
-    plan.actions.push_back(UntagAction(inventory.images[i], d.verdicts[i]));
+  const bool threshold = policy.threshold.has_value();
+  if (threshold && policy.order == Order::kLru) {
+    AddLeastRecentlyUsed(inventory, &d);
   }
+  std::vector<VolumeDecision> volumes =
+      DecideVolumes(inventory, policy, now, removed_containers);
+  BuildCacheSelection cache = SelectBuildCache(inventory, policy, now);
+  std::vector<Candidate> candidates =
+      Candidates(inventory, containers, d, volumes, cache);
+
+  // Which candidates go: all of them, or under a threshold the least
+  // recently used until the predicted usage reaches the low watermark.
+  std::vector<bool> taken(candidates.size(), !threshold);
   std::vector<bool> is_protected(inventory.images.size());
   for (ImageIndex i = 0; i < inventory.images.size(); ++i) {
     is_protected[i] = !d.protection[i].empty();
   }
-  RemovalModel model(inventory, std::move(is_protected), removed_containers);
-  for (ImageIndex i : DeletionOrder(inventory, d)) {
-    Removal removal = model.Delete(i);
-    plan.actions.push_back(DeleteAction(inventory, i, d.verdicts[i], removal));
+  std::optional<WatermarkLevels> levels;
+  if (threshold) {
+    levels = Levels(*policy.threshold, inventory);
+    if (levels->used_bytes >= levels->high_bytes) {
+      std::vector<WatermarkCandidate> order;
+      for (const Candidate& candidate : candidates) {
+        order.push_back(candidate.order);
+      }
+      RemovalModel model(inventory, is_protected, removed_containers);
+      taken = TakeUntil(
+          order, levels->used_bytes - levels->low_bytes, [&](size_t i) {
+            return CandidateBytes(inventory, candidates[i], &model);
+          });
+    }
+  }
+  std::vector<std::string> not_needed(inventory.images.size());
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    const Candidate& candidate = candidates[k];
+    if (taken[k]) continue;
+    std::string why = levels->used_bytes >= levels->high_bytes
+                          ? "not needed to reach the low watermark"
+                          : "below the high watermark";
+    if (candidate.op == ActionOp::kDelete) {
+      d.deleting[candidate.index] = false;
+      not_needed[candidate.index] = why;
+    } else if (candidate.op == ActionOp::kRemoveContainer) {
+      containers[candidate.index].remove = false;
+      containers[candidate.index].reason = why;
+    } else if (candidate.op == ActionOp::kRemoveVolume) {
+      volumes[candidate.index].remove = false;
+      volumes[candidate.index].reason = why;
+    }
   }
 
-  std::vector<VolumeDecision> volumes =
-      DecideVolumes(inventory, policy, now, removed_containers);
-  for (size_t v : Removals(volumes, [&](size_t i) {
-         return inventory.volumes[i].created_at;
-       })) {
-    plan.actions.push_back(VolumeAction(inventory.volumes[v], volumes[v]));
+  // The actions, in order, each with its exact bytes given those before.
+  RemovalModel model(inventory, std::move(is_protected), removed_containers);
+  std::vector<size_t> records;
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    if (!taken[k]) continue;
+    const Candidate& candidate = candidates[k];
+    switch (candidate.op) {
+      case ActionOp::kRemoveContainer:
+        plan.actions.push_back(
+            ContainerAction(inventory.containers[candidate.index],
+                            containers[candidate.index]));
+        break;
+      case ActionOp::kDelete: {
+        ImageIndex i = static_cast<ImageIndex>(candidate.index);
+        plan.actions.push_back(
+            DeleteAction(inventory, i, d.verdicts[i], model.Delete(i)));
+        break;
+      }
+      case ActionOp::kRemoveVolume:
+        plan.actions.push_back(VolumeAction(inventory.volumes[candidate.index],
+                                            volumes[candidate.index]));
+        break;
+      case ActionOp::kPruneBuildCache:
+        records.push_back(candidate.index);
+        break;
+      case ActionOp::kUntag:
+        break;
+    }
   }
-  BuildCacheSelection cache = SelectBuildCache(inventory, policy, now);
-  if (!cache.records.empty()) {
-    plan.actions.push_back(BuildCacheAction(inventory, cache));
+  if (!records.empty()) {
+    BuildCacheSelection taken_cache = cache;
+    taken_cache.records = records;
+    taken_cache.bytes = 0;
+    for (size_t r : records) {
+      taken_cache.bytes += static_cast<uint64_t>(
+          std::max<int64_t>(inventory.build_cache[r].size, 0));
+    }
+    plan.actions.push_back(BuildCacheAction(inventory, taken_cache));
+  }
+  // Untags free nothing: they reach no watermark, and go without one.
+  if (!threshold) {
+    std::vector<Action> untags;
+    for (ImageIndex i : InRuleOrder(inventory, d, d.untagging)) {
+      untags.push_back(UntagAction(inventory.images[i], d.verdicts[i]));
+    }
+    auto first_image_action = std::find_if(
+        plan.actions.begin(), plan.actions.end(), [](const Action& action) {
+          return action.op != ActionOp::kRemoveContainer;
+        });
+    plan.actions.insert(first_image_action, untags.begin(), untags.end());
   }
 
   std::vector<ImageIndex> staying;
@@ -305,8 +536,19 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
     return NewerFirst(inventory.images[a], inventory.images[b]);
   });
   for (ImageIndex i : staying) {
+    if (not_needed[i].empty()) {
+      plan.kept.push_back(
+          Kept(inventory.images[i], d.verdicts[i], d.protection[i]));
+      continue;
+    }
+    const Image& image = inventory.images[i];
     plan.kept.push_back(
-        Kept(inventory.images[i], d.verdicts[i], d.protection[i]));
+        {.image = image.id,
+         .refs = image.tags,
+         .rule = FirstDecision(d.verdicts[i], true)->rule->name,
+         .reason = absl::StrFormat("%s (%s)", not_needed[i],
+                                   CombinedReason(d.verdicts[i], true)),
+         .created = image.created});
   }
   for (size_t c = 0; c < containers.size(); ++c) {
     if (!containers[c].considered || containers[c].remove) continue;
@@ -347,6 +589,9 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
     summary.reclaimable_bytes += action.bytes;
   }
   summary.kept = static_cast<uint32_t>(plan.kept.size());
+  if (levels.has_value()) {
+    plan.watermark = Report(*levels, summary.reclaimable_bytes);
+  }
   return plan;
 }
 

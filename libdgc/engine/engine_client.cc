@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "core/error_code.h"
 #include "core/json_reader.h"
+#include "core/json_writer.h"
 #include "core/safe_text.h"
 
 namespace dgc {
@@ -58,6 +59,54 @@ std::string EscapeName(std::string_view name) {
     }
   }
   return escaped;
+}
+
+// FiltersQuery returns the query parameter filters={"<key>":["<value>"]},
+// URL-encoded (`key` is one of the engine's filter names).
+std::string FiltersQuery(std::string_view key, std::string_view value) {
+  std::string quoted;  // the JSON string, quotes and escapes included
+  AppendJsonString(value, &quoted);
+  return absl::StrFormat("filters=%%7B%%22%s%%22%%3A%%5B%s%%5D%%7D", key,
+                         EscapeName(quoted));
+}
+
+// CheckBuildCacheRecordId accepts letters and digits only: the engine
+// matches the `id` filter as a regular expression, and these match
+// themselves.
+absl::Status CheckBuildCacheRecordId(std::string_view id) {
+  bool valid = !id.empty() && id.size() <= 255;
+  for (char c : id) {
+    valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      (c >= '0' && c <= '9'));
+  }
+  if (valid) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "\"%s\" is not a build cache record ID (letters and digits)",
+      TerminalSafe(id, 80)));
+}
+
+// The body of POST /build/prune.
+absl::Status ParseBuildCachePruned(value& v, BuildCachePruned* out) {
+  bool has_space_reclaimed = false;
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "CachesDeleted") return ReadStringArray(f, key, &out->deleted);
+    if (key == "SpaceReclaimed") {
+      int64_t bytes = 0;
+      if (absl::Status s = ReadInt(f, key, &bytes); !s.ok()) return s;
+      if (bytes < 0) {
+        return absl::InvalidArgumentError(
+            "field \"SpaceReclaimed\": negative size");
+      }
+      has_space_reclaimed = true;
+      out->space_reclaimed = static_cast<uint64_t>(bytes);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!has_space_reclaimed) {
+    return absl::InvalidArgumentError("missing field \"SpaceReclaimed\"");
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusCode CodeForHttpStatus(long status) {
@@ -124,11 +173,15 @@ absl::Status EngineClient::BodyError(std::string_view method,
 }
 
 absl::StatusOr<HttpResponse> EngineClient::Get(std::string_view path) {
-  std::string full_path = VersionedPath(path);
+  return Send("GET", VersionedPath(path));
+}
+
+absl::StatusOr<HttpResponse> EngineClient::Send(std::string_view method,
+                                                const std::string& full_path) {
   absl::StatusOr<HttpResponse> response =
-      transport_.Perform({.method = "GET", .path = full_path});
+      transport_.Perform({.method = std::string(method), .path = full_path});
   if (!response.ok()) return response.status();
-  if (absl::Status error = ResponseError("GET", full_path, *response);
+  if (absl::Status error = ResponseError(method, full_path, *response);
       !error.ok()) {
     return error;
   }
@@ -138,13 +191,8 @@ absl::StatusOr<HttpResponse> EngineClient::Get(std::string_view path) {
 absl::StatusOr<HttpResponse> EngineClient::Call(
     std::string_view method, const std::string& full_path,
     absl::FunctionRef<absl::Status(value&)> parse) {
-  absl::StatusOr<HttpResponse> response =
-      transport_.Perform({.method = std::string(method), .path = full_path});
-  if (!response.ok()) return response.status();
-  if (absl::Status error = ResponseError(method, full_path, *response);
-      !error.ok()) {
-    return error;
-  }
+  absl::StatusOr<HttpResponse> response = Send(method, full_path);
+  if (!response.ok()) return response;
   if (absl::Status parsed = ParseDocument(parser_, response->body, parse);
       !parsed.ok()) {
     return BodyError(method, full_path, parsed);
@@ -163,11 +211,12 @@ absl::StatusOr<ImageInspect> EngineClient::InspectImage(std::string_view name) {
 
 absl::StatusOr<std::vector<ContainerSummary>> EngineClient::ContainersOf(
     std::string_view id) {
-  // filters={"ancestor":["<id>"]}, URL-encoded.
-  std::string path = absl::StrFormat(
-      "/containers/json?all=1&filters=%%7B%%22ancestor%%22%%3A%%5B%%22%s%%22"
-      "%%5D%%7D",
-      EscapeName(id));
+  return ContainersFiltered("ancestor", id);
+}
+
+absl::StatusOr<std::vector<ContainerSummary>> EngineClient::ContainersFiltered(
+    std::string_view filter, std::string_view wanted) {
+  std::string path = "/containers/json?all=1&" + FiltersQuery(filter, wanted);
   std::vector<ContainerSummary> containers;
   absl::StatusOr<HttpResponse> response =
       Call("GET", VersionedPath(path),
@@ -186,6 +235,68 @@ absl::StatusOr<DeleteResponse> EngineClient::DeleteImage(std::string_view name,
   });
   if (!response.ok()) return response.status();
   return deleted;
+}
+
+absl::StatusOr<ContainerInspect> EngineClient::InspectContainer(
+    std::string_view id) {
+  if (absl::Status valid = CheckEngineName(id, "container"); !valid.ok()) {
+    return valid;
+  }
+  ContainerInspect inspect;
+  absl::StatusOr<HttpResponse> response =
+      Call("GET", VersionedPath(absl::StrFormat("/containers/%s/json", id)),
+           [&](value& v) { return ParseContainerInspect(v, &inspect); });
+  if (!response.ok()) return response.status();
+  return inspect;
+}
+
+absl::Status EngineClient::RemoveContainer(std::string_view id) {
+  return RemoveNamed("containers", "container", id);
+}
+
+absl::Status EngineClient::RemoveNamed(std::string_view collection,
+                                       std::string_view field,
+                                       std::string_view name) {
+  if (absl::Status valid = CheckEngineName(name, field); !valid.ok()) {
+    return valid;
+  }
+  // 204 without a body: nothing to read.
+  return Send("DELETE",
+              VersionedPath(absl::StrFormat("/%s/%s", collection, name)))
+      .status();
+}
+
+absl::StatusOr<std::vector<ContainerSummary>> EngineClient::ContainersMounting(
+    std::string_view name) {
+  if (absl::Status valid = CheckEngineName(name, "volume"); !valid.ok()) {
+    return valid;
+  }
+  return ContainersFiltered("volume", name);
+}
+
+absl::Status EngineClient::RemoveVolume(std::string_view name) {
+  return RemoveNamed("volumes", "volume", name);
+}
+
+absl::StatusOr<BuildCachePruned> EngineClient::PruneBuildCache(
+    std::string_view record_id) {
+  if (absl::Status valid = CheckBuildCacheRecordId(record_id); !valid.ok()) {
+    return valid;
+  }
+  if (CompareApiVersions(api_version_, kMinBuildPruneApiVersion) < 0) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "the Docker engine at %s speaks API %s: pruning one build cache "
+        "record needs %s or newer (older engines ignore the filter and prune "
+        "every unused record)",
+        host(), api_version_, kMinBuildPruneApiVersion));
+  }
+  std::string path = "/build/prune?" + FiltersQuery("id", record_id);
+  BuildCachePruned pruned;
+  absl::StatusOr<HttpResponse> response =
+      Call("POST", VersionedPath(path),
+           [&](value& v) { return ParseBuildCachePruned(v, &pruned); });
+  if (!response.ok()) return response.status();
+  return pruned;
 }
 
 absl::Status EngineClient::Connect() {

@@ -6,12 +6,19 @@
 // Every error names the endpoint, and what the engine sent when it was not
 // what the API promises.
 //
+// Besides reading, the client has the calls the executor changes the
+// engine with, one request each and never with force: DeleteImage,
+// RemoveContainer, RemoveVolume and PruneBuildCache (one record at a time),
+// and the reads that re-check an action just before it (InspectImage,
+// ContainersOf, InspectContainer, ContainersMounting).
+//
 // Example:
 //   dgc::EngineClient client(*transport);
 //   absl::StatusOr<dgc::EngineBodies> bodies = client.FetchBodies({});
 #ifndef DGC_ENGINE_ENGINE_CLIENT_H_
 #define DGC_ENGINE_ENGINE_CLIENT_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +33,17 @@ namespace dgc {
 
 inline constexpr std::string_view kMinApiVersion = "1.24";
 inline constexpr std::string_view kMaxApiVersion = "1.53";
+
+// The first API version whose POST /build/prune honours `filters` (Docker
+// 18.09): older engines ignore it and prune every unused record.
+inline constexpr std::string_view kMinBuildPruneApiVersion = "1.39";
+
+// The body of POST /build/prune: the records the engine removed and the
+// bytes that freed (the sum of their sizes).
+struct BuildCachePruned {
+  std::vector<std::string> deleted;  // CachesDeleted, in the engine's order
+  uint64_t space_reclaimed = 0;      // SpaceReclaimed
+};
 
 struct FetchOptions {
   // Also read GET /system/df (the engine's own LayersSize): slow on hosts
@@ -80,6 +98,48 @@ class EngineClient {
   absl::StatusOr<DeleteResponse> DeleteImage(std::string_view name,
                                              bool prune = true);
 
+  // InspectContainer returns GET /containers/{id}/json (State.Status,
+  // start and finish, restart policy). `id` must be a name Docker gives
+  // (CheckEngineName). Errors: InvalidArgument for another `id`, nothing
+  // sent; NotFound when no container has that ID or name; others as Get.
+  absl::StatusOr<ContainerInspect> InspectContainer(std::string_view id);
+
+  // RemoveContainer sends DELETE /containers/{id} with no query at all:
+  // never force (the engine refuses a running container, 409) and never
+  // v (its volumes stay; they go only by a remove_volume action of their
+  // own). The engine answers 204 without a body. Needs a read-write
+  // transport. Errors: InvalidArgument for an `id` that is not a name
+  // Docker gives, nothing sent; NotFound (404); FailedPrecondition (409,
+  // e.g. running, or a removal in progress); the transport's.
+  absl::Status RemoveContainer(std::string_view id);
+
+  // ContainersMounting returns the containers, in any state, that mount
+  // the volume `name` (the engine's "volume" filter, which also matches a
+  // mount destination equal to `name`). Errors: InvalidArgument for a name
+  // Docker does not give, nothing sent; others as Get.
+  absl::StatusOr<std::vector<ContainerSummary>> ContainersMounting(
+      std::string_view name);
+
+  // RemoveVolume sends DELETE /volumes/{name} with no query: never force.
+  // The engine answers 204 without a body. Needs a read-write transport.
+  // Errors: InvalidArgument for a name Docker does not give, nothing sent;
+  // NotFound (404); FailedPrecondition (409: in use by a container); the
+  // transport's.
+  absl::Status RemoveVolume(std::string_view name);
+
+  // PruneBuildCache sends POST /build/prune?filters={"id":["<record_id>"]}
+  // (URL-encoded), without `all` or `keep-storage`: BuildKit then removes
+  // that record only if nothing uses it and it is neither shared, internal
+  // nor a frontend's, and a parent only once no child is left. The engine
+  // matches `id` as a regular expression, so `record_id` must be letters
+  // and digits only (BuildKit's IDs are 25 of them). A record that is gone
+  // gives an empty `deleted`, not an error. Needs a read-write transport.
+  // Errors: InvalidArgument for another `record_id`, FailedPrecondition
+  // when the negotiated API is older than kMinBuildPruneApiVersion (both
+  // with nothing sent); the engine's error codes as Get; InvalidArgument
+  // for a malformed body; the transport's.
+  absl::StatusOr<BuildCachePruned> PruneBuildCache(std::string_view record_id);
+
   // VersionedPath returns "/v<api>" + path.
   std::string VersionedPath(std::string_view path) const;
 
@@ -94,6 +154,20 @@ class EngineClient {
 
  private:
   absl::StatusOr<EngineBodies> FetchOnce(const FetchOptions& options);
+  // Send sends `method full_path` and returns the response of a 2xx
+  // status, its body unread; otherwise the transport's error or
+  // ResponseError.
+  absl::StatusOr<HttpResponse> Send(std::string_view method,
+                                    const std::string& full_path);
+  // ContainersFiltered returns GET /containers/json?all=1 with the filter
+  // {"<filter>":["<wanted>"]}: the containers, in any state, it selects.
+  absl::StatusOr<std::vector<ContainerSummary>> ContainersFiltered(
+      std::string_view filter, std::string_view wanted);
+  // RemoveNamed sends DELETE /<collection>/<name> with no query and reads
+  // no body; `name` must pass CheckEngineName (as `field`), else nothing is
+  // sent. Errors: as RemoveContainer.
+  absl::Status RemoveNamed(std::string_view collection, std::string_view field,
+                           std::string_view name);
   // Call sends `method full_path`, checks the status (ResponseError) and
   // parses the body with `parse` (BodyError on failure); returns the
   // response, for callers that keep the body.

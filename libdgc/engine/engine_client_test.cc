@@ -4,7 +4,11 @@
 // (parsed the same as directly, raw bodies kept byte for byte, /system/df
 // only when asked), images that vanish while they are read, and the
 // single-image calls (inspect, containers of an image, delete) with their
-// paths, escaping and error codes.
+// paths, escaping and error codes; and the calls on containers, volumes
+// and build cache: each request line exactly as sent (no force, no v, no
+// all, no keep-storage), empty 204 answers, the prune body, error codes,
+// names refused before anything is sent, and a read-only transport that
+// refuses every removal.
 #include "engine/engine_client.h"
 
 #include <algorithm>
@@ -880,6 +884,252 @@ TEST_F(SingleImageTest, DeleteImageWithoutPruneAddsOnlyNoprune) {
               ElementsAre("DELETE /v1.41/images/" + id_ + "?noprune=1"));
 }
 
+// ---- containers, volumes and build cache ----
+
+// The answers of Docker 20.10.24 to these calls.
+constexpr char kRunningConflict[] =
+    "You cannot remove a running container %s. Stop the container before "
+    "attempting removal or force remove";
+constexpr char kVolumeInUse[] = "remove %s: volume is in use - [%s]";
+
+class ResourceCallsTest : public SingleImageTest {
+ protected:
+  // The query of the one request sent, after "?", percent-decoded.
+  std::string SentQuery() const {
+    EXPECT_THAT(transport_.requests(), SizeIs(1));
+    if (transport_.requests().empty()) return "";
+    const std::string& path = transport_.requests()[0].path;
+    size_t question = path.find('?');
+    if (question == std::string::npos) return "";
+    std::string_view query = std::string_view(path).substr(question + 1);
+    for (char c : {'"', '{', '}', '[', ']', ' ', ':'}) {
+      EXPECT_EQ(query.find(c), std::string_view::npos)
+          << "unescaped '" << c << "' in " << path;
+    }
+    return PercentDecode(query);
+  }
+
+  const std::string container_ = test_support::Hex("container");
+  const std::string volume_ = test_support::Hex("volume");
+  const std::string record_ = "r7lqy3m0hc2s5k4x9t1vbnw8e";  // as BuildKit makes
+};
+
+TEST_F(ResourceCallsTest, InspectContainerReadsTheRecordedBody) {
+  const std::string id =
+      "a6d60228ab4130b8285ff066b716ee3dd87952be3e8aea3a8dca542fb174d1e5";
+  transport_.On("GET", "/v1.41/containers/" + id + "/json",
+                FakeAnswer::Json(Recorded("container_a6d60228ab41.json")));
+  absl::StatusOr<ContainerInspect> inspect = client_.InspectContainer(id);
+  ASSERT_TRUE(inspect.ok()) << inspect.status();
+  EXPECT_EQ(inspect->id, id);
+  EXPECT_EQ(inspect->state, "exited");
+  EXPECT_EQ(inspect->restart_policy, "no");
+  EXPECT_EQ(inspect->finished_at,
+            absl::FromUnixSeconds(1795386907) +
+                absl::Nanoseconds(180225213));  // 22:35:07.180225213Z
+  EXPECT_THAT(transport_.RequestLines(),
+              ElementsAre("GET /v1.41/containers/" + id + "/json"));
+}
+
+TEST_F(ResourceCallsTest, InspectContainerOfAnUnknownIdIsNotFound) {
+  transport_.On(
+      "GET", "/v1.41/containers/" + container_ + "/json",
+      FakeAnswer::EngineError(404, "No such container: " + container_));
+  absl::StatusOr<ContainerInspect> inspect =
+      client_.InspectContainer(container_);
+  EXPECT_EQ(inspect.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(inspect.status().message(),
+              AllOf(HasSubstr("No such container"), HasSubstr(kHost)));
+}
+
+TEST_F(ResourceCallsTest, NamesDockerDoesNotGiveAreRefusedAndNothingIsSent) {
+  for (std::string name :
+       {std::string(""), std::string("../images/app:1"), std::string("a/b"),
+        std::string("x?force=1"), std::string("-x"), std::string("a b")}) {
+    EXPECT_EQ(client_.InspectContainer(name).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << name;
+    EXPECT_EQ(client_.RemoveContainer(name).code(),
+              absl::StatusCode::kInvalidArgument)
+        << name;
+    EXPECT_EQ(client_.ContainersMounting(name).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << name;
+    EXPECT_EQ(client_.RemoveVolume(name).code(),
+              absl::StatusCode::kInvalidArgument)
+        << name;
+  }
+  EXPECT_THAT(transport_.requests(), IsEmpty());
+}
+
+TEST_F(ResourceCallsTest, RemovalsSendDeleteWithoutAQueryAndReadNoBody) {
+  // The engine answers 204 with an empty body.
+  transport_.On("DELETE", "/v1.41/containers/" + container_,
+                FakeAnswer::Http(204, ""));
+  transport_.On("DELETE", "/v1.41/volumes/" + volume_,
+                FakeAnswer::Http(204, ""));
+  absl::Status container_removed = client_.RemoveContainer(container_);
+  EXPECT_TRUE(container_removed.ok()) << container_removed;
+  absl::Status volume_removed = client_.RemoveVolume(volume_);
+  EXPECT_TRUE(volume_removed.ok()) << volume_removed;
+  EXPECT_THAT(transport_.RequestLines(),
+              ElementsAre("DELETE /v1.41/containers/" + container_,
+                          "DELETE /v1.41/volumes/" + volume_));
+}
+
+TEST_F(ResourceCallsTest, RemoveContainerErrorsCarryTheEngineMessage) {
+  std::string path = "/v1.41/containers/" + container_;
+  transport_.On("DELETE", path,
+                FakeAnswer::EngineError(404, "No such container: web-1"));
+  absl::Status removed = client_.RemoveContainer(container_);
+  EXPECT_EQ(removed.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(removed.message(), HasSubstr("No such container: web-1"));
+
+  std::string conflict = absl::StrFormat(kRunningConflict, container_);
+  transport_.On("DELETE", path, FakeAnswer::EngineError(409, conflict));
+  removed = client_.RemoveContainer(container_);
+  EXPECT_EQ(removed.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(removed.message(), AllOf(HasSubstr(conflict), HasSubstr(kHost),
+                                       HasSubstr("DELETE " + path)));
+
+  transport_.On("DELETE", path, FakeAnswer::EngineError(500, "driver failed"));
+  EXPECT_EQ(client_.RemoveContainer(container_).code(),
+            absl::StatusCode::kInternal);
+}
+
+TEST_F(ResourceCallsTest, ContainersMountingUsesAnEncodedVolumeFilter) {
+  transport_.On(
+      "GET",
+      "/v1.41/containers/json?all=1&filters=%7B%22volume%22%3A%5B%22" +
+          volume_ + "%22%5D%7D",
+      FakeAnswer::Json(absl::StrFormat(
+          R"([{"Id":"%s","Names":["/db-1"],"Image":"pg","ImageID":"%s",)"
+          R"("State":"created","Mounts":[{"Type":"volume","Name":"%s"}]}])",
+          container_, id_, volume_)));
+  absl::StatusOr<std::vector<ContainerSummary>> containers =
+      client_.ContainersMounting(volume_);
+  ASSERT_TRUE(containers.ok()) << containers.status();
+  ASSERT_THAT(*containers, SizeIs(1));
+  EXPECT_EQ((*containers)[0].name, "db-1");
+  EXPECT_EQ((*containers)[0].state, "created");
+  EXPECT_THAT((*containers)[0].volumes, ElementsAre(volume_));
+  EXPECT_EQ(SentQuery(), "all=1&filters={\"volume\":[\"" + volume_ + "\"]}");
+}
+
+TEST_F(ResourceCallsTest, RemoveVolumeErrorsCarryTheEngineMessage) {
+  std::string path = "/v1.41/volumes/" + volume_;
+  transport_.On("DELETE", path,
+                FakeAnswer::EngineError(
+                    404, absl::StrFormat("get %s: no such volume", volume_)));
+  absl::Status removed = client_.RemoveVolume(volume_);
+  EXPECT_EQ(removed.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(removed.message(), HasSubstr("no such volume"));
+
+  std::string in_use = absl::StrFormat(kVolumeInUse, volume_, container_);
+  transport_.On("DELETE", path, FakeAnswer::EngineError(409, in_use));
+  removed = client_.RemoveVolume(volume_);
+  EXPECT_EQ(removed.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(removed.message(), AllOf(HasSubstr(in_use), HasSubstr(kHost),
+                                       HasSubstr("DELETE " + path)));
+}
+
+std::string PrunePath(std::string_view record) {
+  return absl::StrFormat(
+      "/v1.41/build/prune?filters=%%7B%%22id%%22%%3A%%5B%%22%s%%22%%5D%%7D",
+      record);
+}
+
+TEST_F(ResourceCallsTest, PruneBuildCacheFiltersOnTheRecordAndNothingElse) {
+  transport_.On("POST", PrunePath(record_),
+                FakeAnswer::Json(absl::StrFormat(
+                    R"({"CachesDeleted":["%s"],"SpaceReclaimed":4096})"
+                    "\n",
+                    record_)));
+  absl::StatusOr<BuildCachePruned> pruned = client_.PruneBuildCache(record_);
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_THAT(pruned->deleted, ElementsAre(record_));
+  EXPECT_EQ(pruned->space_reclaimed, 4096u);
+  EXPECT_THAT(transport_.RequestLines(),
+              ElementsAre("POST " + PrunePath(record_)));
+  // No all, no keep-storage: only the filter.
+  EXPECT_EQ(SentQuery(), "filters={\"id\":[\"" + record_ + "\"]}");
+}
+
+TEST_F(ResourceCallsTest, PruneBuildCacheOfAGoneRecordDeletesNothing) {
+  transport_.On(
+      "POST", PrunePath(record_),
+      FakeAnswer::Json(R"({"CachesDeleted":null,"SpaceReclaimed":0})"));
+  absl::StatusOr<BuildCachePruned> pruned = client_.PruneBuildCache(record_);
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_THAT(pruned->deleted, IsEmpty());
+  EXPECT_EQ(pruned->space_reclaimed, 0u);
+}
+
+TEST_F(ResourceCallsTest, PruneBuildCacheWithAMalformedBodyIsInvalid) {
+  for (std::string body :
+       {std::string(R"({"CachesDeleted":[]})"),
+        std::string(R"({"CachesDeleted":[],"SpaceReclaimed":-1})"),
+        std::string(R"({"CachesDeleted":"x","SpaceReclaimed":1})"),
+        std::string("[]"), std::string("")}) {
+    transport_.On("POST", PrunePath(record_), FakeAnswer::Json(body));
+    absl::StatusOr<BuildCachePruned> pruned = client_.PruneBuildCache(record_);
+    EXPECT_EQ(pruned.status().code(), absl::StatusCode::kInvalidArgument)
+        << body;
+    EXPECT_THAT(pruned.status().message(),
+                AllOf(HasSubstr(kHost), HasSubstr("POST /v1.41/build/prune")))
+        << body;
+  }
+}
+
+TEST_F(ResourceCallsTest, PruneBuildCacheMapsEngineErrorsToCodes) {
+  struct Case {
+    long status;
+    absl::StatusCode code;
+  };
+  for (Case c : {Case{404, absl::StatusCode::kNotFound},
+                 Case{409, absl::StatusCode::kFailedPrecondition},
+                 Case{500, absl::StatusCode::kInternal}}) {
+    transport_.On("POST", PrunePath(record_),
+                  FakeAnswer::EngineError(c.status, "buildkit said no"));
+    absl::StatusOr<BuildCachePruned> pruned = client_.PruneBuildCache(record_);
+    EXPECT_EQ(pruned.status().code(), c.code) << c.status;
+    EXPECT_THAT(pruned.status().message(), HasSubstr("buildkit said no"));
+  }
+}
+
+TEST_F(ResourceCallsTest, PruneBuildCacheRefusesIdsThatArePatterns) {
+  // The engine matches the id filter as a regular expression: "a.c" would
+  // prune "abc", "" every record.
+  for (std::string id :
+       {std::string(""), std::string("a.c"), std::string(".*"),
+        std::string("abc-def"), std::string("abc_def"), std::string("a|b")}) {
+    absl::StatusOr<BuildCachePruned> pruned = client_.PruneBuildCache(id);
+    EXPECT_EQ(pruned.status().code(), absl::StatusCode::kInvalidArgument) << id;
+  }
+  EXPECT_THAT(transport_.requests(), IsEmpty());
+}
+
+TEST_F(EngineClientTest, PruneBuildCacheNeedsApi139AndSendsNothingBelow) {
+  // Before 1.39 the engine ignores the filter and prunes all it can.
+  ServeVersion("1.38");
+  ASSERT_TRUE(client_.Connect().ok());
+  transport_.ClearRecords();
+  absl::StatusOr<BuildCachePruned> pruned = client_.PruneBuildCache("abc");
+  EXPECT_EQ(pruned.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(pruned.status().message(),
+              AllOf(HasSubstr("1.38"), HasSubstr("1.39"), HasSubstr(kHost)));
+  EXPECT_THAT(transport_.requests(), IsEmpty());
+
+  ServeVersion("1.39");
+  ASSERT_TRUE(client_.Connect().ok());
+  transport_.ClearRecords();
+  transport_.On("POST",
+                "/v1.39/build/prune?filters=%7B%22id%22%3A%5B%22abc%22%5D%7D",
+                FakeAnswer::Json(R"({"CachesDeleted":[],"SpaceReclaimed":0})"));
+  EXPECT_TRUE(client_.PruneBuildCache("abc").ok());
+  EXPECT_THAT(transport_.unrouted(), IsEmpty());
+}
+
 TEST(ReadOnlyEngineClientTest, RefusesDeleteImageAndSendsNothing) {
   FakeTransport transport(Access::kReadOnly, kHost);
   transport.On("GET", "/version", FakeAnswer::Json(VersionJson("1.41")));
@@ -895,6 +1145,34 @@ TEST(ReadOnlyEngineClientTest, RefusesDeleteImageAndSendsNothing) {
   EXPECT_THAT(transport.refused(), ElementsAre("DELETE /v1.41/images/app:1"));
 }
 
+TEST(ReadOnlyEngineClientTest, RefusesEveryResourceRemovalAndSendsNothing) {
+  FakeTransport transport(Access::kReadOnly, kHost);
+  transport.On("GET", "/version", FakeAnswer::Json(VersionJson("1.41")));
+  EngineClient client(transport);
+  ASSERT_TRUE(client.Connect().ok());
+  std::string container = test_support::Hex("container");
+  std::string volume = test_support::Hex("volume");
+  transport.On("DELETE", "/v1.41/containers/" + container,
+               FakeAnswer::Http(204, ""));
+  transport.On("DELETE", "/v1.41/volumes/" + volume, FakeAnswer::Http(204, ""));
+  transport.On("POST", PrunePath("abc"),
+               FakeAnswer::Json(R"({"CachesDeleted":[],"SpaceReclaimed":0})"));
+  absl::Status container_removed = client.RemoveContainer(container);
+  absl::Status volume_removed = client.RemoveVolume(volume);
+  absl::StatusOr<BuildCachePruned> pruned = client.PruneBuildCache("abc");
+  for (const absl::Status& status :
+       {container_removed, volume_removed, pruned.status()}) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(status.message(),
+                AllOf(HasSubstr("read-only"), HasSubstr(kHost)));
+  }
+  EXPECT_THAT(transport.RequestLines(), ElementsAre("GET /version"));
+  EXPECT_THAT(transport.refused(),
+              ElementsAre("DELETE /v1.41/containers/" + container,
+                          "DELETE /v1.41/volumes/" + volume,
+                          "POST " + PrunePath("abc")));
+}
+
 TEST(ReadOnlyEngineClientTest, StillReads) {
   FakeTransport transport(Access::kReadOnly, kHost);
   transport.On("GET", "/version", FakeAnswer::Json(VersionJson("1.41")));
@@ -904,6 +1182,17 @@ TEST(ReadOnlyEngineClientTest, StillReads) {
   EngineClient client(transport);
   ASSERT_TRUE(client.Connect().ok());
   EXPECT_TRUE(client.InspectImage("app:1").ok());
+  std::string container = test_support::Hex("container");
+  transport.On("GET", "/v1.41/containers/" + container + "/json",
+               FakeAnswer::Json(absl::StrFormat(
+                   R"({"Id":"%s","State":{"Status":"exited"}})", container)));
+  EXPECT_TRUE(client.InspectContainer(container).ok());
+  std::string volume = test_support::Hex("volume");
+  transport.On("GET",
+               "/v1.41/containers/json?all=1&filters=%7B%22volume%22%3A%5B%22" +
+                   volume + "%22%5D%7D",
+               FakeAnswer::Json("[]"));
+  EXPECT_TRUE(client.ContainersMounting(volume).ok());
   EXPECT_THAT(transport.refused(), IsEmpty());
 }
 

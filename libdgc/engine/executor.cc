@@ -20,10 +20,52 @@ bool Contains(const std::vector<std::string>& items, std::string_view item) {
   return std::find(items.begin(), items.end(), item) != items.end();
 }
 
+// How docker names a container in messages: its name, else its short ID.
+std::string ContainerName(const ContainerSummary& container) {
+  return container.name.empty() ? container.id.substr(0, 12) : container.name;
+}
+
+// Whether a container that is stopped now ran since the plan saw it stop
+// at `stopped_at` (its FinishedAt, or its creation when it had never run).
+// Compared to the second, as plan documents keep times.
+bool RanSincePlan(const ContainerInspect& now, absl::Time stopped_at) {
+  bool never_ran = now.started_at == absl::InfinitePast() &&
+                   now.finished_at == absl::InfinitePast();
+  if (never_ran) return false;
+  return now.finished_at == absl::InfinitePast() ||
+         absl::ToUnixSeconds(now.finished_at) !=
+             absl::ToUnixSeconds(stopped_at);
+}
+
+// Settles `result` as failed with `error`; returns the error when it
+// should end the run (the engine out of reach), else OK.
+absl::Status Fail(const absl::Status& error, ActionResult* result) {
+  result->status = ResultStatus::kFailed;
+  result->detail = std::string(error.message());
+  return EngineUnreachable(error) ? error : absl::OkStatus();
+}
+
+// Settles `result` as skipped, saying why.
+void Skip(std::string reason, ActionResult* result) {
+  result->status = ResultStatus::kSkipped;
+  result->detail = std::move(reason);
+}
+
+// A size the engine reported, or 0 when it did not (negative).
+uint64_t ReportedSize(int64_t size) {
+  return size > 0 ? static_cast<uint64_t>(size) : 0;
+}
+
+// The size of `key` in `sizes`, 0 when it is not there.
+uint64_t SizeOf(const absl::flat_hash_map<std::string, uint64_t>& sizes,
+                std::string_view key) {
+  auto size = sizes.find(ToAbsl(key));
+  return size == sizes.end() ? 0 : size->second;
+}
+
 std::string ContainerUse(const ContainerSummary& container,
                          std::string_view image_id) {
-  std::string name =
-      container.name.empty() ? container.id.substr(0, 12) : container.name;
+  std::string name = ContainerName(container);
   if (container.image_id == image_id) {
     return absl::StrFormat("now in use by container %s (%s)", name,
                            container.state);
@@ -69,13 +111,10 @@ bool Blocked(const absl::StatusOr<std::optional<std::string>>& check,
              ActionResult* result, absl::Status* fatal) {
   if (check.ok() && !check->has_value()) return false;
   if (check.ok()) {
-    result->status = ResultStatus::kSkipped;
-    result->detail = **check;
-    return true;
+    Skip(**check, result);
+  } else {
+    *fatal = Fail(check.status(), result);
   }
-  result->status = ResultStatus::kFailed;
-  result->detail = std::string(check.status().message());
-  if (EngineUnreachable(check.status())) *fatal = check.status();
   return true;
 }
 
@@ -92,26 +131,19 @@ absl::Status Record(const std::string& name,
                     ActionResult* result) {
   if (absl::IsNotFound(response.status())) {
     // Someone else removed it between the check and the delete.
-    result->status = ResultStatus::kSkipped;
-    result->detail = absl::StrFormat("%s was removed by someone else", name);
+    Skip(absl::StrFormat("%s was removed by someone else", name), result);
     return absl::OkStatus();
   }
   if (absl::IsFailedPrecondition(response.status()) &&
       absl::StrContains(response.status().message(), "dependent child")) {
     // Deleting by ID, the engine checks before it changes anything: the
     // image is untouched, and now the parent of an image that stays.
-    result->status = ResultStatus::kSkipped;
-    result->detail =
-        absl::StrFormat("an image was built on it since the plan (%s)",
-                        response.status().message());
+    Skip(absl::StrFormat("an image was built on it since the plan (%s)",
+                         response.status().message()),
+         result);
     return absl::OkStatus();
   }
-  if (!response.ok()) {
-    result->status = ResultStatus::kFailed;
-    result->detail = std::string(response.status().message());
-    return EngineUnreachable(response.status()) ? response.status()
-                                                : absl::OkStatus();
-  }
+  if (!response.ok()) return Fail(response.status(), result);
   result->untagged.insert(result->untagged.end(), response->untagged.begin(),
                           response->untagged.end());
   result->deleted.insert(result->deleted.end(), response->deleted.begin(),
@@ -139,6 +171,13 @@ Executor::Executor(EngineClient& client, const Inventory& inventory)
   std::vector<std::string> chain_ids = inventory.layers.ChainIds();
   for (LayerId id = 0; id < chain_ids.size(); ++id) {
     chain_sizes_[std::move(chain_ids[id])] = inventory.layers.layer(id).size;
+  }
+  for (const Container& container : inventory.containers) {
+    container_sizes_[container.id] =
+        ReportedSize(container.size_rw.value_or(0));
+  }
+  for (const Volume& volume : inventory.volumes) {
+    volume_sizes_[volume.name] = ReportedSize(volume.size);
   }
 }
 
@@ -188,8 +227,7 @@ uint64_t Executor::PriceDeleted(const std::vector<std::string>& deleted) const {
   // never counts what it cannot name.
   uint64_t bytes = 0;
   for (const std::string& id : deleted) {
-    auto chain = chain_sizes_.find(ToAbsl(id));
-    if (chain != chain_sizes_.end()) bytes += chain->second;
+    bytes += SizeOf(chain_sizes_, id);
   }
   return bytes;
 }
@@ -276,7 +314,139 @@ absl::Status Executor::DeleteRefs(const Action& action, ActionResult* result) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<std::string>> Executor::RecheckContainer(
+    const Action& action) {
+  absl::StatusOr<ContainerInspect> now =
+      client_.InspectContainer(action.container);
+  if (absl::IsNotFound(now.status())) {
+    return std::optional<std::string>("already removed");
+  }
+  if (!now.ok()) return now.status();
+  if (now->id != action.container) {
+    return std::optional<std::string>(
+        absl::StrFormat("%s now names another container (%s)", action.container,
+                        now->id.substr(0, 12)));
+  }
+  if (now->state.empty()) {
+    return std::optional<std::string>("the engine did not say its state");
+  }
+  if (!NeedsContainerDetails(now->state)) {
+    return std::optional<std::string>(
+        absl::StrFormat("it is %s now", now->state));
+  }
+  if (action.stopped_at != absl::InfinitePast() &&
+      RanSincePlan(*now, action.stopped_at)) {
+    return std::optional<std::string>("it ran again since the plan");
+  }
+  return std::optional<std::string>();
+}
+
+absl::Status Executor::RemoveContainer(const Action& action,
+                                       ActionResult* result) {
+  absl::Status fatal;
+  if (Blocked(RecheckContainer(action), result, &fatal)) return fatal;
+  absl::Status removed = client_.RemoveContainer(action.container);
+  if (absl::IsNotFound(removed)) {
+    Skip("it was removed by someone else", result);
+    return absl::OkStatus();
+  }
+  // A conflict too (running again, a removal in progress): the engine
+  // refused, changing nothing.
+  if (!removed.ok()) return Fail(removed, result);
+  result->status = ResultStatus::kDone;
+  result->freed_bytes = SizeOf(container_sizes_, action.container);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> Executor::RecheckVolume(
+    const Action& action) {
+  absl::StatusOr<std::vector<ContainerSummary>> mounting =
+      client_.ContainersMounting(action.volume);
+  if (!mounting.ok()) return mounting.status();
+  if (!mounting->empty()) {
+    return std::optional<std::string>(absl::StrFormat(
+        "mounted by container %s now", ContainerName(mounting->front())));
+  }
+  return std::optional<std::string>();
+}
+
+absl::Status Executor::RemoveVolume(const Action& action,
+                                    ActionResult* result) {
+  absl::Status fatal;
+  if (Blocked(RecheckVolume(action), result, &fatal)) return fatal;
+  absl::Status removed = client_.RemoveVolume(action.volume);
+  if (absl::IsNotFound(removed)) {
+    Skip("already removed", result);
+    return absl::OkStatus();
+  }
+  if (absl::IsFailedPrecondition(removed)) {
+    // In use: a container mounted it since the re-check. Not safe, and
+    // the engine changed nothing.
+    Skip(std::string(removed.message()), result);
+    return absl::OkStatus();
+  }
+  if (!removed.ok()) return Fail(removed, result);
+  result->status = ResultStatus::kDone;
+  result->freed_bytes = SizeOf(volume_sizes_, action.volume);
+  return absl::OkStatus();
+}
+
+absl::Status Executor::PruneBuildCache(const Action& action,
+                                       ActionResult* result) {
+  // One record per request, in plan order (children before parents):
+  // BuildKit removes a parent only once no child is left.
+  for (const std::string& record : action.records) {
+    absl::StatusOr<BuildCachePruned> pruned = client_.PruneBuildCache(record);
+    if (!pruned.ok()) {
+      // What the earlier requests removed stays reported.
+      return Fail(pruned.status(), result);
+    }
+    result->freed_bytes += pruned->space_reclaimed;
+    result->deleted.insert(result->deleted.end(), pruned->deleted.begin(),
+                           pruned->deleted.end());
+  }
+  if (result->deleted.empty()) {
+    Skip(
+        "the engine pruned none of the records: they are gone already, in "
+        "use or shared",
+        result);
+    return absl::OkStatus();
+  }
+  result->status = ResultStatus::kDone;
+  // BuildKit keeps, without a word, a record that is gone, in use or
+  // shared; it should never prune one the plan did not list.
+  std::vector<std::string> notes, unexpected, not_pruned;
+  for (const std::string& id : result->deleted) {
+    if (!Contains(action.records, id)) unexpected.push_back(id);
+  }
+  for (const std::string& record : action.records) {
+    if (!Contains(result->deleted, record)) not_pruned.push_back(record);
+  }
+  if (!unexpected.empty()) {
+    notes.push_back(absl::StrFormat("warning: the engine also pruned %s",
+                                    absl::StrJoin(unexpected, ", ")));
+  }
+  if (!not_pruned.empty()) {
+    notes.push_back(absl::StrFormat(
+        "the engine did not prune %s: gone already, in use or shared",
+        absl::StrJoin(not_pruned, ", ")));
+  }
+  result->detail = absl::StrJoin(notes, "; ");
+  return absl::OkStatus();
+}
+
 absl::Status Executor::Perform(const Action& action, ActionResult* result) {
+  switch (action.op) {
+    case ActionOp::kRemoveContainer:
+      return RemoveContainer(action, result);
+    case ActionOp::kRemoveVolume:
+      return RemoveVolume(action, result);
+    case ActionOp::kPruneBuildCache:
+      return PruneBuildCache(action, result);
+    case ActionOp::kUntag:
+    case ActionOp::kDelete:
+      break;
+  }
   absl::Status fatal;
   if (Blocked(Recheck(action), result, &fatal)) return fatal;
   return DeleteRefs(action, result);

@@ -1,18 +1,19 @@
-// The executor: performs a plan's actions through DELETE /images/{name},
-// in order, never with force, each one re-checked against the engine
-// immediately before it runs. An untag removes its references by name; a
-// delete removes all but one repository's references by name, then the
-// image by ID, so that the engine checks children and containers before
-// it removes the last reference.
+// The executor: performs a plan's actions in order, never with force, each
+// one re-checked against the engine immediately before it runs. When a
+// re-check finds the action no longer safe (or already done) the action is
+// skipped, saying why. An engine error fails that action and the run goes
+// on; an engine that stops answering, or a stop request, ends the run, the
+// remaining actions skipped as not run.
 //
-// Before an action: the image must still exist, have no reference the plan
-// did not know, and no container of any state may use it (or an image
-// built on it); before each DELETE of a reference, that reference must
-// still name the planned image. Otherwise the action is skipped, saying
-// why. An engine error fails that action and the run goes on; an engine
-// that stops answering, or a stop request, ends the run, the remaining
-// actions skipped as not run. Freed bytes are measured from the layer
-// chains the engine reports deleted, priced by the inventory's layer sizes.
+// Images (untag, delete) go through DELETE /images/{name}. An untag removes
+// its references by name; a delete removes all but one repository's
+// references by name, then the image by ID, so that the engine checks
+// children and containers before it removes the last reference. Before an
+// action: the image must still exist, have no reference the plan did not
+// know, and no container of any state may use it (or an image built on
+// it); before each DELETE of a reference, that reference must still name
+// the planned image. Freed bytes are measured from the layer chains the
+// engine reports deleted, priced by the inventory's layer sizes.
 //
 // An image built on the planned image since the plan must stop a delete
 // before any reference goes: the engine would refuse the final DELETE by
@@ -24,6 +25,35 @@
 // child images" when there is a child (the action is skipped), else "(must be
 // forced) - image is referenced in multiple repositories" (the references then
 // go by name). Any other answer settles the action there.
+//
+// remove_container: GET /containers/{id}/json first; skipped when the
+// container is gone ("already removed"), is another container than the
+// plan's (the engine's ID differs), is not created, exited or dead now
+// ("it is running now"), or ran since the plan: its FinishedAt is no
+// longer the plan's stopped_at (compared to the second, as plan documents
+// keep times; a container that never ran has nothing to compare). Then
+// DELETE /containers/{id} with no query: no force (the engine refuses a
+// container that runs again), no v (its volumes stay; only a remove_volume
+// action removes a volume). Freed bytes: the container's writable layer as
+// the engine reported it (/system/df SizeRw) in the inventory the executor
+// was given, i.e. read at the start of the apply; 0 when unknown.
+//
+// remove_volume: GET /containers/json?all=1 with the "volume" filter
+// first; skipped while any container, in any state, mounts it. Then
+// DELETE /volumes/{name} without force; a refusal because it is in use
+// (409: a container took it since) skips the action with the engine's
+// message. Freed bytes: the volume's size as the inventory has it
+// (/system/df UsageData.Size), 0 when unknown.
+//
+// prune_build_cache: POST /build/prune filtered to one record, for each of
+// the action's records in order (children before parents), without `all`
+// or `keep-storage`, so BuildKit itself leaves alone any record in use,
+// shared, internal or a frontend's: that is the re-check, done by the
+// engine at the moment it prunes. Freed bytes: the sum of the engine's
+// SpaceReclaimed; `deleted` lists its CachesDeleted. Records the engine did
+// not prune (gone, in use or shared now) and, as a warning, any record it
+// pruned that the plan did not list are named in the detail; when it
+// pruned none, the action is skipped.
 //
 // Example:
 //   dgc::Executor executor(client, inventory);
@@ -54,8 +84,9 @@ struct ExecutorHooks {
 class Executor {
  public:
   // `client` needs a read-write transport; `inventory` (of the same engine,
-  // read for this run) prices the layers the engine reports deleted. Both
-  // must outlive the executor.
+  // read for this run) prices the layers the engine reports deleted and
+  // gives the sizes of the containers and volumes removed. Both must
+  // outlive the executor.
   Executor(EngineClient& client, const Inventory& inventory);
 
   // Apply performs `plan`'s actions and reports every one, in plan order.
@@ -87,12 +118,31 @@ class Executor {
   // DeleteByName sends one DELETE and records what the engine reported.
   absl::Status DeleteByName(const Action& action, const std::string& name,
                             ActionResult* result);
+  // RecheckContainer and RecheckVolume: why the action must not run now,
+  // or nullopt (see the file comment). An error means the engine could not
+  // be asked.
+  absl::StatusOr<std::optional<std::string>> RecheckContainer(
+      const Action& action);
+  absl::StatusOr<std::optional<std::string>> RecheckVolume(
+      const Action& action);
+  // RemoveContainer, RemoveVolume and PruneBuildCache perform one action of
+  // their op, re-check included, filling `result`. Like Perform, they
+  // return the transport error that should end the run, if any.
+  absl::Status RemoveContainer(const Action& action, ActionResult* result);
+  absl::Status RemoveVolume(const Action& action, ActionResult* result);
+  absl::Status PruneBuildCache(const Action& action, ActionResult* result);
+  // Perform performs one action of any op, filling `result`. Returns the
+  // transport error that should end the run, if any.
   absl::Status Perform(const Action& action, ActionResult* result);
   uint64_t PriceDeleted(const std::vector<std::string>& deleted) const;
 
   EngineClient& client_;
   const Inventory& inventory_;
   absl::flat_hash_map<std::string, uint64_t> chain_sizes_;
+  // The engine's sizes at the start of the apply: containers' writable
+  // layers by ID, volumes by name (0 when it did not report one).
+  absl::flat_hash_map<std::string, uint64_t> container_sizes_;
+  absl::flat_hash_map<std::string, uint64_t> volume_sizes_;
 };
 
 // SameEngine checks that `plan` was made for the engine `inventory` is

@@ -1,6 +1,7 @@
 // The one orchestration of libdgc (see session.h).
 #include "engine/session.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_format.h"
@@ -10,6 +11,7 @@
 #include "core/error_code.h"
 #include "core/planner.h"
 #include "core/snapshot.h"
+#include "engine/disk_space.h"
 #include "engine/files.h"
 
 namespace dgc {
@@ -52,6 +54,8 @@ absl::StatusOr<Inventory> EngineSession::ReadInventory() {
   if (absl::Status checked = CheckAccounting(&*inventory); !checked.ok()) {
     return checked;
   }
+  inventory->data_disk = MeasureDataDisk(inventory->engine.host,
+                                         inventory->engine.docker_root_dir);
   return inventory;
 }
 
@@ -94,8 +98,22 @@ absl::Time DefaultClock(const Inventory& inventory) {
   return absl::Now();
 }
 
-Plan MakePlan(const Inventory& inventory, const Policy& policy,
-              std::optional<absl::Time> now) {
+absl::StatusOr<Plan> MakePlan(const Inventory& inventory, const Policy& policy,
+                              std::optional<absl::Time> now) {
+  if (policy.threshold.has_value() && policy.threshold->high.percent &&
+      !inventory.data_disk.has_value()) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s: the threshold %s is a share of the disk holding the engine's "
+        "data (%s), which docker gc cannot measure from here (the engine at "
+        "%s must be reached through a local unix socket): use sizes of "
+        "Docker's own usage instead, e.g. {\"high\": \"40GB\", \"low\": "
+        "\"30GB\"}",
+        policy.source, policy.threshold->high.text,
+        inventory.engine.docker_root_dir.empty()
+            ? "unknown"
+            : inventory.engine.docker_root_dir,
+        inventory.engine.host));
+  }
   return ComputePlan(inventory, policy, now.value_or(DefaultClock(inventory)));
 }
 
@@ -122,13 +140,63 @@ absl::StatusOr<ApplyRun> ApplyRun::Prepare(EngineSession& session,
     }
     return ApplyRun(session, *std::move(inventory), *request.saved_plan);
   }
-  Plan plan = MakePlan(*inventory, *request.policy, request.now);
-  return ApplyRun(session, *std::move(inventory), std::move(plan));
+  absl::StatusOr<Plan> plan =
+      MakePlan(*inventory, *request.policy, request.now);
+  if (!plan.ok()) return plan.status();
+  return ApplyRun(session, *std::move(inventory), *std::move(plan));
 }
 
 ApplyReport ApplyRun::Execute(const ExecutorHooks& hooks) {
   Executor executor(session_->client(), inventory_);
-  return executor.Apply(plan_, hooks);
+  if (!plan_.watermark.has_value() || !plan_.watermark->acted) {
+    ApplyReport report = executor.Apply(plan_, hooks);
+    report.watermark = plan_.watermark;
+    return report;
+  }
+  // Re-measure after each action; stop once at or below the low watermark.
+  WatermarkReport watermark = *plan_.watermark;
+  uint64_t freed = 0;
+  auto measure = [&]() -> uint64_t {
+    if (watermark.disk && inventory_.data_disk.has_value()) {
+      absl::StatusOr<DiskSpace> disk = MeasureDisk(inventory_.data_disk->path);
+      if (disk.ok()) return disk->used_bytes;
+    }
+    // Docker's usage: what it was less what the engine reported freed.
+    return watermark.used_before_bytes -
+           std::min(freed, watermark.used_before_bytes);
+  };
+  watermark.used_after_bytes = measure();
+  ExecutorHooks measured = hooks;
+  measured.on_result = [&](const ActionResult& result, size_t index,
+                           size_t total) {
+    freed += result.freed_bytes;
+    watermark.used_after_bytes = measure();
+    if (hooks.on_result) hooks.on_result(result, index, total);
+  };
+  std::string reached;  // why the run ended early, when it reached low
+  measured.stop_requested = [&]() -> std::optional<std::string> {
+    if (hooks.stop_requested) {
+      if (std::optional<std::string> stop = hooks.stop_requested()) return stop;
+    }
+    if (watermark.used_after_bytes <= watermark.low_bytes) {
+      reached = absl::StrFormat(
+          "usage is at or below the low watermark (%d of %d bytes)",
+          watermark.used_after_bytes, watermark.low_bytes);
+      return reached;
+    }
+    return std::nullopt;
+  };
+  ApplyReport report = executor.Apply(plan_, measured);
+  // Reaching low is the end the run is for, not an interruption.
+  if (!reached.empty() && report.summary.stopped == reached) {
+    report.summary.stopped.clear();
+  }
+  watermark.shortfall_bytes =
+      watermark.used_after_bytes > watermark.low_bytes
+          ? watermark.used_after_bytes - watermark.low_bytes
+          : 0;
+  report.watermark = watermark;
+  return report;
 }
 
 }  // namespace dgc

@@ -80,10 +80,11 @@ class EngineSession {
   absl::Status Connect();
 
   // ReadInventory reads the engine's inventory afresh (images, containers,
-  // /info and /system/df, each image's inspect and history) and checks it
-  // with CheckAccounting. Errors: those of EngineClient::FetchBodies; an
-  // inventory that does not hold together (code kProtocol); those of
-  // CheckAccounting.
+  // /info and /system/df, each image's inspect and history, the inspect of
+  // each container not running), checks it with CheckAccounting, and
+  // measures the data disk when this machine sees it (MeasureDataDisk). Errors:
+  // those of EngineClient::FetchBodies; an inventory that does not hold
+  // together (code kProtocol); those of CheckAccounting.
   absl::StatusOr<Inventory> ReadInventory();
 
   // CaptureSnapshot reads the same bodies as ReadInventory and returns them
@@ -113,9 +114,11 @@ absl::StatusOr<Inventory> InventoryFromSnapshotFile(std::string_view path);
 absl::Time DefaultClock(const Inventory& inventory);
 
 // MakePlan evaluates `policy` on `inventory` at `now` (DefaultClock when
-// nullopt). Pure apart from reading the clock.
-Plan MakePlan(const Inventory& inventory, const Policy& policy,
-              std::optional<absl::Time> now);
+// nullopt). Pure apart from reading the clock. Errors: FailedPrecondition
+// for a percentage threshold when the inventory's data disk could not be
+// measured (a remote engine, a snapshot).
+absl::StatusOr<Plan> MakePlan(const Inventory& inventory, const Policy& policy,
+                              std::optional<absl::Time> now);
 
 // DiskUsageDocument returns the dgc.df/v1 document of `inventory`.
 std::string DiskUsageDocument(const Inventory& inventory);

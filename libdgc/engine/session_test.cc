@@ -78,8 +78,10 @@ TEST_F(SessionTest, ALayersSizeMismatchBecomesAWarningInEveryDocument) {
       TotalLayerBytes(*inventory));
   EXPECT_THAT(inventory->warnings, Contains(HasSubstr(expected)));
   EXPECT_THAT(DiskUsageDocument(*inventory), HasSubstr(expected));
-  Plan plan = MakePlan(*inventory, DefaultPolicy(), std::nullopt);
-  EXPECT_THAT(plan.warnings, Contains(HasSubstr(expected)));
+  absl::StatusOr<Plan> plan =
+      MakePlan(*inventory, DefaultPolicy(), std::nullopt);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(plan->warnings, Contains(HasSubstr(expected)));
 }
 
 TEST_F(SessionTest, TheContainerdStoreIsRefusedAsNotExact) {
