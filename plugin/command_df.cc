@@ -5,10 +5,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/disk_usage.h"
+#include "core/watermark.h"
+#include "engine/policy_file.h"
 #include "engine/session.h"
 #include "plugin/command.h"
 #include "plugin/human_units.h"
 #include "plugin/inventory_source.h"
+#include "plugin/plan_table.h"
 #include "plugin/table.h"
 
 namespace dgc {
@@ -59,12 +62,61 @@ void PrintTotals(const DiskUsageTotals& totals, std::ostream& out) {
       HumanSize(totals.unused_reclaimable_bytes));
 }
 
+// Every resource kind beside images, the data disk, and with a policy what
+// it would reclaim of each.
+void PrintResources(const Inventory& inventory, const Plan* plan,
+                    std::ostream& out) {
+  DockerUsage docker = ComputeDockerUsage(inventory);
+  uint64_t by_kind[4] = {0, 0, 0, 0};  // images, containers, volumes, cache
+  if (plan != nullptr) {
+    for (const Action& action : plan->actions) {
+      size_t kind = IsImageOp(action.op)                      ? 0
+                    : action.op == ActionOp::kRemoveContainer ? 1
+                    : action.op == ActionOp::kRemoveVolume    ? 2
+                                                              : 3;
+      by_kind[kind] += action.bytes;
+    }
+  }
+  std::vector<std::string> header = {"KIND", "COUNT", "SIZE"};
+  if (plan != nullptr) header.push_back("POLICY RECLAIMS");
+  Table table(header);
+  auto row = [&](std::string kind, size_t count, uint64_t bytes, size_t index) {
+    std::vector<std::string> cells = {std::move(kind), absl::StrCat(count),
+                                      HumanSize(bytes)};
+    if (plan != nullptr) cells.push_back(HumanSize(by_kind[index]));
+    table.AddRow(std::move(cells));
+  };
+  row("Images", inventory.images.size(), docker.layers_bytes, 0);
+  row("Containers", inventory.containers.size(), docker.containers_bytes, 1);
+  row("Volumes", inventory.volumes.size(), docker.volumes_bytes, 2);
+  row("Build cache", inventory.build_cache.size(), docker.build_cache_bytes, 3);
+  table.Print(out);
+  out << absl::StrFormat("Docker's own usage: %s\n", HumanSize(docker.total()));
+  if (inventory.data_disk.has_value()) {
+    const DiskSpace& disk = *inventory.data_disk;
+    out << absl::StrFormat(
+        "Disk holding %s: %s of %s used (%.1f%%)\n", disk.path,
+        HumanSize(disk.used_bytes), HumanSize(disk.total_bytes),
+        disk.total_bytes == 0 ? 0.0
+                              : 100.0 * static_cast<double>(disk.used_bytes) /
+                                    static_cast<double>(disk.total_bytes));
+  }
+  if (plan != nullptr && plan->watermark.has_value()) {
+    out << WatermarkLine(*plan->watermark, /*planned=*/true) << "\n";
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<int> RunDf(Invocation& invocation) {
   FlagSet flags("docker gc df");
   ReadFlags read;
   AddReadFlags(flags, &read);
+  std::string policy_file;
+  flags.String("policy", 'p', &policy_file,
+               "Also show what this policy would reclaim of each kind, and "
+               "its watermark",
+               "file");
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
@@ -75,8 +127,17 @@ absl::StatusOr<int> RunDf(Invocation& invocation) {
   absl::StatusOr<Inventory> inventory = LoadInventory(invocation, read.from);
   if (!inventory.ok()) return inventory.status();
   PrintWarnings(inventory->warnings, invocation.err);
+  std::optional<Plan> plan;
+  if (!policy_file.empty()) {
+    absl::StatusOr<Policy> policy = ReadPolicyFile(policy_file);
+    if (!policy.ok()) return policy.status();
+    absl::StatusOr<Plan> planned = MakePlan(*inventory, *policy, *now_flag);
+    if (!planned.ok()) return planned.status();
+    plan = *std::move(planned);
+  }
+  const Plan* plan_or_null = plan.has_value() ? &*plan : nullptr;
   if (read.format == "json") {
-    invocation.out << DiskUsageDocument(*inventory);
+    invocation.out << DiskUsageDocument(*inventory, plan_or_null);
     return kExitOk;
   }
   DiskUsage usage = ComputeDiskUsage(*inventory);
@@ -86,6 +147,8 @@ absl::StatusOr<int> RunDf(Invocation& invocation) {
               invocation.out);
   invocation.out << "\n";
   PrintTotals(usage.totals, invocation.out);
+  invocation.out << "\n";
+  PrintResources(*inventory, plan_or_null, invocation.out);
   return kExitOk;
 }
 

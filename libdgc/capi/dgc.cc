@@ -88,6 +88,12 @@ int Keep(absl::StatusOr<Value> value, Handle** out) {
   return DGC_OK;
 }
 
+// The clock of a `now_unix` argument: 0 is the default clock.
+std::optional<absl::Time> ClockArgument(int64_t now_unix) {
+  if (now_unix == 0) return std::nullopt;
+  return absl::FromUnixSeconds(now_unix);
+}
+
 dgc::SessionOptions SessionOptionsFor(const dgc_apply_options& options) {
   dgc::SessionOptions session;
   if (options.request_timeout_ms > 0) {
@@ -208,6 +214,20 @@ int dgc_df(dgc_buf* out, const dgc_inventory* inv) {
       [&] { return ToBuf(dgc::DiskUsageDocument(inv->inventory), out); });
 }
 
+int dgc_df_for_policy(dgc_buf* out, const dgc_inventory* inv,
+                      const dgc_policy* policy, int64_t now_unix) {
+  if (out == nullptr || inv == nullptr || policy == nullptr) {
+    return Invalid("dgc_df_for_policy: NULL argument");
+  }
+  *out = dgc_buf{nullptr, 0};
+  return Guarded([&] {
+    absl::StatusOr<dgc::Plan> plan =
+        dgc::MakePlan(inv->inventory, policy->policy, ClockArgument(now_unix));
+    if (!plan.ok()) return Fail(plan.status());
+    return ToBuf(dgc::DiskUsageDocument(inv->inventory, &*plan), out);
+  });
+}
+
 int dgc_policy_from_json(dgc_policy** out, const char* json, size_t len) {
   if (out == nullptr || (json == nullptr && len > 0)) {
     return Invalid("dgc_policy_from_json: NULL argument");
@@ -239,9 +259,9 @@ int dgc_plan_compute(dgc_plan** out, const dgc_inventory* inv,
   }
   *out = nullptr;
   return Guarded([&] {
-    std::optional<absl::Time> now;
-    if (now_unix != 0) now = absl::FromUnixSeconds(now_unix);
-    return Keep(dgc::MakePlan(inv->inventory, policy->policy, now), out);
+    return Keep(
+        dgc::MakePlan(inv->inventory, policy->policy, ClockArgument(now_unix)),
+        out);
   });
 }
 

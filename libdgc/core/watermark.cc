@@ -25,9 +25,13 @@ uint64_t LevelBytes(const Watermark& watermark, uint64_t total) {
 
 DockerUsage ComputeDockerUsage(const Inventory& inventory) {
   DockerUsage usage;
-  usage.layers_bytes = inventory.engine_layers_size.has_value()
-                           ? NonNegative(*inventory.engine_layers_size)
-                           : TotalLayerBytes(inventory);
+  // When the engine's LayersSize and the layers counted disagree (a
+  // warning says so), the smaller: it deletes less.
+  usage.layers_bytes = TotalLayerBytes(inventory);
+  if (inventory.engine_layers_size.has_value()) {
+    usage.layers_bytes = std::min(usage.layers_bytes,
+                                  NonNegative(*inventory.engine_layers_size));
+  }
   for (const Container& container : inventory.containers) {
     usage.containers_bytes += NonNegative(container.size_rw.value_or(0));
   }

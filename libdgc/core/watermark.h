@@ -33,8 +33,9 @@ struct DockerUsage {
   }
 };
 
-// ComputeDockerUsage adds up the inventory's usage. LayersSize is the
-// engine's own when it was read, else the layers counted.
+// ComputeDockerUsage adds up the inventory's usage. For layers, the
+// smaller of the engine's LayersSize (when read) and the layers counted:
+// when they disagree, the figure that deletes less.
 DockerUsage ComputeDockerUsage(const Inventory& inventory);
 
 // What a threshold is measured against, and the levels it sets, in bytes.

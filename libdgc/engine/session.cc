@@ -117,8 +117,8 @@ absl::StatusOr<Plan> MakePlan(const Inventory& inventory, const Policy& policy,
   return ComputePlan(inventory, policy, now.value_or(DefaultClock(inventory)));
 }
 
-std::string DiskUsageDocument(const Inventory& inventory) {
-  return DiskUsageToJson(inventory, ComputeDiskUsage(inventory));
+std::string DiskUsageDocument(const Inventory& inventory, const Plan* plan) {
+  return DiskUsageToJson(inventory, ComputeDiskUsage(inventory), plan);
 }
 
 absl::StatusOr<ApplyRun> ApplyRun::Prepare(EngineSession& session,

@@ -120,8 +120,11 @@ absl::Time DefaultClock(const Inventory& inventory);
 absl::StatusOr<Plan> MakePlan(const Inventory& inventory, const Policy& policy,
                               std::optional<absl::Time> now);
 
-// DiskUsageDocument returns the dgc.df/v1 document of `inventory`.
-std::string DiskUsageDocument(const Inventory& inventory);
+// DiskUsageDocument returns the dgc.df/v1 document of `inventory`; with
+// `plan` (MakePlan's, of a policy), also what it would reclaim of each
+// resource kind and its watermark.
+std::string DiskUsageDocument(const Inventory& inventory,
+                              const Plan* plan = nullptr);
 
 // What an apply performs: exactly one of `policy` (planned afresh on the
 // engine's current inventory, at `now` or DefaultClock) and `saved_plan`

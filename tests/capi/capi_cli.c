@@ -1,7 +1,7 @@
 /* The C API's counterpart of the docker-gc commands, for the tests that
  * check both front ends give identical documents (test_front_ends.py):
  *
- *   capi_cli df    (--host H | --from SNAPSHOT)
+ *   capi_cli df    (--host H | --from SNAPSHOT) [--policy FILE] [--now UNIX]
  *   capi_cli plan  (--host H | --from SNAPSHOT) [--policy FILE] [--now UNIX]
  *   capi_cli apply --host H (--policy FILE [--now UNIX] | --plan FILE)
  *                  [--cancel-after N]
@@ -98,9 +98,16 @@ static int load_inventory(const struct arguments* args, dgc_inventory** inv) {
 
 static int run_df(const struct arguments* args) {
   dgc_inventory* inv = NULL;
+  dgc_policy* policy = NULL;
   dgc_buf buf = {NULL, 0};
   int rc = load_inventory(args, &inv);
-  if (rc == DGC_OK) rc = dgc_df(&buf, inv);
+  if (rc == DGC_OK && args->policy != NULL) {
+    rc = dgc_policy_load(&policy, args->policy);
+    if (rc == DGC_OK) rc = dgc_df_for_policy(&buf, inv, policy, args->now);
+  } else if (rc == DGC_OK) {
+    rc = dgc_df(&buf, inv);
+  }
+  dgc_policy_free(policy);
   dgc_inventory_free(inv);
   return rc == DGC_OK ? print_buf(&buf) : report_error(rc);
 }

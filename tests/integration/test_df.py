@@ -203,11 +203,18 @@ class DfLiveTest(EngineTestCase):
         header = next(line for line in lines if line.startswith("IMAGE ID"))
         self.assertEqual(header.split(), ["IMAGE", "ID", "TAGS", "CREATED", "SIZE",
                                           "UNIQUE", "SHARED", "CONTAINERS"])
-        totals = [line for line in lines[-2:] if line.startswith("Total: ")]
+        totals = [line for line in lines if line.startswith("Total: ")]
         self.assertEqual(len(totals), 1, table.stdout)
         self.assertTrue(totals[0].startswith(
             f"Total: {len(self.scenario.images)} images, "
             f"{human_size(self.engine.layers_size())} of layers on disk"), totals[0])
+        # Then every resource kind, with the engine's own figures.
+        kinds = {line.split()[0]: line.split() for line in lines
+                 if line.split()[0] in ("Images", "Containers", "Volumes", "Build")}
+        self.assertEqual(kinds["Images"][1:3],
+                         [str(len(self.scenario.images)),
+                          human_size(self.engine.layers_size())])
+        self.assertEqual(kinds["Containers"][1], str(len(self.engine.containers())))
 
     def test_df_from_snapshot_gives_the_engines_numbers(self):
         with tempfile.TemporaryDirectory(prefix="dgc-df-") as directory:

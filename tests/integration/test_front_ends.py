@@ -52,8 +52,10 @@ def unix_seconds(moment):
 
 
 def without_capture_time(document):
-    """A document without the time a live read happened."""
-    return {key: value for key, value in document.items() if key != "captured_at"}
+    """A document without the time a live read happened, nor the data
+    disk's usage then (the filesystem's usage moves on its own)."""
+    return {key: value for key, value in document.items()
+            if key not in ("captured_at", "disk")}
 
 
 class FrontEndCase(unittest.TestCase):
@@ -89,6 +91,27 @@ class SnapshotFrontEndsTest(FrontEndCase):
         self.assertEqual(
             capi_json("df", "--from", str(SNAPSHOT)),
             run_json("df", "--from", str(SNAPSHOT), "--format", "json"))
+
+    def test_df_with_a_policy_is_identical(self):
+        at = datetime(2027, 3, 1, 12, 0, tzinfo=timezone.utc)
+        plugin = run_json("df", "--from", str(SNAPSHOT), "-p", str(POLICY),
+                          "--now", rfc3339(at), "--format", "json")
+        capi = capi_json("df", "--from", str(SNAPSHOT), "--policy", str(POLICY),
+                         "--now", unix_seconds(at))
+        self.assertEqual(capi, plugin)
+        self.assertEqual(plugin["policy"]["reclaimable_bytes"]["total"],
+                         run_json("plan", "--from", str(SNAPSHOT), "-p", str(POLICY),
+                                  "--now", rfc3339(at), "--format",
+                                  "json")["summary"]["reclaimable_bytes"])
+
+    def test_a_percentage_threshold_needs_the_engines_disk_alike(self):
+        policy = json.loads(POLICY.read_text())
+        policy["threshold"] = {"high": "85%", "low": "65%"}
+        path = self.write("percent.json", policy)
+        message = self.assert_same_refusal(
+            ("plan", "--from", str(SNAPSHOT), "-p", path),
+            ("plan", "--from", str(SNAPSHOT), "--policy", path), "DGC_EPRECONDITION")
+        self.assertIn("use sizes of Docker's own usage instead", message)
 
     def test_plan_is_identical_with_the_default_clock(self):
         plugin = run_json("plan", "--from", str(SNAPSHOT), "-p", str(POLICY),

@@ -42,6 +42,7 @@ def without_volatile(document):
     reads of the same engine (the capture time)."""
     document = dict(document)
     document.pop("captured_at", None)
+    document.pop("disk", None)  # the filesystem's usage moves on its own
     document.pop("now", None)
     return document
 

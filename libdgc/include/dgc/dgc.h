@@ -146,6 +146,12 @@ DGC_EXPORT void dgc_inventory_free(dgc_inventory* inv);
 /* dgc_df writes the inventory's disk usage as dgc.df/v1, with its
  * warnings (e.g. the engine's LayersSize differing from libdgc's count). */
 DGC_EXPORT int dgc_df(dgc_buf* out, const dgc_inventory* inv);
+/* dgc_df_for_policy is dgc_df plus what `policy` would reclaim of each
+ * resource kind and its watermark, planned at `now_unix` as
+ * dgc_plan_compute plans ("policy" in dgc.df/v1; `docker gc df -p`).
+ * Errors: those of dgc_plan_compute. */
+DGC_EXPORT int dgc_df_for_policy(dgc_buf* out, const dgc_inventory* inv,
+                                 const dgc_policy* policy, int64_t now_unix);
 
 /* dgc_policy_from_json parses and checks a gc.json policy given as text;
  * every problem is in the error message, one per line, naming the policy
