@@ -80,6 +80,12 @@ void AddNowFlag(FlagSet& flags, std::string* now) {
                "time");
 }
 
+void AddNoCacheFlag(FlagSet& flags, Invocation* invocation) {
+  flags.Bool("no-cache", 0, &invocation->no_cache,
+             "Neither read nor write docker gc's cache (remembered last uses "
+             "of images)");
+}
+
 void AddReadFlags(FlagSet& flags, ReadFlags* read) {
   AddFormatFlag(flags, &read->format);
   flags.String("from", 0, &read->from,

@@ -42,6 +42,7 @@ struct Invocation {
   std::ostream& out;              // data only
   std::ostream& err;              // diagnostics, prompts, progress
   EnvironmentLookup env;
+  bool no_cache = false;  // --no-cache: read and write no cache
 };
 
 struct Command {
@@ -88,6 +89,9 @@ struct ReadFlags {
   std::string from;  // a snapshot file, or "" for the engine
   std::string now;
 };
+
+// AddNoCacheFlag declares --no-cache, which sets invocation->no_cache.
+void AddNoCacheFlag(FlagSet& flags, Invocation* invocation);
 void AddReadFlags(FlagSet& flags, ReadFlags* read);
 
 // CheckReadFlags checks --format and returns --now (nullopt when not

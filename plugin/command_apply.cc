@@ -103,6 +103,7 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
              "Same as --yes (as in docker image prune -f); never forces a "
              "delete");
   AddFormatFlag(flags, &options.format);
+  AddNoCacheFlag(flags, &invocation);
   flags.String("now", 0, &options.now_text,
                "The time ages are measured at (RFC 3339); default now", "time");
   flags.String("lock", 0, &options.lock_file,

@@ -112,6 +112,7 @@ absl::StatusOr<int> RunDf(Invocation& invocation) {
   FlagSet flags("docker gc df");
   ReadFlags read;
   AddReadFlags(flags, &read);
+  AddNoCacheFlag(flags, &invocation);
   std::string policy_file;
   flags.String("policy", 'p', &policy_file,
                "Also show what this policy would reclaim of each kind, and "

@@ -30,6 +30,7 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
                "/etc/docker/gc.json, else dangling images older than 24h)",
                "file");
   AddReadFlags(flags, &read);
+  AddNoCacheFlag(flags, &invocation);
   flags.String("output", 'o', &output, "Also write the plan JSON to a file",
                "file");
   absl::StatusOr<bool> parsed =

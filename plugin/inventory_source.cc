@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/time_text.h"
+#include "engine/last_use_cache.h"
 #include "plugin/table.h"
 
 namespace dgc {
@@ -13,6 +14,8 @@ absl::StatusOr<std::unique_ptr<EngineSession>> OpenSession(
       ResolveEndpoint(invocation.global.connection, invocation.env);
   if (!endpoint.ok()) return endpoint.status();
   SessionOptions options;
+  if (!invocation.no_cache)
+    options.cache_directory = CacheDirectory(invocation.env);
   if (invocation.global.debug) {
     std::ostream* err = &invocation.err;
     options.trace = [err](std::string_view line) {

@@ -21,6 +21,7 @@
 #include "core/policy.h"
 #include "engine/curl_transport.h"
 #include "engine/endpoint.h"
+#include "engine/last_use_cache.h"
 #include "engine/policy_file.h"
 #include "engine/session.h"
 
@@ -94,8 +95,15 @@ std::optional<absl::Time> ClockArgument(int64_t now_unix) {
   return absl::FromUnixSeconds(now_unix);
 }
 
-dgc::SessionOptions SessionOptionsFor(const dgc_apply_options& options) {
+// As the plugin without --no-cache: the cache directory docker gc uses.
+dgc::SessionOptions DefaultSessionOptions() {
   dgc::SessionOptions session;
+  session.cache_directory = dgc::CacheDirectory(dgc::ProcessEnvironment());
+  return session;
+}
+
+dgc::SessionOptions SessionOptionsFor(const dgc_apply_options& options) {
+  dgc::SessionOptions session = DefaultSessionOptions();
   if (options.request_timeout_ms > 0) {
     session.transport.request_timeout =
         absl::Milliseconds(options.request_timeout_ms);
@@ -175,7 +183,8 @@ int dgc_inventory_fetch(dgc_inventory** out, dgc_client* client) {
   *out = nullptr;
   return Guarded([&] {
     absl::StatusOr<std::unique_ptr<dgc::EngineSession>> session =
-        dgc::EngineSession::Open(client->endpoint, dgc::Access::kReadOnly);
+        dgc::EngineSession::Open(client->endpoint, dgc::Access::kReadOnly,
+                                 DefaultSessionOptions());
     if (!session.ok()) return Fail(session.status());
     return Keep((*session)->ReadInventory(), out);
   });

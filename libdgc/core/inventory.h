@@ -139,6 +139,9 @@ struct Inventory {
   // The disk holding the engine's data, when it could be measured (a local
   // engine whose DockerRootDir this process sees).
   std::optional<DiskSpace> data_disk;
+  // When images were last used by containers that are gone now, as
+  // remembered across runs (by image ID; see engine/last_use_cache.h).
+  absl::flat_hash_map<std::string, absl::Time> remembered_last_use;
   // Things a person should know (e.g. a history that does not explain an
   // image's size). Never fatal.
   std::vector<std::string> warnings;

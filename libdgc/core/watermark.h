@@ -52,8 +52,9 @@ struct WatermarkLevels {
 WatermarkLevels Levels(const Threshold& threshold, const Inventory& inventory);
 
 // ImageLastUse returns when an image was last used, as far as the
-// inventory tells: the latest of Created, LastTagTime, and the creation and
-// start of the containers that use it.
+// inventory tells: the latest of Created, LastTagTime, the creation and
+// start of the containers that use it, and what is remembered of
+// containers that used it and are gone (Inventory::remembered_last_use).
 absl::Time ImageLastUse(const Inventory& inventory, ImageIndex index);
 
 // One candidate of a watermark selection: when it was last used and the

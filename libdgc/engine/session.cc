@@ -13,6 +13,7 @@
 #include "core/snapshot.h"
 #include "engine/disk_space.h"
 #include "engine/files.h"
+#include "engine/last_use_cache.h"
 
 namespace dgc {
 namespace {
@@ -35,11 +36,15 @@ absl::StatusOr<std::unique_ptr<EngineSession>> EngineSession::Open(
       CurlTransport::Create(endpoint, access, options.transport);
   if (!transport.ok()) return transport.status();
   (*transport)->set_trace(options.trace);
-  return std::make_unique<EngineSession>(*std::move(transport));
+  return std::make_unique<EngineSession>(*std::move(transport),
+                                         options.cache_directory);
 }
 
-EngineSession::EngineSession(std::unique_ptr<Transport> transport)
-    : transport_(std::move(transport)), client_(*transport_) {}
+EngineSession::EngineSession(std::unique_ptr<Transport> transport,
+                             std::string cache_directory)
+    : transport_(std::move(transport)),
+      client_(*transport_),
+      cache_directory_(std::move(cache_directory)) {}
 
 absl::Status EngineSession::Connect() { return client_.Connect(); }
 
@@ -56,6 +61,11 @@ absl::StatusOr<Inventory> EngineSession::ReadInventory() {
   }
   inventory->data_disk = MeasureDataDisk(inventory->engine.host,
                                          inventory->engine.docker_root_dir);
+  if (absl::Status remembered = RememberLastUse(cache_directory_, &*inventory);
+      !remembered.ok()) {
+    inventory->warnings.push_back(absl::StrFormat(
+        "last uses of images are not remembered: %s", remembered.message()));
+  }
   return inventory;
 }
 

@@ -50,6 +50,8 @@ struct SessionOptions {
   TransportOptions transport;
   // When set, every engine request and its timing is reported here.
   RequestTrace trace;
+  // docker gc's cache directory (CacheDirectory); "" for none (--no-cache).
+  std::string cache_directory;
 };
 
 // A saved snapshot's text and what it holds.
@@ -70,7 +72,8 @@ class EngineSession {
       const SessionOptions& options = {});
 
   // A session over any transport (tests use a FakeTransport).
-  explicit EngineSession(std::unique_ptr<Transport> transport);
+  explicit EngineSession(std::unique_ptr<Transport> transport,
+                         std::string cache_directory = "");
 
   EngineClient& client() { return client_; }
   Access access() const { return transport_->access(); }
@@ -82,7 +85,9 @@ class EngineSession {
   // ReadInventory reads the engine's inventory afresh (images, containers,
   // /info and /system/df, each image's inspect and history, the inspect of
   // each container not running), checks it with CheckAccounting, and
-  // measures the data disk when this machine sees it (MeasureDataDisk). Errors:
+  // measures the data disk when this machine sees it (MeasureDataDisk),
+  // and remembers the images' last uses in the cache directory
+  // (RememberLastUse; a failure to write it is a warning). Errors:
   // those of EngineClient::FetchBodies; an inventory that does not hold
   // together (code kProtocol); those of CheckAccounting.
   absl::StatusOr<Inventory> ReadInventory();
@@ -95,6 +100,7 @@ class EngineSession {
  private:
   std::unique_ptr<Transport> transport_;
   EngineClient client_;
+  std::string cache_directory_;
 };
 
 // InventoryFromSnapshot reads a dgc.snapshot/v1 document and checks the

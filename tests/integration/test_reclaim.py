@@ -207,6 +207,25 @@ class ByteWatermarkTest(EngineTestCase, ReclaimCase):
         self.assertEqual(self.engine.layers_size(), usage["layers"] - report["summary"]["freed_bytes"])
         self.assertEqual(report["watermark"]["used_after_bytes"], used - own[5] - own[4] - own[3])
 
+    def test_least_recently_used_remembers_containers_that_are_gone(self):
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        scenario = self.install_scenario(bulk_scenario(now, 2, prefix="lru"))
+        oldest, newer = scenario.image_id("bulk:01"), scenario.image_id("bulk:00")
+        # The oldest image was used just now, by a container since removed.
+        container = self.cli.run("create", "--network", "none", oldest).stdout.strip()
+        run_json("-H", self.host, "df", "--format", "json")  # remembers the use
+        self.cli.run("rm", container)
+        used = docker_usage(system_df(self.engine))
+        policy = self.write_policy({
+            "rules": [{"name": "lru", "match": "lru-*", "older_than": "1d"}],
+            "threshold": {"high": f"{used}B", "low": f"{used - 1}B"},
+        })
+        plan = run_json("-H", self.host, "plan", "-p", policy, "--format", "json")
+        self.assertEqual([a["image"] for a in plan["actions"]], [newer])
+        forgetful = run_json("-H", self.host, "plan", "--no-cache", "-p", policy,
+                             "--format", "json")
+        self.assertEqual([a["image"] for a in forgetful["actions"]], [oldest])
+
     def test_below_high_nothing_is_done_and_it_says_so(self):
         now = datetime.now(timezone.utc).replace(microsecond=0)
         self.install_scenario(bulk_scenario(now, 2, prefix="calm"))
