@@ -24,8 +24,8 @@ from dgc_fixtures.engine import PrivateEngine, reset
 from dgc_fixtures.formats import rfc3339
 from dgc_fixtures.imagegen import ImageSpec, file_layer
 from dgc_fixtures.resources import (ContainerSpec, age_containers, create_container,
-                                    create_named_volume, orphan_anonymous_volume,
-                                    runnable_image)
+                                    create_named_volume, make_dead,
+                                    orphan_anonymous_volume, runnable_image)
 from dgc_fixtures.scenarios import bulk_scenario
 from dgc_fixtures.testcase import EngineTestCase
 
@@ -107,6 +107,7 @@ class ContainersAndVolumesTest(ReclaimCase):
             ContainerSpec("old-unless", "exited", restart="unless-stopped"),
             ContainerSpec("old-labelled", "exited", labels={"keep": "true"},
                           anonymous_volume_bytes=4000),
+            ContainerSpec("old-dead", "exited", write_bytes=900),
         )}
         self.recent = make(ContainerSpec("recent-exited", "exited", write_bytes=77))
         self.running = make(ContainerSpec("running", "running", anonymous_volume_bytes=1000))
@@ -115,6 +116,7 @@ class ContainersAndVolumesTest(ReclaimCase):
         self.now = datetime.now(timezone.utc).replace(microsecond=0)
         age_containers(self.private, self.cli,
                        {c.id: self.now - timedelta(days=40) for c in self.old.values()})
+        make_dead(self.private, self.cli, [self.old["old-dead"].id])
         self.policy = self.write_policy({
             "rules": [{"name": "nothing", "match": "none-*", "keep": True}],
             "containers": {"stopped_older_than": "30d", "protect_labels": ["keep=true"]},
@@ -128,7 +130,7 @@ class ContainersAndVolumesTest(ReclaimCase):
                         "--format", "json")
         removed = {a["container_name"] for a in plan["actions"]
                    if a["op"] == "remove_container"}
-        self.assertEqual(removed, {"old-exited", "old-created"})
+        self.assertEqual(removed, {"old-exited", "old-created", "old-dead"})
         volumes = {a["volume"] for a in plan["actions"] if a["op"] == "remove_volume"}
         self.assertEqual(volumes, {self.old["old-exited"].anonymous_volume, self.orphan})
         kept = {(k["kind"], k["name"] or k["id"]): k["reason"]
@@ -143,14 +145,16 @@ class ContainersAndVolumesTest(ReclaimCase):
                       kept[("volume", self.old["old-labelled"].anonymous_volume)])
         self.assertIn("mounted by container running",
                       kept[("volume", self.running.anonymous_volume)])
-        # Bytes: the writable layers (5000, 300) and the volumes (20000, 7000).
-        self.assertEqual(plan["summary"]["reclaimable_bytes"], 5000 + 300 + 20000 + 7000)
+        # Bytes: the writable layers (5000, 300, 900) and the volumes
+        # (20000, 7000).
+        self.assertEqual(plan["summary"]["reclaimable_bytes"],
+                         5000 + 300 + 900 + 20000 + 7000)
 
         before = system_df(self.engine)
         report = apply_json(self.host, "-p", self.policy, "--now", self.at)
         after = system_df(self.engine)
         self.assertEqual(report["summary"]["failed"], 0, report)
-        self.assertEqual(report["summary"]["done"], 4, report)
+        self.assertEqual(report["summary"]["done"], 5, report)
         self.assertEqual(report["summary"]["freed_bytes"],
                          plan["summary"]["reclaimable_bytes"])
         self.assertEqual(engine_drop(before, after), report["summary"]["freed_bytes"])
@@ -173,7 +177,7 @@ class ContainersAndVolumesTest(ReclaimCase):
         plan = run_json("-H", self.host, "plan", "-p", policy, "--now", self.at,
                         "--format", "json")
         removed = {a["container_name"] for a in plan["actions"]}
-        self.assertEqual(removed, {"old-exited", "old-created", "old-always",
+        self.assertEqual(removed, {"old-exited", "old-created", "old-dead", "old-always",
                                    "old-unless", "old-labelled"})
 
 
