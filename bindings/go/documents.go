@@ -2,14 +2,20 @@ package dgc
 
 import "time"
 
-// The JSON documents of docker gc (SPEC.md §4) as Go types. Byte counts are
-// in bytes; times are UTC. libdgc may add fields to its documents later;
-// those it writes today are all here.
+// The JSON documents of docker gc (SPEC.md §4, §7, §8) as Go types. Byte
+// counts are in bytes; times are UTC. libdgc may add fields to its
+// documents later; those it writes today are all here.
 
 // Action ops (Action.Op, ActionResult.Op).
 const (
 	OpDelete = "delete"
 	OpUntag  = "untag"
+	// OpRemoveContainer removes a stopped container (Action.Container).
+	OpRemoveContainer = "remove_container"
+	// OpRemoveVolume removes an unused anonymous volume (Action.Volume).
+	OpRemoveVolume = "remove_volume"
+	// OpPruneBuildCache prunes build cache records (Action.Records).
+	OpPruneBuildCache = "prune_build_cache"
 )
 
 // Result statuses (ActionResult.Status).
@@ -21,6 +27,22 @@ const (
 	StatusSkipped = "skipped"
 	// StatusFailed: the engine refused or errored (see Detail).
 	StatusFailed = "failed"
+)
+
+// Kinds of kept resources (KeptResource.Kind).
+const (
+	KindContainer = "container"
+	KindVolume    = "volume"
+)
+
+// Watermark measures (Watermark.Measure).
+const (
+	// MeasureDisk: the used share of the filesystem holding the engine's
+	// data (a threshold in percent).
+	MeasureDisk = "disk"
+	// MeasureDocker: Docker's own usage, image layers, build cache,
+	// containers' writable layers and volumes (a threshold in sizes).
+	MeasureDocker = "docker"
 )
 
 // Engine identifies the engine a document is about.
@@ -37,39 +59,63 @@ type Engine struct {
 // A PlanDoc made by Plan, or read with encoding/json, keeps the text libdgc
 // wrote, so that Apply performs exactly that plan (see MarshalJSON).
 type PlanDoc struct {
-	Schema   string      `json:"schema"` // "dgc.plan/v1"
-	Engine   Engine      `json:"engine"`
-	Now      time.Time   `json:"now"`    // the clock ages were measured at
-	Policy   string      `json:"policy"` // where the policy came from
-	Summary  PlanSummary `json:"summary"`
-	Actions  []Action    `json:"actions"` // in the order they run
-	Kept     []KeptImage `json:"kept"`
-	Warnings []string    `json:"warnings"`
+	Schema  string      `json:"schema"` // "dgc.plan/v1"
+	Engine  Engine      `json:"engine"`
+	Now     time.Time   `json:"now"`    // the clock ages were measured at
+	Policy  string      `json:"policy"` // where the policy came from
+	Summary PlanSummary `json:"summary"`
+	// Actions run in this order: containers first (their images may go in
+	// the same plan), then untags, deletions (children before parents),
+	// volumes, and build cache.
+	Actions []Action    `json:"actions"`
+	Kept    []KeptImage `json:"kept"`
+	// KeptResources are the containers and volumes the policy's resource
+	// sections looked at and left, and why.
+	KeptResources []KeptResource `json:"kept_resources"`
+	// Watermark is what the policy's threshold measured and what the plan
+	// does to it; nil when the policy has no threshold.
+	Watermark *Watermark `json:"watermark,omitempty"`
+	Warnings  []string   `json:"warnings"`
 
 	raw []byte // the document as libdgc wrote it
 }
 
-// PlanSummary counts a plan's images and bytes.
+// PlanSummary counts a plan's images, other resources and bytes.
 type PlanSummary struct {
 	Images int `json:"images"`
 	Delete int `json:"delete"`
 	Untag  int `json:"untag"`
-	Keep   int `json:"keep"`
+	// RemoveContainer and RemoveVolume count the remove_container and
+	// remove_volume actions.
+	RemoveContainer int `json:"remove_container"`
+	RemoveVolume    int `json:"remove_volume"`
+	// PruneBuildCache counts the build cache records the
+	// prune_build_cache actions remove.
+	PruneBuildCache int `json:"prune_build_cache"`
+	Keep            int `json:"keep"`
 	// ReclaimableBytes is exactly what the engine frees when every action
-	// succeeds: the sizes of the distinct layers only deleted images use.
+	// succeeds: the sum of the actions' Bytes.
 	ReclaimableBytes uint64 `json:"reclaimable_bytes"`
 	// NaiveBytes is the sum of the deleted images' sizes: the usual,
 	// wrong, estimate.
 	NaiveBytes uint64 `json:"naive_bytes"`
 }
 
-// Action is one step of a plan: delete an image, or untag some of its
-// references.
+// Action is one step of a plan: delete an image or untag some of its
+// references, remove a container or a volume, or prune build cache
+// records.
+//
+// Container, ContainerName and StoppedAt are in the JSON of remove_container
+// actions only, Volume of remove_volume ones, Records of prune_build_cache
+// ones; a time libdgc does not know (the Created of a prune_build_cache
+// action) is the zero time.Time, written "".
 type Action struct {
-	Op     string   `json:"op"`    // OpDelete or OpUntag
-	Image  string   `json:"image"` // "sha256:..."
+	Op string `json:"op"` // OpDelete, OpUntag, OpRemoveContainer, ...
+	// Image is the image acted on (untag, delete), or the image of the
+	// container removed (remove_container): "sha256:..."; "" otherwise.
+	Image  string   `json:"image"`
 	Refs   []string `json:"refs"`
-	Rule   string   `json:"rule"`
+	Rule   string   `json:"rule"` // "containers", "volumes", "build_cache" for those ops
 	Reason string   `json:"reason"`
 	// Bytes is what the action frees given that the actions before it
 	// succeeded; a plan's Bytes add up to its ReclaimableBytes.
@@ -78,6 +124,15 @@ type Action struct {
 	Prune       bool      `json:"prune"`
 	Created     time.Time `json:"created"`
 	Size        uint64    `json:"size"`
+	// remove_container: the container's ID and name, and when it stopped
+	// (its FinishedAt, or its creation when it never ran).
+	Container     string    `json:"container"`
+	ContainerName string    `json:"container_name"`
+	StoppedAt     time.Time `json:"stopped_at"`
+	// remove_volume: the volume's name.
+	Volume string `json:"volume"`
+	// prune_build_cache: the records' IDs, children before parents.
+	Records []string `json:"records"`
 }
 
 // KeptImage is an image a plan leaves alone, and why.
@@ -90,7 +145,36 @@ type KeptImage struct {
 	Created   time.Time `json:"created"`
 }
 
-// DFDoc is a dgc.df/v1 document: disk usage per image and repository.
+// KeptResource is a container or volume a plan leaves alone, and why (a
+// restart policy, a label, too young, mounted...).
+type KeptResource struct {
+	Kind   string `json:"kind"`   // KindContainer or KindVolume
+	ID     string `json:"id"`     // the container's ID, the volume's name
+	Name   string `json:"name"`   // the container's name; "" for a volume
+	Reason string `json:"reason"` // why it stays
+}
+
+// Watermark is what a policy's threshold measured (SPEC.md §7) and what
+// the plan does to it, or, in an ApplyReport, what the apply did to it.
+type Watermark struct {
+	Measure   string `json:"measure"` // MeasureDisk or MeasureDocker
+	HighBytes uint64 `json:"high_bytes"`
+	LowBytes  uint64 `json:"low_bytes"`
+	// TotalBytes is the size of the disk measured; nil for MeasureDocker.
+	TotalBytes      *uint64 `json:"total_bytes"`
+	UsedBeforeBytes uint64  `json:"used_before_bytes"`
+	// UsedAfterBytes is predicted in a plan, measured in an apply report.
+	UsedAfterBytes uint64 `json:"used_after_bytes"`
+	// ShortfallBytes is how far above LowBytes the usage stays even after
+	// everything the policy allows.
+	ShortfallBytes uint64 `json:"shortfall_bytes"`
+	// BelowHigh: the usage was below HighBytes, so nothing was taken.
+	BelowHigh bool `json:"below_high"`
+}
+
+// DFDoc is a dgc.df/v1 document: disk usage per image and repository, of
+// every other resource kind and of the data disk, and, from DFWithPolicy
+// and DFFromSnapshotWithPolicy, what a policy would reclaim.
 type DFDoc struct {
 	Schema       string            `json:"schema"` // "dgc.df/v1"
 	Engine       Engine            `json:"engine"`
@@ -98,7 +182,13 @@ type DFDoc struct {
 	Totals       DFTotals          `json:"totals"`
 	Images       []ImageUsage      `json:"images"`
 	Repositories []RepositoryUsage `json:"repositories"`
-	Warnings     []string          `json:"warnings"`
+	Resources    ResourceUsage     `json:"resources"`
+	// Disk is the filesystem holding the engine's data; nil when it was
+	// not measured (a remote engine, a snapshot).
+	Disk *DiskSpace `json:"disk"`
+	// Policy is what a policy would reclaim; nil unless asked for.
+	Policy   *PolicyUsage `json:"policy,omitempty"`
+	Warnings []string     `json:"warnings"`
 }
 
 // DFTotals sums an engine's disk usage.
@@ -136,12 +226,76 @@ type RepositoryUsage struct {
 	UniqueBytes uint64 `json:"unique_bytes"`
 }
 
+// ResourceUsage is the disk usage of the resources besides images.
+type ResourceUsage struct {
+	Containers ContainersUsage `json:"containers"`
+	Volumes    VolumesUsage    `json:"volumes"`
+	BuildCache BuildCacheUsage `json:"build_cache"`
+	// DockerBytes is Docker's own usage: image layers, build cache,
+	// containers' writable layers and volumes (what a threshold in sizes
+	// measures).
+	DockerBytes uint64 `json:"docker_bytes"`
+}
+
+// ContainersUsage counts containers and their writable layers' bytes.
+type ContainersUsage struct {
+	Count int `json:"count"`
+	// Stopped counts the containers not running (created, exited, dead).
+	Stopped       int    `json:"stopped"`
+	WritableBytes uint64 `json:"writable_bytes"`
+}
+
+// VolumesUsage counts volumes and their bytes.
+type VolumesUsage struct {
+	Count     int `json:"count"`
+	Anonymous int `json:"anonymous"`
+	// Unused counts the volumes no container mounts.
+	Unused int    `json:"unused"`
+	Bytes  uint64 `json:"bytes"`
+}
+
+// BuildCacheUsage counts build cache records and their bytes.
+type BuildCacheUsage struct {
+	Records int `json:"records"`
+	Shared  int `json:"shared"`
+	// UnsharedBytes is the bytes of the records not shared with images.
+	UnsharedBytes uint64 `json:"unshared_bytes"`
+}
+
+// DiskSpace is the filesystem holding an engine's data.
+type DiskSpace struct {
+	Path       string `json:"path"`
+	TotalBytes uint64 `json:"total_bytes"`
+	UsedBytes  uint64 `json:"used_bytes"`
+}
+
+// PolicyUsage is what a policy would reclaim: its plan, in sums.
+type PolicyUsage struct {
+	Source           string           `json:"source"` // where the policy came from
+	Now              time.Time        `json:"now"`    // the clock it was planned at
+	ReclaimableBytes ReclaimableBytes `json:"reclaimable_bytes"`
+	// Watermark is the plan's; nil when the policy has no threshold.
+	Watermark *Watermark `json:"watermark,omitempty"`
+}
+
+// ReclaimableBytes is what a plan frees, per resource kind.
+type ReclaimableBytes struct {
+	Images     uint64 `json:"images"` // untag and delete actions
+	Containers uint64 `json:"containers"`
+	Volumes    uint64 `json:"volumes"`
+	BuildCache uint64 `json:"build_cache"`
+	Total      uint64 `json:"total"` // the plan's ReclaimableBytes
+}
+
 // ApplyReport is a dgc.apply/v1 document: what an apply did.
 type ApplyReport struct {
 	Schema  string         `json:"schema"` // "dgc.apply/v1"
 	Engine  Engine         `json:"engine"`
 	Summary ApplySummary   `json:"summary"`
 	Results []ActionResult `json:"results"` // one per action of the plan
+	// Watermark is the plan's, with UsedAfterBytes as measured; nil when
+	// the policy had no threshold.
+	Watermark *Watermark `json:"watermark,omitempty"`
 }
 
 // ApplySummary counts an apply's results and bytes.
@@ -158,7 +312,9 @@ type ApplySummary struct {
 	Stopped string `json:"stopped"`
 }
 
-// ActionResult is what became of one action.
+// ActionResult is what became of one action. Container is in its JSON for
+// remove_container only, Volume for remove_volume, Records for
+// prune_build_cache.
 type ActionResult struct {
 	Op             string   `json:"op"`
 	Image          string   `json:"image"`
@@ -167,6 +323,9 @@ type ActionResult struct {
 	Detail         string   `json:"detail"`
 	PredictedBytes uint64   `json:"predicted_bytes"`
 	FreedBytes     uint64   `json:"freed_bytes"`
-	Untagged       []string `json:"untagged"` // references the engine untagged
-	Deleted        []string `json:"deleted"`  // image and layer IDs it deleted
+	Untagged       []string `json:"untagged"`  // references the engine untagged
+	Deleted        []string `json:"deleted"`   // image and layer IDs it deleted
+	Container      string   `json:"container"` // remove_container: the container's ID
+	Volume         string   `json:"volume"`    // remove_volume: the volume's name
+	Records        []string `json:"records"`   // prune_build_cache: the records' IDs
 }

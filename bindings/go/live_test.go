@@ -118,13 +118,49 @@ func TestLiveDFEqualsTheBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := binaryDocument[DFDoc](t, "-H", host, "df", "--format", "json")
-	usage.CapturedAt, want.CapturedAt = time.Time{}, time.Time{}
+	clearMoving(usage, want)
 	if !reflect.DeepEqual(usage, want) {
 		t.Errorf("DF = %+v\nwant %+v", usage, want)
+	}
+	if usage.Disk == nil || usage.Disk.Path == "" || usage.Disk.TotalBytes == 0 {
+		t.Errorf("Disk = %+v, want the data disk of the local engine", usage.Disk)
 	}
 	if engine := layersSize(t, host); usage.Totals.LayersBytes != engine {
 		t.Errorf("LayersBytes = %d, the engine's LayersSize is %d",
 			usage.Totals.LayersBytes, engine)
+	}
+}
+
+// clearMoving zeroes what moves between two reads of an engine's disk
+// usage: the time, and the used bytes of its disk (the filesystem changes
+// on its own).
+func clearMoving(docs ...*DFDoc) {
+	for _, doc := range docs {
+		doc.CapturedAt = time.Time{}
+		if doc.Disk != nil {
+			doc.Disk.UsedBytes = 0
+		}
+	}
+}
+
+func TestLiveDFWithPolicyEqualsTheBinary(t *testing.T) {
+	host := liveHost(t)
+	loadImages(t, host, oldImages("gotest-dfp", 3000, 5000))
+	policy := policySelecting(t, "gotest-dfp-*")
+	now := time.Now().UTC().Truncate(time.Second)
+	usage, err := Planner{Now: now}.DF(policy, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := binaryDocument[DFDoc](t, "-H", host, "df", "-p", policy,
+		"--now", now.Format(time.RFC3339), "--format", "json")
+	clearMoving(usage, want)
+	if !reflect.DeepEqual(usage, want) {
+		t.Errorf("DF = %+v\nwant %+v", usage, want)
+	}
+	if usage.Policy == nil || usage.Policy.ReclaimableBytes.Images != 8000 ||
+		usage.Policy.ReclaimableBytes.Total != 8000 || !usage.Policy.Now.Equal(now) {
+		t.Errorf("Policy = %+v, want 8000 bytes of images at %v", usage.Policy, now)
 	}
 }
 
@@ -222,5 +258,58 @@ func TestLiveApplyStopsWhenCancelled(t *testing.T) {
 	}
 	if n := actionCount(t, policy, host); n != 2 {
 		t.Errorf("after the cancelled apply, the plan has %d actions, want 2", n)
+	}
+}
+
+func TestLiveApplyRemovesAStoppedContainer(t *testing.T) {
+	host := liveHost(t)
+	ids := loadImages(t, host, oldImages("gotest-ctr", 3000))
+	out, err := exec.Command(dockerCLI(), "-H", host, "create", "--name",
+		"gotest-ctr-1", ids[0]).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker create: %v\n%s", err, out)
+	}
+	container := strings.TrimSpace(string(out))
+	t.Cleanup(func() {
+		// Fails once the apply removed it, as it should.
+		_ = exec.Command(dockerCLI(), "-H", host, "rm", "-f", container).Run()
+	})
+	policy := writeFile(t, "gc.json", `{"rules": [{"name": "none", "match": `+
+		`"gotest-none-*", "older_than": "1d"}], "min_age": "0m", `+
+		`"containers": {"stopped_older_than": "1h"}}`)
+	// Containers cannot be aged: plan two hours ahead instead.
+	later := time.Now().UTC().Add(2 * time.Hour).Truncate(time.Second)
+	plan, err := Planner{Now: later}.Plan(policy, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var action *Action
+	for i := range plan.Actions {
+		if plan.Actions[i].Container == container {
+			action = &plan.Actions[i]
+		}
+	}
+	if action == nil || action.Op != OpRemoveContainer || action.ContainerName != "gotest-ctr-1" ||
+		action.Image != ids[0] || action.StoppedAt.IsZero() || plan.Summary.RemoveContainer == 0 {
+		t.Fatalf("no remove_container action of %s in %+v", container, plan.Actions)
+	}
+	report, err := Apply(context.Background(), plan, host, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, result := range report.Results {
+		if result.Container == container {
+			found = true
+			if result.Op != OpRemoveContainer || result.Status != StatusDone {
+				t.Errorf("result %+v, want the container removed", result)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no result names container %s: %+v", container, report.Results)
+	}
+	if exec.Command(dockerCLI(), "-H", host, "inspect", container).Run() == nil {
+		t.Errorf("container %s is still there after the apply", container)
 	}
 }

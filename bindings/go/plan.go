@@ -9,8 +9,9 @@ import (
 	"unsafe"
 )
 
-// Planner computes plans. Its zero value measures ages as `docker gc plan`
-// does without --now.
+// Planner computes plans, and disk usage with what a plan reclaims (DF,
+// DFFromSnapshot). Its zero value measures ages as `docker gc plan` does
+// without --now.
 type Planner struct {
 	// Now is the clock ages are measured at, to the second, as `docker gc
 	// plan --now` sets it. Zero: the time the engine's inventory is read,
@@ -51,23 +52,11 @@ func (p Planner) PlanFromSnapshot(policyPath, snapshotPath string) (*PlanDoc, er
 
 // compute evaluates the policy at policyPath on the inventory read gives.
 func (p Planner) compute(policyPath string, read inventoryReader) (*PlanDoc, error) {
-	policy, err := loadPolicy(policyPath)
-	if err != nil {
-		return nil, err
-	}
-	defer C.dgc_policy_free(policy)
-	inv, err := read()
-	if err != nil {
-		return nil, err
-	}
-	defer C.dgc_inventory_free(inv)
-	var now C.int64_t // 0: libdgc's default clock
-	if !p.Now.IsZero() {
-		now = C.int64_t(p.Now.Unix())
-	}
 	var plan *C.dgc_plan
-	err = call(func() C.int {
-		return C.dgc_plan_compute(&plan, inv, policy, now)
+	err := p.withPolicy(policyPath, read, func(inv *C.dgc_inventory, policy *C.dgc_policy, now C.int64_t) error {
+		return call(func() C.int {
+			return C.dgc_plan_compute(&plan, inv, policy, now)
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -76,6 +65,28 @@ func (p Planner) compute(policyPath string, read inventoryReader) (*PlanDoc, err
 	return readDocument[PlanDoc](func(buf *C.dgc_buf) C.int {
 		return C.dgc_plan_to_json(buf, plan)
 	})
+}
+
+// withPolicy loads the policy at policyPath, then reads the inventory read
+// gives, and calls f with both and the clock to plan at (0: libdgc's
+// default), which f must not keep.
+func (p Planner) withPolicy(policyPath string, read inventoryReader,
+	f func(inv *C.dgc_inventory, policy *C.dgc_policy, now C.int64_t) error) error {
+	policy, err := loadPolicy(policyPath)
+	if err != nil {
+		return err
+	}
+	defer C.dgc_policy_free(policy)
+	inv, err := read()
+	if err != nil {
+		return err
+	}
+	defer C.dgc_inventory_free(inv)
+	var now C.int64_t // 0: libdgc's default clock
+	if !p.Now.IsZero() {
+		now = C.int64_t(p.Now.Unix())
+	}
+	return f(inv, policy, now)
 }
 
 // loadPolicy reads the policy file at path ("": the default lookup) for
