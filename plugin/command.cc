@@ -86,6 +86,29 @@ void AddNoCacheFlag(FlagSet& flags, Invocation* invocation) {
              "of images)");
 }
 
+void AddTimeoutFlag(FlagSet& flags, std::string* timeout) {
+  *timeout = "2m";
+  flags.String("timeout", 0, timeout,
+               "The longest one engine request may take (e.g. 30s, 5m; 0: "
+               "no limit)",
+               "duration");
+}
+
+absl::Status CheckTimeoutFlag(const FlagSet& flags, const std::string& timeout,
+                              Invocation* invocation) {
+  absl::Duration duration;
+  if (!absl::ParseDuration(timeout, &duration) ||
+      duration < absl::ZeroDuration()) {
+    return UsageError(flags.command(),
+                      absl::StrFormat("invalid --timeout \"%s\": want a "
+                                      "duration such as 30s or 2m, or 0",
+                                      timeout));
+  }
+  invocation->timeout =
+      duration == absl::ZeroDuration() ? absl::InfiniteDuration() : duration;
+  return absl::OkStatus();
+}
+
 void AddReadFlags(FlagSet& flags, ReadFlags* read) {
   AddFormatFlag(flags, &read->format);
   flags.String("from", 0, &read->from,

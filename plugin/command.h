@@ -43,6 +43,8 @@ struct Invocation {
   std::ostream& err;              // diagnostics, prompts, progress
   EnvironmentLookup env;
   bool no_cache = false;  // --no-cache: read and write no cache
+  // --timeout: the longest one engine request may take (Infinite: none).
+  absl::Duration timeout = absl::Minutes(2);
 };
 
 struct Command {
@@ -92,6 +94,13 @@ struct ReadFlags {
 
 // AddNoCacheFlag declares --no-cache, which sets invocation->no_cache.
 void AddNoCacheFlag(FlagSet& flags, Invocation* invocation);
+
+// AddTimeoutFlag declares --timeout (every command that talks to the
+// engine); CheckTimeoutFlag then sets invocation->timeout from it. Errors:
+// a usage error for a value that is not a duration ("30s", "2m", "0").
+void AddTimeoutFlag(FlagSet& flags, std::string* timeout);
+absl::Status CheckTimeoutFlag(const FlagSet& flags, const std::string& timeout,
+                              Invocation* invocation);
 void AddReadFlags(FlagSet& flags, ReadFlags* read);
 
 // CheckReadFlags checks --format and returns --now (nullopt when not

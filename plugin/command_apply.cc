@@ -112,10 +112,16 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
                "How long to wait for the lock (e.g. 30s, 5m)", "duration");
   flags.String("log", 0, &options.log_file,
                "Append one JSON line per action to this audit log", "file");
+  std::string timeout;
+  AddTimeoutFlag(flags, &timeout);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
   if (!*parsed) return kExitOk;  // the help was printed
+  if (absl::Status valid = CheckTimeoutFlag(flags, timeout, &invocation);
+      !valid.ok()) {
+    return valid;
+  }
   if (absl::Status valid = CheckFormat(flags, options.format); !valid.ok()) {
     return valid;
   }

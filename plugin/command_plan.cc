@@ -33,10 +33,16 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
   AddNoCacheFlag(flags, &invocation);
   flags.String("output", 'o', &output, "Also write the plan JSON to a file",
                "file");
+  std::string timeout;
+  AddTimeoutFlag(flags, &timeout);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
   if (!*parsed) return kExitOk;  // the help was printed
+  if (absl::Status valid = CheckTimeoutFlag(flags, timeout, &invocation);
+      !valid.ok()) {
+    return valid;
+  }
   absl::StatusOr<std::optional<absl::Time>> now_flag =
       CheckReadFlags(flags, read);
   if (!now_flag.ok()) return now_flag.status();

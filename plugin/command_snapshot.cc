@@ -24,10 +24,16 @@ absl::StatusOr<int> RunSnapshot(Invocation& invocation) {
   std::string output;
   flags.String("output", 'o', &output,
                "Write to a file (\"-\" for stdout), instead of stdout", "file");
+  std::string timeout;
+  AddTimeoutFlag(flags, &timeout);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
   if (!*parsed) return kExitOk;  // the help was printed
+  if (absl::Status valid = CheckTimeoutFlag(flags, timeout, &invocation);
+      !valid.ok()) {
+    return valid;
+  }
   if (output.empty() && ::isatty(STDOUT_FILENO)) {
     return UsageError(flags.command(),
                       "refusing to write a snapshot to a terminal: use -o "

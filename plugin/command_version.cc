@@ -38,10 +38,16 @@ absl::StatusOr<int> RunVersion(Invocation& invocation) {
   FlagSet flags("docker gc version");
   std::string format;
   AddFormatFlag(flags, &format);
+  std::string timeout;
+  AddTimeoutFlag(flags, &timeout);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
   if (!*parsed) return kExitOk;  // the help was printed
+  if (absl::Status valid = CheckTimeoutFlag(flags, timeout, &invocation);
+      !valid.ok()) {
+    return valid;
+  }
   if (absl::Status valid = CheckFormat(flags, format); !valid.ok()) {
     return valid;
   }

@@ -14,6 +14,7 @@ absl::StatusOr<std::unique_ptr<EngineSession>> OpenSession(
       ResolveEndpoint(invocation.global.connection, invocation.env);
   if (!endpoint.ok()) return endpoint.status();
   SessionOptions options;
+  options.transport.request_timeout = invocation.timeout;
   if (!invocation.no_cache)
     options.cache_directory = CacheDirectory(invocation.env);
   if (invocation.global.debug) {

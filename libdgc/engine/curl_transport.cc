@@ -1,6 +1,7 @@
 // The libcurl transport (see curl_transport.h).
 #include "engine/curl_transport.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -105,9 +106,9 @@ void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, tls.verify ? 2L : 0L);
   }
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(
-      easy, CURLOPT_CONNECTTIMEOUT_MS,
-      static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(std::min(
+                       options_.connect_timeout, options_.request_timeout))));
   // libcurl's 0 is "no limit".
   long request_ms = options_.request_timeout == absl::InfiniteDuration()
                         ? 0L
@@ -153,8 +154,10 @@ absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
     }
     case CURLE_OPERATION_TIMEDOUT:
       return absl::DeadlineExceededError(absl::StrFormat(
-          "the Docker engine at %s did not answer %s in time: %s", host,
-          DescribeRequest(request), detail));
+          "the Docker engine at %s did not answer %s within the timeout of "
+          "%s: %s",
+          host, DescribeRequest(request),
+          absl::FormatDuration(options_.request_timeout), detail));
     case CURLE_WRITE_ERROR:
       if (transfer->body_too_large) {
         return absl::ResourceExhaustedError(absl::StrFormat(

@@ -22,10 +22,11 @@
 namespace dgc {
 
 struct TransportOptions {
+  // Connecting; never longer than request_timeout.
   absl::Duration connect_timeout = absl::Seconds(10);
-  // A whole request; deleting a large image can take minutes. Infinite:
-  // no limit.
-  absl::Duration request_timeout = absl::Minutes(10);
+  // A whole request, from connecting to the last byte of the body (SPEC.md
+  // §9: `--timeout`, default 2m). Infinite: no limit.
+  absl::Duration request_timeout = absl::Minutes(2);
   int max_parallel = 8;                     // concurrent requests
   size_t max_body_bytes = size_t{1} << 30;  // larger bodies are refused
 };

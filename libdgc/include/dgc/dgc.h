@@ -203,7 +203,8 @@ typedef struct {
   dgc_result_cb on_result;
   void* payload; /* passed to on_result */
   /* The longest one engine request may take, in milliseconds; 0: libdgc's
-   * default (10 minutes); a negative value: no limit. */
+   * default (2 minutes, as `docker gc --timeout`); a negative value: no
+   * limit. */
   int64_t request_timeout_ms;
 } dgc_apply_options;
 
