@@ -29,7 +29,7 @@ void AddGlobalFlags(FlagSet& flags, GlobalFlags* global) {
 }
 
 std::span<const Command> Commands() {
-  static constexpr std::array<Command, 6> kCommands = {{
+  static constexpr std::array<Command, 7> kCommands = {{
       {"plan", "Show what the policy deletes and the exact bytes it frees",
        RunPlan},
       {"apply", "Delete what the policy (or a saved plan) selects, safely",
@@ -38,6 +38,7 @@ std::span<const Command> Commands() {
        "Show disk usage per image and repository, with exact shared "
        "bytes",
        RunDf},
+      {"check", "Check disk usage for monitoring (a Nagios plugin)", RunCheck},
       {"policy", "Check a policy file (policy check FILE)", RunPolicy},
       {"snapshot", "Save the engine's inventory to a file", RunSnapshot},
       {"version", "Show the docker-gc, libdgc and engine versions", RunVersion},

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "engine/endpoint.h"
 #include "plugin/flags.h"
+#include "plugin/metrics.h"
 
 namespace dgc {
 
@@ -45,6 +46,10 @@ struct Invocation {
   bool no_cache = false;  // --no-cache: read and write no cache
   // --timeout: the longest one engine request may take (Infinite: none).
   absl::Duration timeout = absl::Minutes(2);
+  // --metrics-file of plan and apply ("" for none): main writes `metrics`
+  // there when the command returns (check writes its own).
+  std::string metrics_file{};
+  RunMetrics metrics{};
 };
 
 struct Command {
@@ -60,6 +65,9 @@ std::span<const Command> Commands();
 
 // The run functions, one per command_<name>.cc.
 absl::StatusOr<int> RunApply(Invocation& invocation);
+// RunCheck returns the Nagios state (0 OK … 3 UNKNOWN) and never an error:
+// it reports its errors itself, as UNKNOWN.
+absl::StatusOr<int> RunCheck(Invocation& invocation);
 absl::StatusOr<int> RunDf(Invocation& invocation);
 absl::StatusOr<int> RunPlan(Invocation& invocation);
 absl::StatusOr<int> RunPolicy(Invocation& invocation);

@@ -112,12 +112,18 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
                "How long to wait for the lock (e.g. 30s, 5m)", "duration");
   flags.String("log", 0, &options.log_file,
                "Append one JSON line per action to this audit log", "file");
-  std::string timeout;
+  std::string timeout, metrics_file;
   AddTimeoutFlag(flags, &timeout);
+  AddMetricsFileFlag(flags, &metrics_file);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
   if (!*parsed) return kExitOk;  // the help was printed
+  if (absl::Status valid = CheckMetricsFileFlag(flags, metrics_file);
+      !valid.ok()) {
+    return valid;
+  }
+  invocation.metrics_file = metrics_file;  // main writes it at the end
   if (absl::Status valid = CheckTimeoutFlag(flags, timeout, &invocation);
       !valid.ok()) {
     return valid;
@@ -182,6 +188,8 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
   absl::StatusOr<ApplyRun> run = ApplyRun::Prepare(**session, request);
   if (!run.ok()) return run.status();
   const Plan& plan = run->plan();
+  invocation.metrics.AddInventory(run->inventory());
+  invocation.metrics.AddPlan(plan);
   PrintWarnings(plan.warnings, invocation.err);
   if (!plan.actions.empty() && !confirmed &&
       !Confirm(plan, options.plan_file.empty() ? &policy : nullptr,
@@ -208,6 +216,7 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
     }
   };
   ApplyReport report = run->Execute(hooks);
+  invocation.metrics.AddApplyReport(report);
 
   if (table) {
     if (plan.actions.empty()) invocation.out << "Nothing to do.\n";

@@ -33,12 +33,18 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
   AddNoCacheFlag(flags, &invocation);
   flags.String("output", 'o', &output, "Also write the plan JSON to a file",
                "file");
-  std::string timeout;
+  std::string timeout, metrics_file;
   AddTimeoutFlag(flags, &timeout);
+  AddMetricsFileFlag(flags, &metrics_file);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
   if (!*parsed) return kExitOk;  // the help was printed
+  if (absl::Status valid = CheckMetricsFileFlag(flags, metrics_file);
+      !valid.ok()) {
+    return valid;
+  }
+  invocation.metrics_file = metrics_file;  // main writes it at the end
   if (absl::Status valid = CheckTimeoutFlag(flags, timeout, &invocation);
       !valid.ok()) {
     return valid;
@@ -51,9 +57,11 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
   if (!policy.ok()) return policy.status();
   absl::StatusOr<Inventory> inventory = LoadInventory(invocation, read.from);
   if (!inventory.ok()) return inventory.status();
+  invocation.metrics.AddInventory(*inventory);
   absl::StatusOr<Plan> planned = MakePlan(*inventory, *policy, *now_flag);
   if (!planned.ok()) return planned.status();
   const Plan& plan = *planned;
+  invocation.metrics.AddPlan(plan);
   PrintWarnings(plan.warnings, invocation.err);
   std::string json = PlanToJson(plan);
   if (!output.empty()) {

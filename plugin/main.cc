@@ -4,7 +4,8 @@
 // then the command (`--context prod gc plan`, or `help gc`). Standalone,
 // "gc" is simply absent. This file turns either into one command run and
 // maps its outcome to an exit code: 0 success, 1 error, 2 usage error, 3
-// some apply actions failed.
+// some apply actions failed (check: its Nagios state, 0 to 3). Under
+// systemd, stderr lines carry syslog priority prefixes (journal.h).
 #include <iostream>
 #include <string>
 #include <vector>
@@ -13,6 +14,8 @@
 #include "core/string_views.h"
 #include "dgc/version.h"
 #include "plugin/command.h"
+#include "plugin/journal.h"
+#include "plugin/policy_reference.h"
 #include "plugin/table.h"
 
 namespace dgc {
@@ -33,7 +36,8 @@ void PrintTopHelp(std::ostream& out) {
     out << absl::StrFormat("  %-10s %s\n", command.name, command.summary);
   }
   out << "\nRun 'docker gc COMMAND --help' for more information on a "
-         "command.\n";
+         "command.\n"
+         "Run 'docker gc help gc.json' for the policy file's format.\n";
 }
 
 const Command* FindCommand(std::string_view name) {
@@ -44,6 +48,7 @@ const Command* FindCommand(std::string_view name) {
 }
 
 int Fail(std::ostream& err, const absl::Status& status) {
+  JournalLevelScope error_lines(err, LogLevel::kError);
   std::string command;
   if (IsUsageError(status, &command)) {
     err << command << ": " << TerminalSafe(ToStd(status.message()), 400) << "\n"
@@ -59,6 +64,7 @@ int Main(std::vector<std::string> args) {
     std::cout << kPluginMetadata;
     return kExitOk;
   }
+  JournalStderr journal(ProcessEnvironment());
   Invocation invocation{.global = {},
                         .args = {},
                         .out = std::cout,
@@ -78,9 +84,14 @@ int Main(std::vector<std::string> args) {
   }
   bool help = global_flags.help_requested();
   if (!rest->empty() && rest->front() == "help") {
-    // `docker help gc` arrives as "help gc"; `docker gc help df` too.
+    // `docker help gc` arrives as "help gc"; `docker gc help df` too;
+    // `docker gc help gc.json` prints the policy file's reference.
     rest->erase(rest->begin());
     if (!rest->empty() && rest->front() == "gc") rest->erase(rest->begin());
+    if (!rest->empty() && rest->front() == kPolicyReferenceTopic) {
+      std::cout << PolicyReference();
+      return kExitOk;
+    }
     if (rest->empty())
       help = true;
     else
@@ -99,8 +110,19 @@ int Main(std::vector<std::string> args) {
   }
   invocation.args.assign(rest->begin() + 1, rest->end());
   if (help) invocation.args.push_back("--help");
+  invocation.metrics = RunMetrics(command->name, absl::Now());
   absl::StatusOr<int> code = command->run(invocation);
   std::cout.flush();
+  if (!invocation.metrics_file.empty()) {
+    absl::Status written =
+        WriteRunMetrics(invocation.metrics_file, invocation.metrics,
+                        absl::Now(), code.ok() && *code == kExitOk);
+    if (!written.ok() && code.ok() && *code == kExitOk) {
+      code = written;
+    } else if (!written.ok()) {
+      Fail(std::cerr, written);  // reported; the run's own outcome stays
+    }
+  }
   if (!code.ok()) return Fail(std::cerr, code.status());
   return *code;
 }

@@ -15,7 +15,8 @@ REQUIRED_PACKAGES=(
   cmake g++ make pkg-config libcurl4-openssl-dev libssl-dev libsimdjson-dev
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev docker.io
   busybox-static python3 python3-setuptools python3-pip golang-go curl
-  util-linux dpkg-dev fakeroot systemd prometheus help2man
+  util-linux dpkg-dev fakeroot systemd prometheus help2man file man-db runc
+  debian-archive-keyring
 )
 
 # shellcheck source=tests/lib/engine.sh

@@ -918,7 +918,7 @@ class InterruptedApplyTest(unittest.TestCase):
         wait_for_log_lines(self.log, 3, process)
         try:
             # Holds the apply inside an action while SIGTERM arrives.
-            dockerd = self.freeze_engine_under(process)
+            self.freeze_engine_under(process)
             logged = len(read_log(self.log))
             process.send_signal(signal.SIGTERM)
             wait_until(lambda: not signal_pending(process.pid, signal.SIGTERM),

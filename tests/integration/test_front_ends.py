@@ -18,7 +18,7 @@ from dgc_fixtures.dgc import run_dgc, run_json
 from dgc_fixtures.docker_cli import clean_environment
 from dgc_fixtures.formats import rfc3339
 from dgc_fixtures.scenarios import (bulk_scenario, incident_policy,
-                                    incident_scenario, shared_layers_scenario)
+                                    incident_scenario)
 from dgc_fixtures.testcase import EngineTestCase
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "packaging" / "examples"

@@ -11,88 +11,21 @@ build cache records) or what statvfs measures, never against docker gc's
 own figures.
 """
 
-import json
-import tempfile
 import unittest
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from dgc_fixtures.buildkit import BuildKit, install_buildx
-from dgc_fixtures.dgc import crash_signs, run_dgc, run_json
-from dgc_fixtures.docker_cli import DockerCli
-from dgc_fixtures.engine import PrivateEngine, reset
+from dgc_fixtures.dgc import run_dgc, run_json
+from dgc_fixtures.engine import reset
 from dgc_fixtures.formats import rfc3339
 from dgc_fixtures.imagegen import ImageSpec, file_layer
 from dgc_fixtures.resources import (ContainerSpec, age_containers, create_container,
                                     create_named_volume, make_dead,
                                     orphan_anonymous_volume, runnable_image)
 from dgc_fixtures.scenarios import bulk_scenario
+from dgc_fixtures.reclaim import (PrivateEngineCase, ReclaimCase, apply_json,
+                                  docker_usage, engine_drop, system_df)
 from dgc_fixtures.testcase import EngineTestCase
-
-
-def apply_json(host, *args):
-    result = run_dgc("-H", host, "apply", "--yes", "--format", "json", *args)
-    if crash_signs(result) or result.returncode != 0:
-        raise AssertionError(f"apply exited {result.returncode}: {result.stderr}")
-    return json.loads(result.stdout)
-
-
-def system_df(engine):
-    """The engine's own figures: LayersSize, SizeRw by container ID, volume
-    sizes by name, unshared build cache records by ID (with sizes)."""
-    df = engine.system_df()
-    return {
-        "layers": df["LayersSize"],
-        "containers": {c["Id"]: c.get("SizeRw", 0) for c in df["Containers"] or []},
-        "volumes": {v["Name"]: v["UsageData"]["Size"] for v in df["Volumes"] or []},
-        "cache": {r["ID"]: r["Size"] for r in df["BuildCache"] or [] if not r["Shared"]},
-    }
-
-
-def docker_usage(figures):
-    """Docker's own usage by the engine's figures (SPEC §7): layers,
-    writable layers, volumes and unshared build cache."""
-    return (figures["layers"] + sum(figures["containers"].values())
-            + sum(figures["volumes"].values()) + sum(figures["cache"].values()))
-
-
-def engine_drop(before, after):
-    """What the engine's own figures say was freed between two reads."""
-    freed = before["layers"] - after["layers"]
-    for kind in ("containers", "volumes", "cache"):
-        freed += sum(size for key, size in before[kind].items() if key not in after[kind])
-    return freed
-
-
-class ReclaimCase(unittest.TestCase):
-    def setUp(self):
-        directory = tempfile.TemporaryDirectory(prefix="dgc-reclaim-")
-        self.addCleanup(directory.cleanup)
-        self.directory = Path(directory.name)
-
-    def write_policy(self, document, name="gc.json"):
-        path = self.directory / name
-        path.write_text(json.dumps(document))
-        return str(path)
-
-
-class PrivateEngineCase(ReclaimCase):
-    """A test class with an engine of its own (containers can be aged on
-    it): `SMALL_DISK_MB` None for an ordinary one, else a tmpfs data root
-    of that size."""
-
-    SMALL_DISK_MB = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.private = PrivateEngine(small_disk_mb=cls.SMALL_DISK_MB)
-        cls.engine = cls.private.start()
-        cls.host = cls.private.host
-        cls.cli = DockerCli(cls.host)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.private.stop()
 
 
 class ContainersAndVolumesTest(PrivateEngineCase):

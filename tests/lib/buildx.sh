@@ -13,7 +13,9 @@
 # own lists and cache under $dir/apt) and kept in BUILDX_CACHE_DIR, so later
 # runs need no network. Needs root (for the cache directory), apt-get and
 # dpkg-deb; trixie's Release file is checked against bookworm's
-# debian-archive-keyring, which holds the trixie keys.
+# debian-archive-keyring, which holds the trixie keys. That download,
+# debian_download (any packages of any suite), and debian_cached_deb are
+# shared with containerd_engine.sh.
 
 BUILDX_CACHE_DIR=${BUILDX_CACHE_DIR:-/var/cache/dgc-tests}
 BUILDX_SUITE=trixie
@@ -60,22 +62,43 @@ buildx_mirror() {
 # buildx_cached_deb: prints the path of the cached docker-buildx .deb for
 # this machine's architecture, if there is one.
 buildx_cached_deb() {
-  local arch
-  arch=$(dpkg --print-architecture)
-  compgen -G "$BUILDX_CACHE_DIR/${BUILDX_PACKAGE}_*_${arch}.deb" | sort -V |
-    tail -n 1
+  debian_cached_deb "$BUILDX_CACHE_DIR" "$BUILDX_PACKAGE"
 }
 
 # buildx_download DIR: downloads trixie's docker-buildx .deb into
 # BUILDX_CACHE_DIR with a private apt configuration under DIR/apt; prints
 # its path. On failure prints apt's output to stderr and returns 1.
 buildx_download() {
-  local dir=$1 apt_dir log deb
-  apt_dir="$dir/apt"
-  log="$apt_dir/apt.log"
+  debian_download buildx "$1/apt" "$BUILDX_CACHE_DIR" "$BUILDX_SUITE" \
+    "$BUILDX_PACKAGE"
+}
+
+# debian_cached_deb CACHE_DIR PACKAGE: prints the path of the newest cached
+# .deb of PACKAGE (binary package name) in CACHE_DIR for this machine's
+# architecture, if there is one.
+debian_cached_deb() {
+  local cache_dir=$1 package=$2 arch
+  arch=$(dpkg --print-architecture)
+  { compgen -G "$cache_dir/${package}_*_${arch}.deb" || true; } | sort -V |
+    tail -n 1
+}
+
+# debian_download LABEL APT_DIR CACHE_DIR SUITE PACKAGE...: downloads the
+# .debs of PACKAGEs (this architecture's, SUITE's version whatever is
+# installed: apt-get download PACKAGE/SUITE) from SUITE of this machine's
+# Debian mirror (buildx_mirror) into CACHE_DIR, with a private apt
+# configuration (its own sources.list, lists and cache) under APT_DIR;
+# installs nothing and leaves the machine's apt state alone. Prints the
+# cached paths, one a line, in the order of the PACKAGEs. On failure
+# prints "LABEL: ..." and apt's output to stderr and returns 1.
+debian_download() {
+  local label=$1 apt_dir=$2 cache_dir=$3 suite=$4
+  shift 4
+  local log="$apt_dir/apt.log" deb package name
+  local -a debs=()
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" \
-    "$apt_dir/download" "$BUILDX_CACHE_DIR"
-  echo "deb [signed-by=$BUILDX_KEYRING] $(buildx_mirror) $BUILDX_SUITE main" \
+    "$apt_dir/download" "$cache_dir"
+  echo "deb [signed-by=$BUILDX_KEYRING] $(buildx_mirror) $suite main" \
     >"$apt_dir/sources.list"
   local -a apt=(apt-get -q
     -o "Dir::Etc::SourceList=$apt_dir/sources.list"
@@ -84,25 +107,30 @@ buildx_download() {
     -o "Dir::Cache=$apt_dir/cache"
     -o APT::Sandbox::User=root)
   if ! "${apt[@]}" update >"$log" 2>&1 ||
-    ! (cd "$apt_dir/download" && "${apt[@]}" download "$BUILDX_PACKAGE") \
+    ! (cd "$apt_dir/download" && "${apt[@]}" download "${@/%//$suite}") \
       >>"$log" 2>&1; then
-    echo "buildx: cannot download $BUILDX_PACKAGE from $BUILDX_SUITE" \
+    echo "$label: cannot download $* from $suite" \
       "($(cat "$apt_dir/sources.list")); apt said:" >&2
     cat "$log" >&2
     return 1
   fi
-  deb=$(compgen -G "$apt_dir/download/${BUILDX_PACKAGE}_*.deb" | head -n 1)
-  if [[ -z "$deb" ]]; then
-    echo "buildx: apt-get download left no $BUILDX_PACKAGE .deb; apt said:" >&2
-    cat "$log" >&2
-    return 1
-  fi
-  # Into the cache under a temporary name, then renamed: a concurrent run
-  # never sees half a file.
-  cp "$deb" "$BUILDX_CACHE_DIR/.$(basename "$deb").$$"
-  mv "$BUILDX_CACHE_DIR/.$(basename "$deb").$$" \
-    "$BUILDX_CACHE_DIR/$(basename "$deb")"
-  echo "$BUILDX_CACHE_DIR/$(basename "$deb")"
+  for package in "$@"; do
+    deb=$(compgen -G "$apt_dir/download/${package}_*.deb" | head -n 1) || true
+    if [[ -z "$deb" ]]; then
+      echo "$label: apt-get download left no $package .deb; apt said:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    debs+=("$deb")
+  done
+  for deb in "${debs[@]}"; do
+    # Into the cache under a temporary name, then renamed: a concurrent
+    # run never sees half a file.
+    name=$(basename "$deb")
+    cp "$deb" "$cache_dir/.$name.$$"
+    mv "$cache_dir/.$name.$$" "$cache_dir/$name"
+    echo "$cache_dir/$name"
+  done
 }
 
 # buildx_install DIR: makes DIR a DOCKER_CONFIG directory whose
