@@ -222,6 +222,16 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
     if (plan.actions.empty()) invocation.out << "Nothing to do.\n";
     invocation.out << absl::StrFormat("Total reclaimed space: %s\n",
                                       HumanSize(report.summary.freed_bytes));
+    if (report.engine.containerd_store) {
+      // That store's DELETE does not say which layers went (SPEC §10).
+      invocation.out << (report.summary.freed_measured_by == "layers_size"
+                             ? "Measured as the drop of the engine's "
+                               "LayersSize; freed content blobs are not "
+                               "counted (content store not visible)\n"
+                             : "Measured as the drop of the engine's "
+                               "LayersSize plus the content blobs gone from "
+                               "containerd's content store\n");
+    }
     if (report.watermark.has_value()) {
       invocation.out << WatermarkLine(*report.watermark, /*planned=*/false)
                      << "\n";

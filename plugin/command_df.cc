@@ -48,13 +48,23 @@ void PrintImages(const Inventory& inventory, const DiskUsage& usage,
   table.Print(out);
 }
 
-void PrintTotals(const DiskUsageTotals& totals, std::ostream& out) {
+void PrintTotals(const Inventory& inventory, const DiskUsageTotals& totals,
+                 std::ostream& out) {
   out << absl::StrFormat(
       "Total: %d %s, %s of layers on disk (%s unique to one image, %s "
       "shared)\n",
       totals.images, totals.images == 1 ? "image" : "images",
       HumanSize(totals.layers_bytes), HumanSize(totals.unique_bytes),
       HumanSize(totals.shared_bytes));
+  if (inventory.engine.containerd_store) {
+    out << absl::StrFormat(
+        "Image store: containerd: %s of snapshots and %s of content blobs%s\n",
+        HumanSize(totals.layers_bytes), HumanSize(totals.content_bytes),
+        inventory.ContentKnown()
+            ? ""
+            : " (content store not visible: content counted as 0, every "
+              "figure a lower bound)");
+  }
   out << absl::StrFormat(
       "In use by containers: %s. Reclaimable by deleting every unused image: "
       "%s\n",
@@ -153,7 +163,7 @@ absl::StatusOr<int> RunDf(Invocation& invocation) {
   PrintImages(*inventory, usage, now_flag->value_or(DefaultClock(*inventory)),
               invocation.out);
   invocation.out << "\n";
-  PrintTotals(usage.totals, invocation.out);
+  PrintTotals(*inventory, usage.totals, invocation.out);
   invocation.out << "\n";
   PrintResources(*inventory, plan_or_null, invocation.out);
   return kExitOk;

@@ -11,6 +11,13 @@
 namespace dgc {
 namespace {
 
+// An action's bytes: exact, or "≈" and the bounds (SPEC.md §10).
+std::string ActionBytes(const Action& action) {
+  if (action.exact) return HumanSize(action.bytes);
+  return absl::StrFormat("≈%s–%s", HumanSize(action.bytes),
+                         HumanSize(action.bytes_max));
+}
+
 std::string Refs(const std::vector<std::string>& refs) {
   return refs.empty() ? "<none>" : absl::StrJoin(refs, ", ");
 }
@@ -63,7 +70,7 @@ void PrintResourceSection(const Plan& plan, const Action& first,
   for (const Action& action : plan.actions) {
     if (action.op != first.op) continue;
     table.AddRow({std::string(OpName(action.op)), Target(action),
-                  HumanSize(action.bytes), action.reason});
+                  ActionBytes(action), action.reason});
   }
   out << SectionHeading(first) << "\n";
   table.Print(out);
@@ -93,7 +100,7 @@ void PrintRuleSection(const Plan& plan, const std::string& rule,
                               action.also_removes.size());
     }
     table.AddRow({std::string(OpName(action.op)), ShortId(action.image), refs,
-                  HumanAge(action.created, plan.now), HumanSize(action.bytes),
+                  HumanAge(action.created, plan.now), ActionBytes(action),
                   action.reason});
   }
   out << RuleHeading(rule, policy) << "\n";
@@ -187,9 +194,13 @@ void PrintPlanTable(const Plan& plan, const Policy* policy, std::ostream& out) {
         summary.containers, summary.volumes, summary.build_cache_records);
   }
   out << "\n";
-  out << absl::StrFormat("Total reclaimable space: %s (naive estimate: %s)\n",
-                         HumanSize(plan.summary.reclaimable_bytes),
-                         HumanSize(plan.summary.naive_bytes));
+  out << absl::StrFormat(
+      "Total reclaimable space: %s (naive estimate: %s)\n",
+      plan.summary.exact
+          ? HumanSize(plan.summary.reclaimable_bytes)
+          : absl::StrFormat("≈%s–%s", HumanSize(plan.summary.reclaimable_bytes),
+                            HumanSize(plan.summary.reclaimable_bytes_max)),
+      HumanSize(plan.summary.naive_bytes));
   if (plan.watermark.has_value()) {
     out << WatermarkLine(*plan.watermark, /*planned=*/true) << "\n";
   }

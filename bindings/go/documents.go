@@ -52,6 +52,8 @@ type Engine struct {
 	APIVersion    string `json:"api_version"`
 	ServerVersion string `json:"server_version"`
 	StorageDriver string `json:"storage_driver"`
+	// ImageStore is "graphdriver" or "containerd" (SPEC §10).
+	ImageStore string `json:"image_store"`
 }
 
 // PlanDoc is a dgc.plan/v1 document: what applying a policy would do.
@@ -96,6 +98,12 @@ type PlanSummary struct {
 	// ReclaimableBytes is exactly what the engine frees when every action
 	// succeeds: the sum of the actions' Bytes.
 	ReclaimableBytes uint64 `json:"reclaimable_bytes"`
+	// Exact is false, with the bounds below, when some action's bytes are
+	// bounds (the containerd store without its content store); nil when
+	// every figure is exact.
+	Exact               *bool   `json:"exact,omitempty"`
+	ReclaimableBytesMin *uint64 `json:"reclaimable_bytes_min,omitempty"`
+	ReclaimableBytesMax *uint64 `json:"reclaimable_bytes_max,omitempty"`
 	// NaiveBytes is the sum of the deleted images' sizes: the usual,
 	// wrong, estimate.
 	NaiveBytes uint64 `json:"naive_bytes"`
@@ -119,7 +127,12 @@ type Action struct {
 	Reason string   `json:"reason"`
 	// Bytes is what the action frees given that the actions before it
 	// succeeded; a plan's Bytes add up to its ReclaimableBytes.
-	Bytes       uint64    `json:"bytes"`
+	Bytes uint64 `json:"bytes"`
+	// Exact is false when Bytes is only the lower bound BytesMin of what
+	// the action frees, BytesMax the upper; all three nil when exact.
+	Exact       *bool     `json:"exact,omitempty"`
+	BytesMin    *uint64   `json:"bytes_min,omitempty"`
+	BytesMax    *uint64   `json:"bytes_max,omitempty"`
 	AlsoRemoves []string  `json:"also_removes"`
 	Prune       bool      `json:"prune"`
 	Created     time.Time `json:"created"`
@@ -189,6 +202,10 @@ type DFDoc struct {
 	// Policy is what a policy would reclaim; nil unless asked for.
 	Policy   *PolicyUsage `json:"policy,omitempty"`
 	Warnings []string     `json:"warnings"`
+	// Exact is false when content bytes could not be counted (the
+	// containerd store without its content store): figures are then
+	// lower bounds.
+	Exact bool `json:"exact"`
 }
 
 // DFTotals sums an engine's disk usage.
@@ -203,6 +220,10 @@ type DFTotals struct {
 	// UnusedReclaimableBytes is exactly what deleting every image no
 	// container uses frees.
 	UnusedReclaimableBytes uint64 `json:"unused_reclaimable_bytes"`
+	// ContentBytes is the bytes of the distinct content blobs (layer
+	// blobs, configs, manifests, indexes) of the containerd store; 0 on
+	// the graphdriver store.
+	ContentBytes uint64 `json:"content_bytes"`
 }
 
 // ImageUsage is one image's disk usage.
@@ -307,6 +328,10 @@ type ApplySummary struct {
 	// FreedBytes is what the engine actually freed, from what it reports
 	// as deleted.
 	FreedBytes uint64 `json:"freed_bytes"`
+	// FreedMeasuredBy says how images' FreedBytes were measured:
+	// "deleted_layers", "layers_size_and_content_store" or "layers_size"
+	// (the containerd store without its content store: a lower bound).
+	FreedMeasuredBy string `json:"freed_measured_by"`
 	// Stopped says why the apply stopped before the end of the plan
 	// (cancelled, the engine stopped answering); "" when it did not.
 	Stopped string `json:"stopped"`

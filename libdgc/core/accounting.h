@@ -22,7 +22,34 @@
 
 namespace dgc {
 
-// How many of the counted images use each layer chain.
+// Storage units: what the engine stores once however many images use it.
+// The layer chains (unit u < layers.size() is layer u: a graph driver's
+// layer, or a snapshot of the containerd image store), then, on the
+// containerd store, the content blobs (unit layers.size() + b is blob b).
+using StorageUnit = uint32_t;
+
+// StorageUnitCount returns the number of units of `inventory`.
+size_t StorageUnitCount(const Inventory& inventory);
+
+// StorageUnitSize returns the bytes of `unit`.
+uint64_t StorageUnitSize(const Inventory& inventory, StorageUnit unit);
+
+// IsContentBlob reports whether `unit` is a content blob (not a layer).
+inline bool IsContentBlob(const Inventory& inventory, StorageUnit unit) {
+  return unit >= inventory.layers.size();
+}
+
+// ForEachStorageUnit calls `f(unit)` for each unit `image` uses: its layer
+// chains, then its content blobs.
+template <typename F>
+void ForEachStorageUnit(const Inventory& inventory, const Image& image, F&& f) {
+  for (LayerId layer : image.layers) f(static_cast<StorageUnit>(layer));
+  for (BlobId blob : image.blobs) {
+    f(static_cast<StorageUnit>(inventory.layers.size() + blob));
+  }
+}
+
+// How many of the counted images use each storage unit.
 class LayerRefCounts {
  public:
   // Counts every image of `inventory` (which must outlive this object).
@@ -31,10 +58,11 @@ class LayerRefCounts {
   LayerRefCounts(const Inventory& inventory,
                  absl::FunctionRef<bool(const Image&)> counted);
 
-  // users returns how many counted images use chain `id`.
-  uint32_t users(LayerId id) const { return users_[id]; }
+  // users returns how many counted images use `unit` (a layer's LayerId is
+  // its unit).
+  uint32_t users(StorageUnit unit) const { return users_[unit]; }
 
-  // Remove takes one counted image away and returns the bytes of the chains
+  // Remove takes one counted image away and returns the bytes of the units
   // no counted image uses any more. Each image may be removed once.
   uint64_t Remove(const Image& image);
 
@@ -49,14 +77,16 @@ uint64_t BytesFreedByRemoving(const Inventory& inventory,
                               absl::Span<const ImageIndex> removed);
 
 // TotalLayerBytes returns the bytes of every distinct layer chain of the
-// inventory's images: what the engine reports as LayersSize.
+// inventory's images: what the engine reports as LayersSize (on the
+// containerd store, less its containers' snapshots).
 uint64_t TotalLayerBytes(const Inventory& inventory);
 
 // CheckAccounting is the check every front end runs on an inventory before
-// it shows bytes. Errors: FailedPrecondition when the bytes cannot be
-// accounted exactly (CheckExactAccounting). When the engine's own
-// LayersSize is known and differs from TotalLayerBytes, adds a warning
-// saying both to `inventory->warnings`, so that it reaches every document.
+// it shows bytes. When the engine's own LayersSize is known and disagrees
+// with TotalLayerBytes (differs; on the containerd store with containers,
+// whose snapshots it also counts, is smaller), adds a warning saying both
+// to `inventory->warnings`, so that it reaches every document. Returns OK;
+// a Status so that later checks can refuse.
 absl::Status CheckAccounting(Inventory* inventory);
 
 }  // namespace dgc

@@ -16,6 +16,7 @@ void WriteSummary(const ApplySummary& summary, JsonWriter* json) {
   json->Key("failed").Uint(summary.failed);
   json->Key("predicted_bytes").Uint(summary.predicted_bytes);
   json->Key("freed_bytes").Uint(summary.freed_bytes);
+  json->Key("freed_measured_by").String(summary.freed_measured_by);
   json->Key("stopped").String(summary.stopped);
   json->EndObject();
 }

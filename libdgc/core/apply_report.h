@@ -52,6 +52,13 @@ struct ApplySummary {
   uint32_t failed = 0;
   uint64_t predicted_bytes = 0;  // the plan's reclaimable_bytes
   uint64_t freed_bytes = 0;      // measured
+  // How images' freed bytes were measured: "deleted_layers" (the layers
+  // the engine reported deleted; the graphdriver store),
+  // "layers_size_and_content_store" (the drop of /system/df LayersSize plus
+  // the content blobs gone; the containerd store) or "layers_size" (that
+  // store without its content store: content is not counted, a lower
+  // bound).
+  std::string freed_measured_by;
   // Why the run stopped before the end ("" when it did not): an interrupt,
   // or an engine that stopped answering.
   std::string stopped;

@@ -33,11 +33,11 @@ std::vector<ImageUsage> ComputeImageUsage(const Inventory& inv,
     ImageUsage entry;
     entry.image = i;
     entry.size = static_cast<uint64_t>(std::max<int64_t>(image.size, 0));
-    for (LayerId layer : image.layers) {
-      if (listed_refs.users(layer) == 1) {
-        entry.unique_bytes += inv.layers.layer(layer).size;
+    ForEachStorageUnit(inv, image, [&](StorageUnit unit) {
+      if (listed_refs.users(unit) == 1) {
+        entry.unique_bytes += StorageUnitSize(inv, unit);
       }
-    }
+    });
     entry.shared_bytes = entry.size - std::min(entry.size, entry.unique_bytes);
     entry.containers = static_cast<uint32_t>(image.containers.size());
     usage.push_back(entry);
@@ -60,25 +60,25 @@ std::vector<RepositoryUsage> ComputeRepositoryUsage(
   }
   // One pass per repository over its images' layers: a chain is the
   // repository's alone when all its listed users belong to the repository.
-  std::vector<uint32_t> repository_users(inv.layers.size(), 0);
-  std::vector<LayerId> touched;
+  std::vector<uint32_t> repository_users(StorageUnitCount(inv), 0);
+  std::vector<StorageUnit> touched;
   std::vector<RepositoryUsage> repositories;
   for (const auto& [name, images] : members) {
     RepositoryUsage repository;
     repository.name = std::string(name);
     repository.images = static_cast<uint32_t>(images.size());
     for (ImageIndex i : images) {
-      for (LayerId layer : inv.images[i].layers) {
-        if (repository_users[layer]++ == 0) touched.push_back(layer);
-      }
+      ForEachStorageUnit(inv, inv.images[i], [&](StorageUnit unit) {
+        if (repository_users[unit]++ == 0) touched.push_back(unit);
+      });
     }
-    for (LayerId layer : touched) {
-      uint64_t size = inv.layers.layer(layer).size;
+    for (StorageUnit unit : touched) {
+      uint64_t size = StorageUnitSize(inv, unit);
       repository.size += size;
-      if (repository_users[layer] == listed_refs.users(layer)) {
+      if (repository_users[unit] == listed_refs.users(unit)) {
         repository.unique_bytes += size;
       }
-      repository_users[layer] = 0;
+      repository_users[unit] = 0;
     }
     touched.clear();
     repositories.push_back(std::move(repository));
@@ -96,20 +96,23 @@ DiskUsageTotals ComputeTotals(const Inventory& inv,
                               uint32_t listed_images) {
   DiskUsageTotals totals;
   totals.images = listed_images;
-  std::vector<bool> in_use(inv.layers.size(), false);
+  std::vector<bool> in_use(StorageUnitCount(inv), false);
   for (const Image& image : inv.images) {
     if (!image.in_use()) continue;
-    for (LayerId layer : image.layers) in_use[layer] = true;
+    ForEachStorageUnit(inv, image,
+                       [&](StorageUnit unit) { in_use[unit] = true; });
   }
-  for (LayerId id = 0; id < inv.layers.size(); ++id) {
-    uint32_t users = listed_refs.users(id);
+  for (StorageUnit unit = 0; unit < StorageUnitCount(inv); ++unit) {
+    uint32_t users = listed_refs.users(unit);
     if (users == 0) continue;
-    uint64_t size = inv.layers.layer(id).size;
-    totals.layers_bytes += size;
+    uint64_t size = StorageUnitSize(inv, unit);
+    (IsContentBlob(inv, unit) ? totals.content_bytes : totals.layers_bytes) +=
+        size;
     (users == 1 ? totals.unique_bytes : totals.shared_bytes) += size;
-    if (in_use[id]) totals.in_use_bytes += size;
+    if (in_use[unit]) totals.in_use_bytes += size;
   }
-  totals.unused_reclaimable_bytes = totals.layers_bytes - totals.in_use_bytes;
+  totals.unused_reclaimable_bytes =
+      totals.layers_bytes + totals.content_bytes - totals.in_use_bytes;
   return totals;
 }
 

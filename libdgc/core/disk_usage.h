@@ -37,9 +37,12 @@ struct RepositoryUsage {
 struct DiskUsageTotals {
   uint32_t images = 0;
   uint64_t layers_bytes = 0;  // all distinct layers: the engine's LayersSize
-  uint64_t unique_bytes = 0;  // layers used by exactly one image
-  uint64_t shared_bytes = 0;  // layers used by two images or more
-  uint64_t in_use_bytes = 0;  // layers of images some container uses
+  // The containerd store's content blobs, each once (0 on a graph driver).
+  uint64_t content_bytes = 0;
+  // Below, layers and content blobs together.
+  uint64_t unique_bytes = 0;  // used by exactly one image
+  uint64_t shared_bytes = 0;  // used by two images or more
+  uint64_t in_use_bytes = 0;  // of images some container uses
   // Exact bytes freed by deleting every image no container uses.
   uint64_t unused_reclaimable_bytes = 0;
 };

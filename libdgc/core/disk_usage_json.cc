@@ -15,6 +15,7 @@ void WriteTotals(const DiskUsageTotals& totals, JsonWriter* json) {
   json->Key("totals").BeginObject();
   json->Key("images").Uint(totals.images);
   json->Key("layers_bytes").Uint(totals.layers_bytes);
+  json->Key("content_bytes").Uint(totals.content_bytes);
   json->Key("unique_bytes").Uint(totals.unique_bytes);
   json->Key("shared_bytes").Uint(totals.shared_bytes);
   json->Key("in_use_bytes").Uint(totals.in_use_bytes);
@@ -137,6 +138,9 @@ std::string DiskUsageToJson(const Inventory& inventory, const DiskUsage& usage,
   WriteEngineInfo(inventory.engine, &json);
   json.Key("captured_at").String(FormatRfc3339(inventory.captured_at));
   WriteTotals(usage.totals, &json);
+  // The containerd store without its content store: content bytes are not
+  // counted, so every figure but layers_bytes is a lower bound.
+  json.Key("exact").Bool(inventory.ContentKnown());
   json.Key("images").BeginArray();
   for (const ImageUsage& image : usage.images) {
     WriteImage(inventory.images[image.image], image, &json);

@@ -16,8 +16,13 @@ namespace {
 // what another image said about a shared chain.
 void AddLayers(const ImageDetails& details, Image* image, Inventory* inv) {
   const ImageInspect& inspect = details.inspect;
+  // The containerd store's list Size adds the content blobs (inspect's
+  // Size) to the snapshots.
+  int64_t snapshots = inv->engine.containerd_store
+                          ? image->size - image->content_size
+                          : image->size;
   LayerSizes sizes =
-      LayerSizesFromHistory(inspect.diff_ids, details.history, image->size);
+      LayerSizesFromHistory(inspect.diff_ids, details.history, snapshots);
   if (!sizes.exact) {
     image->layer_sizes_exact = false;
     inv->warnings.push_back(
@@ -57,6 +62,14 @@ absl::StatusOr<Image> BuildImage(ImageSummary& summary,
                       : absl::FromUnixSeconds(summary.created);
   image.last_tagged = std::max(image.created, inspect.last_tag_time);
   image.size = summary.size;
+  if (inv->engine.containerd_store) {
+    // Content blobs are read separately (the content store); the digests
+    // the engine lists are made up from the image's own ID, not references
+    // of their own.
+    image.blobs_known = false;
+    image.content_size = inspect.size;
+    image.digests.clear();
+  }
   if (summary.labels.empty()) {
     image.labels = inspect.labels;
   } else {
@@ -201,6 +214,18 @@ ImageIndex Inventory::FindImage(std::string_view id) const {
   return it == image_by_id.end() ? kNoImage : it->second;
 }
 
+BlobId Inventory::InternBlob(std::string_view digest, uint64_t size) {
+  auto [it, inserted] = blob_by_digest.try_emplace(
+      std::string(digest), static_cast<BlobId>(blobs.size()));
+  if (inserted) blobs.push_back({std::string(digest), size});
+  return it->second;
+}
+
+bool Inventory::ContentKnown() const {
+  return std::all_of(images.begin(), images.end(),
+                     [](const Image& image) { return image.blobs_known; });
+}
+
 bool NewerFirst(const Image& a, const Image& b) {
   if (a.created != b.created) return a.created > b.created;
   return a.id < b.id;
@@ -241,15 +266,6 @@ absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies) {
         BuildCacheRecords(std::move(bodies.system_df->build_cache));
   }
   return inv;
-}
-
-absl::Status CheckExactAccounting(const Inventory& inventory) {
-  if (!inventory.engine.containerd_store) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrFormat(
-      "the Docker engine at %s uses the containerd image store, where image "
-      "sizes include compressed content and layers are not shared the same "
-      "way: docker gc cannot account bytes exactly there yet",
-      inventory.engine.host));
 }
 
 std::vector<std::string> ReferencesToDelete(

@@ -26,8 +26,10 @@
 
 namespace dgc {
 
-// Index of an image or container in Inventory::images / ::containers.
+// Index of an image or container in Inventory::images / ::containers, and
+// of a content blob in Inventory::blobs.
 using ImageIndex = uint32_t;
+using BlobId = uint32_t;
 using ContainerIndex = uint32_t;
 inline constexpr ImageIndex kNoImage = ~ImageIndex{0};
 
@@ -42,6 +44,13 @@ struct Image {
   int64_t size = 0;  // the engine's Size: bytes of all its layers
   Labels labels;
   std::vector<LayerId> layers;  // chain per layer, bottom first
+  // The containerd image store only: its content blobs (index, manifests,
+  // config, layer blobs), shared by digest, and their total as the engine
+  // reports it (inspect Size). `blobs_known` is false when they could not
+  // be read (the content store is not local): bytes are then bounds.
+  std::vector<BlobId> blobs;
+  bool blobs_known = true;
+  int64_t content_size = 0;
   // False when the per-layer sizes could not be derived exactly from the
   // image's history (see Inventory::warnings).
   bool layer_sizes_exact = true;
@@ -121,9 +130,15 @@ struct EngineInfo {
   std::string storage_driver;
   // DockerRootDir from /info: where the engine keeps its data.
   std::string docker_root_dir;
-  // Containerd image store: IDs are manifest digests and image sizes are
-  // not layer sizes, so exact accounting is not available.
+  // The containerd image store: IDs are manifest (or index) digests, an
+  // image's bytes are its snapshots plus its content blobs.
   bool containerd_store = false;
+};
+
+// A content blob of the containerd image store.
+struct Blob {
+  std::string digest;  // "sha256:<hex>"
+  uint64_t size = 0;
 };
 
 struct Inventory {
@@ -146,9 +161,19 @@ struct Inventory {
   // image's size). Never fatal.
   std::vector<std::string> warnings;
   absl::flat_hash_map<std::string, ImageIndex> image_by_id;
+  // Content blobs (containerd image store), each once.
+  std::vector<Blob> blobs;
+  absl::flat_hash_map<std::string, BlobId> blob_by_digest;
+  // Where the content blobs were read (containerd's root), "" when not.
+  std::string content_store;
 
   // FindImage returns the index of the image with ID `id`, or kNoImage.
   ImageIndex FindImage(std::string_view id) const;
+  // InternBlob returns the blob `digest`, adding it with `size` when new.
+  BlobId InternBlob(std::string_view digest, uint64_t size);
+  // ContentKnown reports whether every image's blobs are known, so that
+  // every byte figure is exact.
+  bool ContentKnown() const;
 };
 
 // NewerFirst orders images newest first: by Created, descending, and on a
@@ -164,11 +189,6 @@ bool NewerFirst(const Image& a, const Image& b);
 // when an image ID appears twice, or when the inspect body contradicts the
 // image list (different ID).
 absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies);
-
-// CheckExactAccounting returns FailedPrecondition when the inventory's
-// sizes cannot be accounted exactly (the containerd image store), so that
-// no wrong number is shown as exact.
-absl::Status CheckExactAccounting(const Inventory& inventory);
 
 // ReferencesToDelete returns the references whose removal, one by one,
 // deletes an image: every tag, then the digests of repositories without a

@@ -10,6 +10,8 @@ void WriteEngineInfo(const EngineInfo& engine, JsonWriter* json) {
   json->Key("api_version").String(engine.api_version);
   json->Key("server_version").String(engine.server_version);
   json->Key("storage_driver").String(engine.storage_driver);
+  json->Key("image_store")
+      .String(engine.containerd_store ? "containerd" : "graphdriver");
   json->EndObject();
 }
 

@@ -8,8 +8,9 @@
 
 namespace dgc {
 
-// WriteEngineInfo writes the member "engine": {host, api_version,
-// server_version, storage_driver}.
+// WriteEngineInfo writes the member "engine": {host, id, api_version,
+// server_version, storage_driver, image_store ("graphdriver" or
+// "containerd")}.
 void WriteEngineInfo(const EngineInfo& engine, JsonWriter* json);
 
 // WriteWarnings writes the member "warnings": [...] (always present).

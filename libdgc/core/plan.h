@@ -49,7 +49,11 @@ struct Action {
   std::string rule;    // the rule that decided it
   std::string reason;  // why, for a person
   // What the action frees, given that the actions before it succeeded.
+  // When not `exact` (the containerd store without its content store), a
+  // lower bound, and `bytes_max` the upper one.
   uint64_t bytes = 0;
+  bool exact = true;
+  uint64_t bytes_max = 0;
   // Untagged parent images (of a legacy build) the engine removes together
   // with a deleted image.
   std::vector<std::string> also_removes;
@@ -97,7 +101,11 @@ struct PlanSummary {
   uint32_t build_cache_records = 0;  // records of prune_build_cache actions
   uint32_t kept = 0;                 // images that stay, untagged ones included
   uint64_t reclaimable_bytes = 0;    // sum of actions[].bytes
-  uint64_t naive_bytes = 0;          // sum of deleted images' Size
+  // False when some action's bytes are bounds; then reclaimable_bytes is
+  // the lower bound and this the upper one.
+  bool exact = true;
+  uint64_t reclaimable_bytes_max = 0;
+  uint64_t naive_bytes = 0;  // sum of deleted images' Size
 };
 
 // What a threshold (SPEC.md §7) measured and what the plan does to it.

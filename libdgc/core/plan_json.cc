@@ -21,6 +21,11 @@ void WriteSummary(const PlanSummary& summary, JsonWriter* json) {
   json->Key("prune_build_cache").Uint(summary.build_cache_records);
   json->Key("keep").Uint(summary.kept);
   json->Key("reclaimable_bytes").Uint(summary.reclaimable_bytes);
+  if (!summary.exact) {
+    json->Key("exact").Bool(false);
+    json->Key("reclaimable_bytes_min").Uint(summary.reclaimable_bytes);
+    json->Key("reclaimable_bytes_max").Uint(summary.reclaimable_bytes_max);
+  }
   json->Key("naive_bytes").Uint(summary.naive_bytes);
   json->EndObject();
 }
@@ -33,6 +38,11 @@ void WriteAction(const Action& action, JsonWriter* json) {
   json->Key("rule").String(action.rule);
   json->Key("reason").String(action.reason);
   json->Key("bytes").Uint(action.bytes);
+  if (!action.exact) {  // SPEC §10: bounds, never a guess shown as exact
+    json->Key("exact").Bool(false);
+    json->Key("bytes_min").Uint(action.bytes);
+    json->Key("bytes_max").Uint(action.bytes_max);
+  }
   json->Key("also_removes").StringArray(action.also_removes);
   json->Key("prune").Bool(action.prune);
   json->Key("created").String(FormatRfc3339(action.created));
@@ -110,6 +120,21 @@ absl::Status ParseEngine(value& v, EngineInfo* out) {
     if (key == "storage_driver") {
       return ReadString(f, key, &out->storage_driver);
     }
+    if (key == "image_store") {
+      std::string store;
+      if (absl::Status status = ReadString(f, key, &store); !status.ok()) {
+        return status;
+      }
+      // "" as in a document that predates the field: the graphdriver store.
+      if (!store.empty() && store != "containerd" && store != "graphdriver") {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "engine.image_store is \"%s\": libdgc knows \"graphdriver\" "
+            "and \"containerd\"",
+            TerminalSafe(store)));
+      }
+      out->containerd_store = store == "containerd";
+      return absl::OkStatus();
+    }
     return absl::OkStatus();
   });
 }
@@ -153,6 +178,8 @@ absl::Status ParseAction(value& v, Action* out) {
     if (key == "rule") return ReadString(f, key, &out->rule);
     if (key == "reason") return ReadString(f, key, &out->reason);
     if (key == "bytes") return ReadUint(f, key, &out->bytes);
+    if (key == "exact") return ReadBool(f, key, &out->exact);
+    if (key == "bytes_max") return ReadUint(f, key, &out->bytes_max);
     if (key == "also_removes") {
       return ReadStringArray(f, key, &out->also_removes);
     }

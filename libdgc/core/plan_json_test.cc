@@ -177,6 +177,28 @@ TEST(PlanJsonTest, UnknownFieldsAreIgnored) {
   EXPECT_EQ(plan->actions[0].op, ActionOp::kUntag);
 }
 
+TEST(PlanJsonTest, ContainerdStoreAndBoundsRoundTrip) {
+  Plan plan = SamplePlan();
+  plan.engine.containerd_store = true;
+  plan.actions[0].exact = false;
+  plan.actions[0].bytes_max = plan.actions[0].bytes + 1500;
+  std::string json = PlanToJson(plan);
+  EXPECT_THAT(json, HasSubstr("\"image_store\": \"containerd\""));
+  EXPECT_THAT(json, HasSubstr("\"bytes_min\""));
+  absl::StatusOr<Plan> back = Parse(json);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->engine.containerd_store);
+  EXPECT_FALSE(back->actions[0].exact);
+  EXPECT_EQ(back->actions[0].bytes_max, plan.actions[0].bytes_max);
+  EXPECT_EQ(PlanToJson(*back), json);
+}
+
+TEST(PlanJsonTest, UnknownImageStoreIsRefused) {
+  EXPECT_THAT(ErrorOf(R"({"schema": "dgc.plan/v1", "engine": {"image_store":
+      "zfs-magic"}, "actions": []})"),
+              HasSubstr("engine.image_store is \"zfs-magic\""));
+}
+
 TEST(PlanJsonTest, WrongSchema) {
   EXPECT_EQ(ErrorOf(R"({"schema": "dgc.df/v1", "actions": []})"),
             "\"schema\" is \"dgc.df/v1\", want \"dgc.plan/v1\"");

@@ -169,6 +169,18 @@ Action DeleteAction(const Inventory& inventory, ImageIndex index,
         image.containers.size() > 1 ? " and others are" : " is");
   }
   action.bytes = removal.bytes;
+  // Content blobs not read (the containerd store's, from afar): the bytes
+  // above are its snapshots; its blobs add at most their total.
+  std::vector<ImageIndex> gone = removal.pruned;
+  gone.push_back(index);
+  action.bytes_max = action.bytes;
+  for (ImageIndex removed : gone) {
+    const Image& unknown = inventory.images[removed];
+    if (unknown.blobs_known) continue;
+    action.exact = false;
+    action.bytes_max +=
+        static_cast<uint64_t>(std::max<int64_t>(unknown.content_size, 0));
+  }
   action.prune = removal.prune;
   for (ImageIndex pruned : removal.pruned) {
     action.also_removes.push_back(inventory.images[pruned].id);
@@ -587,6 +599,9 @@ Plan ComputePlan(const Inventory& inventory, const Policy& policy,
         break;
     }
     summary.reclaimable_bytes += action.bytes;
+    summary.reclaimable_bytes_max +=
+        action.exact ? action.bytes : action.bytes_max;
+    summary.exact = summary.exact && action.exact;
   }
   summary.kept = static_cast<uint32_t>(plan.kept.size());
   if (levels.has_value()) {

@@ -237,6 +237,18 @@ absl::StatusOr<DeleteResponse> EngineClient::DeleteImage(std::string_view name,
   return deleted;
 }
 
+absl::StatusOr<int64_t> EngineClient::LayersSize() {
+  std::string path = CompareApiVersions(api_version_, "1.42") >= 0
+                         ? "/system/df?type=image"
+                         : "/system/df";
+  SystemDfBody df;
+  absl::StatusOr<HttpResponse> response =
+      Call("GET", VersionedPath(path),
+           [&](value& v) { return ParseSystemDf(v, &df); });
+  if (!response.ok()) return response.status();
+  return df.layers_size;
+}
+
 absl::StatusOr<ContainerInspect> EngineClient::InspectContainer(
     std::string_view id) {
   if (absl::Status valid = CheckEngineName(id, "container"); !valid.ok()) {

@@ -98,6 +98,10 @@ class EngineClient {
   absl::StatusOr<DeleteResponse> DeleteImage(std::string_view name,
                                              bool prune = true);
 
+  // LayersSize returns /system/df's LayersSize: GET /system/df?type=image
+  // from API 1.42 on (cheap), else the whole /system/df.
+  absl::StatusOr<int64_t> LayersSize();
+
   // InspectContainer returns GET /containers/{id}/json (State.Status,
   // start and finish, restart policy). `id` must be a name Docker gives
   // (CheckEngineName). Errors: InvalidArgument for another `id`, nothing

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/string_views.h"
+#include "engine/content_store.h"
 
 namespace dgc {
 namespace {
@@ -449,13 +450,66 @@ absl::Status Executor::Perform(const Action& action, ActionResult* result) {
   }
   absl::Status fatal;
   if (Blocked(Recheck(action), result, &fatal)) return fatal;
+  if (action.op == ActionOp::kDelete && inventory_.engine.containerd_store) {
+    return DeleteMeasured(action, result);
+  }
   return DeleteRefs(action, result);
+}
+
+absl::Status Executor::DeleteMeasured(const Action& action,
+                                      ActionResult* result) {
+  // The containerd store's DELETE reports the image, not what it freed:
+  // measure the drop of the snapshots (LayersSize) and the image's content
+  // blobs that were in the content store before and are gone after.
+  absl::StatusOr<int64_t> before = client_.LayersSize();
+  if (!before.ok()) {
+    return EngineUnreachable(before.status()) ? before.status()
+                                              : absl::OkStatus();
+  }
+  std::vector<BlobId> present = PresentBlobs(action.image);
+  if (absl::Status fatal = DeleteRefs(action, result); !fatal.ok()) {
+    return fatal;
+  }
+  if (result->status != ResultStatus::kDone) return absl::OkStatus();
+  absl::StatusOr<int64_t> after = client_.LayersSize();
+  if (!after.ok()) {
+    return EngineUnreachable(after.status()) ? after.status()
+                                             : absl::OkStatus();
+  }
+  uint64_t content_freed = 0;
+  for (BlobId blob : present) {
+    const Blob& content = inventory_.blobs[blob];
+    if (!ContentBlobPresent(inventory_.content_store, content.digest)) {
+      content_freed += content.size;
+    }
+  }
+  result->freed_bytes =
+      static_cast<uint64_t>(std::max<int64_t>(*before - *after, 0)) +
+      content_freed;
+  return absl::OkStatus();
+}
+
+std::vector<BlobId> Executor::PresentBlobs(const std::string& image_id) const {
+  std::vector<BlobId> present;
+  ImageIndex index = inventory_.FindImage(image_id);
+  if (index == kNoImage || inventory_.content_store.empty()) return present;
+  for (BlobId blob : inventory_.images[index].blobs) {
+    if (ContentBlobPresent(inventory_.content_store,
+                           inventory_.blobs[blob].digest)) {
+      present.push_back(blob);
+    }
+  }
+  return present;
 }
 
 ApplyReport Executor::Apply(const Plan& plan, const ExecutorHooks& hooks) {
   ApplyReport report;
   report.engine = inventory_.engine;
   report.summary.predicted_bytes = plan.summary.reclaimable_bytes;
+  report.summary.freed_measured_by =
+      !inventory_.engine.containerd_store ? "deleted_layers"
+      : inventory_.content_store.empty()  ? "layers_size"
+                                          : "layers_size_and_content_store";
   std::string stopped;
   size_t total = plan.actions.size();
   for (size_t i = 0; i < total; ++i) {

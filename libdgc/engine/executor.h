@@ -134,6 +134,13 @@ class Executor {
   // Perform performs one action of any op, filling `result`. Returns the
   // transport error that should end the run, if any.
   absl::Status Perform(const Action& action, ActionResult* result);
+  // DeleteMeasured deletes an image of the containerd store (DeleteRefs)
+  // and measures what went: the drop of LayersSize read before and after,
+  // plus the bytes of the image's PresentBlobs that the delete removed.
+  absl::Status DeleteMeasured(const Action& action, ActionResult* result);
+  // PresentBlobs returns the image's content blobs now in the content store
+  // (none when it was not read).
+  std::vector<BlobId> PresentBlobs(const std::string& image_id) const;
   uint64_t PriceDeleted(const std::vector<std::string>& deleted) const;
 
   EngineClient& client_;

@@ -11,6 +11,7 @@
 #include "core/error_code.h"
 #include "core/planner.h"
 #include "core/snapshot.h"
+#include "engine/content_store.h"
 #include "engine/disk_space.h"
 #include "engine/files.h"
 #include "engine/last_use_cache.h"
@@ -61,6 +62,18 @@ absl::StatusOr<Inventory> EngineSession::ReadInventory() {
   }
   inventory->data_disk = MeasureDataDisk(inventory->engine.host,
                                          inventory->engine.docker_root_dir);
+  if (std::optional<std::string> store =
+          FindContentStore(*inventory, ProcessEnvironment())) {
+    if (absl::Status read = ReadContentBlobs(*store, &*inventory); !read.ok()) {
+      return read;
+    }
+  } else if (inventory->engine.containerd_store) {
+    inventory->warnings.push_back(absl::StrFormat(
+        "the content store of the engine at %s is not visible from here: "
+        "content bytes are bounds (set DOCKER_GC_CONTAINERD_ROOT to "
+        "containerd's root)",
+        inventory->engine.host));
+  }
   if (absl::Status remembered = RememberLastUse(cache_directory_, &*inventory);
       !remembered.ok()) {
     inventory->warnings.push_back(absl::StrFormat(

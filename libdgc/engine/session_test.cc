@@ -84,17 +84,26 @@ TEST_F(SessionTest, ALayersSizeMismatchBecomesAWarningInEveryDocument) {
   EXPECT_THAT(plan->warnings, Contains(HasSubstr(expected)));
 }
 
-TEST_F(SessionTest, TheContainerdStoreIsRefusedAsNotExact) {
+TEST_F(SessionTest, TheContainerdStoreWithoutItsContentStoreGivesBounds) {
   std::unique_ptr<EngineSession> session = Open(Access::kReadOnly);
   transport_->On(
       "GET", "/v1.41/info",
       FakeAnswer::Json(R"({"ID":"X","Driver":"overlayfs","DriverStatus":)"
                        R"([["driver-type","io.containerd.snapshotter.v1"]]})"));
   absl::StatusOr<Inventory> inventory = session->ReadInventory();
-  EXPECT_EQ(inventory.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(ErrorCodeOf(inventory.status()), ErrorCode::kPrecondition);
-  EXPECT_THAT(std::string(inventory.status().message()),
-              AllOf(HasSubstr(kHost), HasSubstr("containerd image store")));
+  ASSERT_TRUE(inventory.ok()) << inventory.status();
+  EXPECT_TRUE(inventory->engine.containerd_store);
+  EXPECT_FALSE(inventory->ContentKnown());
+  EXPECT_THAT(inventory->warnings,
+              Contains(AllOf(HasSubstr(kHost), HasSubstr("content bytes are "
+                                                         "bounds"))));
+  absl::StatusOr<Plan> plan =
+      MakePlan(*inventory, DefaultPolicy(), std::nullopt);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  for (const Action& action : plan->actions) {
+    EXPECT_FALSE(action.exact);
+    EXPECT_GE(action.bytes_max, action.bytes);
+  }
 }
 
 TEST_F(SessionTest, EngineFailuresCarryTheirOwnCodes) {

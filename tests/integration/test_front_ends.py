@@ -151,17 +151,23 @@ class SnapshotFrontEndsTest(FrontEndCase):
                 # The plugin shows the same warning on stderr.
                 self.assertIn(f"WARNING: {mismatch[0]}", plugin.stderr)
 
-    def test_the_containerd_store_is_refused_alike(self):
+    def test_the_containerd_store_without_its_content_gives_the_same_bounds(self):
         snapshot = json.loads(SNAPSHOT.read_text())
         snapshot["info"]["DriverStatus"] = [
             ["driver-type", "io.containerd.snapshotter.v1"]]
         path = self.write("containerd.json", snapshot)
-        for command in ("df", "plan"):
-            with self.subTest(command=command):
-                message = self.assert_same_refusal(
-                    (command, "--from", path), (command, "--from", path),
-                    "DGC_EPRECONDITION")
-                self.assertIn("containerd image store", message)
+        for plugin_args, capi_args in (
+                (("df", "--from", path), ("df", "--from", path)),
+                (("plan", "--from", path, "-p", str(POLICY)),
+                 ("plan", "--from", path, "--policy", str(POLICY)))):
+            with self.subTest(command=plugin_args[0]):
+                document = run_json(*plugin_args, "--format", "json")
+                self.assertEqual(capi_json(*capi_args), document)
+                self.assertEqual(document["engine"]["image_store"], "containerd")
+                # No content blobs in the snapshot: bounds, never exact.
+                exact = document["exact"] if plugin_args[0] == "df" \
+                    else document["summary"]["exact"]
+                self.assertFalse(exact)
 
     def test_a_missing_policy_file_is_refused_alike(self):
         missing = str(self.directory / "absent.json")
