@@ -22,12 +22,19 @@ constexpr char kSummary[] =
     "Show disk usage per repository and image. Shared layers are counted\n"
     "once: UNIQUE is what deleting only that image frees.";
 
-void PrintRepositories(const DiskUsage& usage, std::ostream& out) {
+// A figure that is exact, or marked "≈" when it is a bound (SPEC §10: the
+// containerd store without its content store).
+std::string Figure(uint64_t bytes, bool exact) {
+  return exact ? HumanSize(bytes) : absl::StrCat("≈", HumanSize(bytes));
+}
+
+void PrintRepositories(const Inventory& inventory, const DiskUsage& usage,
+                       std::ostream& out) {
   Table table({"REPOSITORY", "IMAGES", "SIZE", "UNIQUE"});
   for (const RepositoryUsage& repository : usage.repositories) {
     table.AddRow({repository.name, absl::StrCat(repository.images),
-                  HumanSize(repository.size),
-                  HumanSize(repository.unique_bytes)});
+                  Figure(repository.size, inventory.ContentKnown()),
+                  Figure(repository.unique_bytes, inventory.ContentKnown())});
   }
   table.Print(out);
 }
@@ -41,8 +48,9 @@ void PrintImages(const Inventory& inventory, const DiskUsage& usage,
     std::string tags =
         image.tags.empty() ? "<none>" : absl::StrJoin(image.tags, ", ");
     table.AddRow({ShortId(image.id), tags, HumanAge(image.created, now),
-                  HumanSize(entry.size), HumanSize(entry.unique_bytes),
-                  HumanSize(entry.shared_bytes),
+                  HumanSize(entry.size),
+                  Figure(entry.unique_bytes, inventory.ContentKnown()),
+                  Figure(entry.shared_bytes, inventory.ContentKnown()),
                   absl::StrCat(entry.containers)});
   }
   table.Print(out);
@@ -50,26 +58,27 @@ void PrintImages(const Inventory& inventory, const DiskUsage& usage,
 
 void PrintTotals(const Inventory& inventory, const DiskUsageTotals& totals,
                  std::ostream& out) {
+  bool exact = inventory.ContentKnown();
   out << absl::StrFormat(
-      "Total: %d %s, %s of layers on disk (%s unique to one image, %s "
-      "shared)\n",
+      "Total: %d %s, %s %s on disk (%s unique to one image, %s shared)\n",
       totals.images, totals.images == 1 ? "image" : "images",
-      HumanSize(totals.layers_bytes), HumanSize(totals.unique_bytes),
-      HumanSize(totals.shared_bytes));
+      Figure(totals.layers_bytes + totals.content_bytes, exact),
+      inventory.engine.containerd_store ? "of snapshots and content blobs"
+                                        : "of layers",
+      Figure(totals.unique_bytes, exact), Figure(totals.shared_bytes, exact));
   if (inventory.engine.containerd_store) {
     out << absl::StrFormat(
         "Image store: containerd: %s of snapshots and %s of content blobs%s\n",
-        HumanSize(totals.layers_bytes), HumanSize(totals.content_bytes),
-        inventory.ContentKnown()
-            ? ""
-            : " (content store not visible: content counted as 0, every "
-              "figure a lower bound)");
+        HumanSize(totals.layers_bytes), Figure(totals.content_bytes, exact),
+        exact ? ""
+              : " (content store not visible: content counted as 0, every "
+                "figure marked ≈ a lower bound)");
   }
   out << absl::StrFormat(
       "In use by containers: %s. Reclaimable by deleting every unused image: "
       "%s\n",
-      HumanSize(totals.in_use_bytes),
-      HumanSize(totals.unused_reclaimable_bytes));
+      Figure(totals.in_use_bytes, exact),
+      Figure(totals.unused_reclaimable_bytes, exact));
 }
 
 // Every resource kind beside images, the data disk, and with a policy what
@@ -90,18 +99,21 @@ void PrintResources(const Inventory& inventory, const Plan* plan,
   std::vector<std::string> header = {"KIND", "COUNT", "SIZE"};
   if (plan != nullptr) header.push_back("POLICY RECLAIMS");
   Table table(header);
+  bool exact = inventory.ContentKnown();
   auto row = [&](std::string kind, size_t count, uint64_t bytes, size_t index) {
     std::vector<std::string> cells = {std::move(kind), absl::StrCat(count),
-                                      HumanSize(bytes)};
+                                      Figure(bytes, exact || index != 0)};
     if (plan != nullptr) cells.push_back(HumanSize(by_kind[index]));
     table.AddRow(std::move(cells));
   };
-  row("Images", inventory.images.size(), docker.layers_bytes, 0);
+  row("Images", inventory.images.size(),
+      docker.layers_bytes + docker.content_bytes, 0);
   row("Containers", inventory.containers.size(), docker.containers_bytes, 1);
   row("Volumes", inventory.volumes.size(), docker.volumes_bytes, 2);
   row("Build cache", inventory.build_cache.size(), docker.build_cache_bytes, 3);
   table.Print(out);
-  out << absl::StrFormat("Docker's own usage: %s\n", HumanSize(docker.total()));
+  out << absl::StrFormat("Docker's own usage: %s\n",
+                         Figure(docker.total(), exact));
   if (inventory.data_disk.has_value()) {
     const DiskSpace& disk = *inventory.data_disk;
     out << absl::StrFormat(
@@ -158,7 +170,7 @@ absl::StatusOr<int> RunDf(Invocation& invocation) {
     return kExitOk;
   }
   DiskUsage usage = ComputeDiskUsage(*inventory);
-  PrintRepositories(usage, invocation.out);
+  PrintRepositories(*inventory, usage, invocation.out);
   invocation.out << "\n";
   PrintImages(*inventory, usage, now_flag->value_or(DefaultClock(*inventory)),
               invocation.out);

@@ -80,8 +80,9 @@ void MetricsText::AddText(const MetricLabels& labels, std::string_view value) {
 void RunMetrics::AddInventory(const Inventory& inventory) {
   disk_ = inventory.data_disk;
   DockerUsage usage = ComputeDockerUsage(inventory);
-  usage_ = ByKind{usage.layers_bytes, usage.containers_bytes,
-                  usage.volumes_bytes, usage.build_cache_bytes};
+  usage_ =
+      ByKind{usage.layers_bytes + usage.content_bytes, usage.containers_bytes,
+             usage.volumes_bytes, usage.build_cache_bytes};
 }
 
 void RunMetrics::AddPlan(const Plan& plan) {

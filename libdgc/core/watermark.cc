@@ -32,6 +32,7 @@ DockerUsage ComputeDockerUsage(const Inventory& inventory) {
     usage.layers_bytes = std::min(usage.layers_bytes,
                                   NonNegative(*inventory.engine_layers_size));
   }
+  for (const Blob& blob : inventory.blobs) usage.content_bytes += blob.size;
   for (const Container& container : inventory.containers) {
     usage.containers_bytes += NonNegative(container.size_rw.value_or(0));
   }

@@ -25,15 +25,18 @@ namespace dgc {
 // Docker's own usage, from /system/df as the inventory holds it.
 struct DockerUsage {
   uint64_t layers_bytes = 0;       // LayersSize
+  uint64_t content_bytes = 0;      // content blobs (containerd store)
   uint64_t containers_bytes = 0;   // containers' writable layers
   uint64_t volumes_bytes = 0;      // volumes' data (as far as computed)
   uint64_t build_cache_bytes = 0;  // unshared build cache records
   uint64_t total() const {
-    return layers_bytes + containers_bytes + volumes_bytes + build_cache_bytes;
+    return layers_bytes + content_bytes + containers_bytes + volumes_bytes +
+           build_cache_bytes;
   }
 };
 
-// ComputeDockerUsage adds up the inventory's usage. For layers, the
+// ComputeDockerUsage adds up the inventory's usage, content blobs counted
+// once each (only those read: 0 without the content store). For layers, the
 // smaller of the engine's LayersSize (when read) and the layers counted:
 // when they disagree, the figure that deletes less.
 DockerUsage ComputeDockerUsage(const Inventory& inventory);

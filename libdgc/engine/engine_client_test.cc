@@ -245,6 +245,15 @@ TEST_F(EngineClientTest, ConnectAcceptsExactlyOurMaxAndOurMin) {
   EXPECT_EQ(old_client.api_version(), kMinApiVersion);
 }
 
+TEST_F(EngineClientTest, ADocker29EngineThatRejectsOldVersionsIsReadAtItsOwn) {
+  // Docker 29.0-29.2 answer 400 to any version below 1.44: libdgc asks at
+  // the engine's own 1.52, never below its minimum.
+  ServeVersion("1.52", "1.44");
+  ASSERT_TRUE(client_.Connect().ok());
+  EXPECT_EQ(client_.api_version(), "1.52");
+  EXPECT_EQ(client_.VersionedPath("/images/json"), "/v1.52/images/json");
+}
+
 TEST_F(EngineClientTest, ConnectRefusesAnEngineOlderThan124) {
   ServeVersion("1.23");
   absl::Status status = client_.Connect();
