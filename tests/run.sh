@@ -2,11 +2,19 @@
 # The project's one test command, for a fresh Debian 12 machine as root.
 #
 # Installs the Debian packages the build and tests need (when missing),
-# builds into build/, starts a private dockerd in a temporary directory,
-# runs ctest against it and always stops the engine and deletes its data.
-# Extra arguments go to ctest:
+# builds into build/, then runs the tests in two passes, each against a
+# private engine in a temporary directory that is always stopped and
+# deleted afterwards (also on INT and TERM):
+#  1. a classic dockerd (graphdriver store, tests/lib/engine.sh): ctest,
+#     with the extra arguments given to this script;
+#  2. a containerd-store engine (tests/lib/containerd_engine.sh): the
+#     suites labelled both-stores (df, plan, apply, scenarios,
+#     python_binding) again, with DGC_TEST_STORE=containerd and
+#     DGC_TEST_CONTAINERD_ROOT telling the fixtures which store it is.
+# Extra arguments go to the first pass's ctest:
 #   tests/run.sh                  # everything
 #   tests/run.sh -L integration   # only the tests that drive the binary
+# DGC_SKIP_CONTAINERD_PASS=1 skips the second pass.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +29,8 @@ REQUIRED_PACKAGES=(
 
 # shellcheck source=tests/lib/engine.sh
 source "$REPO_ROOT/tests/lib/engine.sh"
+# shellcheck source=tests/lib/containerd_engine.sh
+source "$REPO_ROOT/tests/lib/containerd_engine.sh"
 
 banner() {
   printf '\n==> %s\n' "$*"
@@ -74,6 +84,21 @@ stop_ctest() {
   fi
 }
 
+# stop_engines: stops whichever engines are running; the EXIT trap.
+# shellcheck disable=SC2317
+stop_engines() {
+  if [[ -n "${ENGINE_DIR:-}" ]]; then
+    banner "Stopping the engine"
+    engine_stop "$ENGINE_DIR"
+    ENGINE_DIR=
+  fi
+  if [[ -n "${CONTAINERD_DIR:-}" ]]; then
+    banner "Stopping the containerd-store engine"
+    containerd_engine_stop "$CONTAINERD_DIR"
+    CONTAINERD_DIR=
+  fi
+}
+
 main() {
   banner "Packages"
   install_packages
@@ -81,18 +106,32 @@ main() {
   banner "Build ($BUILD_DIR)"
   build
 
-  ENGINE_DIR=$(mktemp -d /tmp/dgc-test-engine.XXXXXX)
-  trap 'banner "Stopping the engine"; engine_stop "$ENGINE_DIR"' EXIT
+  trap stop_engines EXIT
   trap 'stop_ctest; exit 130' INT
   trap 'stop_ctest; exit 143' TERM
+  ENGINE_DIR=$(mktemp -d /tmp/dgc-test-engine.XXXXXX)
   banner "Engine (unix://$ENGINE_DIR/docker.sock)"
   engine_start "$ENGINE_DIR"
   export DGC_TEST_DOCKER_HOST="unix://$ENGINE_DIR/docker.sock"
   export DGC_TEST_DOCKER=/usr/bin/docker
 
-  banner "Tests"
+  banner "Tests (graphdriver store)"
   local status=0
   run_ctest "$@" || status=$?
+  stop_engines
+
+  if [[ -z "${DGC_SKIP_CONTAINERD_PASS:-}" ]]; then
+    # Short: containerd's socket paths must stay under 100 bytes.
+    CONTAINERD_DIR=$(mktemp -d /tmp/dgc-ctr.XXXXXX)
+    banner "containerd-store engine (unix://$CONTAINERD_DIR/docker.sock)"
+    containerd_engine_start "$CONTAINERD_DIR"
+    export DGC_TEST_DOCKER_HOST="unix://$CONTAINERD_DIR/docker.sock"
+    export DGC_TEST_STORE=containerd
+    export DGC_TEST_CONTAINERD_ROOT="$CONTAINERD_DIR/containerd/root"
+
+    banner "Tests (containerd store: ctest -L both-stores)"
+    run_ctest -L both-stores || status=$?
+  fi
   exit "$status"
 }
 

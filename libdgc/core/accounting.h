@@ -25,7 +25,8 @@ namespace dgc {
 // Storage units: what the engine stores once however many images use it.
 // The layer chains (unit u < layers.size() is layer u: a graph driver's
 // layer, or a snapshot of the containerd image store), then, on the
-// containerd store, the content blobs (unit layers.size() + b is blob b).
+// containerd store, the sets of other platforms' snapshots (unit
+// layers.size() + p), then the content blobs (after those, in order).
 using StorageUnit = uint32_t;
 
 // StorageUnitCount returns the number of units of `inventory`.
@@ -34,19 +35,23 @@ size_t StorageUnitCount(const Inventory& inventory);
 // StorageUnitSize returns the bytes of `unit`.
 uint64_t StorageUnitSize(const Inventory& inventory, StorageUnit unit);
 
-// IsContentBlob reports whether `unit` is a content blob (not a layer).
+// IsContentBlob reports whether `unit` is a content blob (not snapshots or
+// a layer).
 inline bool IsContentBlob(const Inventory& inventory, StorageUnit unit) {
-  return unit >= inventory.layers.size();
+  return unit >= inventory.layers.size() + inventory.platform_snapshots.size();
 }
 
 // ForEachStorageUnit calls `f(unit)` for each unit `image` uses: its layer
-// chains, then its content blobs.
+// chains, its other platforms' snapshots, then its content blobs.
 template <typename F>
 void ForEachStorageUnit(const Inventory& inventory, const Image& image, F&& f) {
   for (LayerId layer : image.layers) f(static_cast<StorageUnit>(layer));
-  for (BlobId blob : image.blobs) {
-    f(static_cast<StorageUnit>(inventory.layers.size() + blob));
+  size_t platforms = inventory.layers.size();
+  for (PlatformSnapshotsId set : image.platform_snapshots) {
+    f(static_cast<StorageUnit>(platforms + set));
   }
+  size_t blobs = platforms + inventory.platform_snapshots.size();
+  for (BlobId blob : image.blobs) f(static_cast<StorageUnit>(blobs + blob));
 }
 
 // How many of the counted images use each storage unit.
@@ -76,9 +81,17 @@ class LayerRefCounts {
 uint64_t BytesFreedByRemoving(const Inventory& inventory,
                               absl::Span<const ImageIndex> removed);
 
+// UnknownContentBound returns the most an image of the containerd store
+// whose content was not read may hold beyond its history's snapshots: its
+// content blobs (inspect Size: an index and the host platform's blobs) and,
+// when its list Size has more than those, all of that too (other
+// platforms' blobs and snapshots).
+uint64_t UnknownContentBound(const Inventory& inventory, const Image& image);
+
 // TotalLayerBytes returns the bytes of every distinct layer chain of the
-// inventory's images: what the engine reports as LayersSize (on the
-// containerd store, less its containers' snapshots).
+// inventory's images, other platforms' snapshots included: what the engine
+// reports as LayersSize (on the containerd store, less its containers'
+// snapshots).
 uint64_t TotalLayerBytes(const Inventory& inventory);
 
 // CheckAccounting is the check every front end runs on an inventory before

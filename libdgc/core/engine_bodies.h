@@ -156,6 +156,29 @@ struct ImageDetails {
   std::vector<HistoryEntry> history;  // as in the body: newest first
 };
 
+// What containerd's content store holds for one image of the containerd
+// image store (core/image_content.h says what is made of it).
+struct ImageContent {
+  // Every blob of the image in the content store, with its bytes.
+  std::vector<std::pair<std::string, uint64_t>> blobs;
+  // The digest of the image's index ("" when its top blob is a manifest).
+  std::string index_digest;
+  // The diff IDs (bottom first) of each platform other than the image's
+  // own whose layers are all in the store: those the engine may have
+  // unpacked.
+  std::vector<std::vector<std::string>> other_platforms;
+};
+
+// What a containerd content store showed, read from it or kept by a
+// snapshot.
+struct ContentStoreFacts {
+  std::string root;  // containerd's root it was read from
+  // By image ID; an image missing here had no top blob in the store.
+  absl::flat_hash_map<std::string, ImageContent> images;
+  // Bytes of the store's blobs that no image's manifests name.
+  uint64_t unattributed_bytes = 0;
+};
+
 // Everything read from one engine (or one snapshot), before it is linked
 // into an Inventory.
 struct EngineBodies {
@@ -169,6 +192,8 @@ struct EngineBodies {
   // Inspect of the containers that are not running, by container ID.
   absl::flat_hash_map<std::string, ContainerInspect> container_details;
   std::optional<SystemDfBody> system_df;
+  // The containerd store's content store, when it was read.
+  std::optional<ContentStoreFacts> content;
   // What a person should know about how the bodies were read.
   std::vector<std::string> warnings;
 };

@@ -2,10 +2,13 @@
 #include "core/inventory.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "core/image_content.h"
 #include "core/layer_sizes.h"
+#include "core/safe_text.h"
 #include "core/string_views.h"
 
 namespace dgc {
@@ -16,11 +19,11 @@ namespace {
 // what another image said about a shared chain.
 void AddLayers(const ImageDetails& details, Image* image, Inventory* inv) {
   const ImageInspect& inspect = details.inspect;
-  // The containerd store's list Size adds the content blobs (inspect's
-  // Size) to the snapshots.
-  int64_t snapshots = inv->engine.containerd_store
-                          ? image->size - image->content_size
-                          : image->size;
+  // The containerd store's list Size adds content blobs to the snapshots,
+  // not all of which inspect's Size counts (an index's other platforms):
+  // its history is checked once its content is known (SetImageContent).
+  std::optional<int64_t> snapshots;
+  if (!inv->engine.containerd_store) snapshots = image->size;
   LayerSizes sizes =
       LayerSizesFromHistory(inspect.diff_ids, details.history, snapshots);
   if (!sizes.exact) {
@@ -222,8 +225,9 @@ BlobId Inventory::InternBlob(std::string_view digest, uint64_t size) {
 }
 
 bool Inventory::ContentKnown() const {
-  return std::all_of(images.begin(), images.end(),
-                     [](const Image& image) { return image.blobs_known; });
+  return std::all_of(images.begin(), images.end(), [](const Image& image) {
+    return image.blobs_known && !image.content_bounded;
+  });
 }
 
 bool NewerFirst(const Image& a, const Image& b) {
@@ -264,6 +268,15 @@ absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies) {
     LinkVolumes(std::move(bodies.system_df->volumes), &inv);
     inv.build_cache =
         BuildCacheRecords(std::move(bodies.system_df->build_cache));
+  }
+  if (bodies.content.has_value() && inv.engine.containerd_store) {
+    for (const auto& [id, content] : bodies.content->images) {
+      if (inv.FindImage(id) == kNoImage) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "content of image %s, which is not listed", TerminalSafe(id)));
+      }
+    }
+    ApplyContentStoreFacts(*std::move(bodies.content), &inv);
   }
   return inv;
 }

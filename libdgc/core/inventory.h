@@ -26,10 +26,12 @@
 
 namespace dgc {
 
-// Index of an image or container in Inventory::images / ::containers, and
-// of a content blob in Inventory::blobs.
+// Index of an image or container in Inventory::images / ::containers, of
+// a content blob in Inventory::blobs and of a set of other platforms'
+// snapshots in Inventory::platform_snapshots.
 using ImageIndex = uint32_t;
 using BlobId = uint32_t;
+using PlatformSnapshotsId = uint32_t;
 using ContainerIndex = uint32_t;
 inline constexpr ImageIndex kNoImage = ~ImageIndex{0};
 
@@ -51,6 +53,14 @@ struct Image {
   std::vector<BlobId> blobs;
   bool blobs_known = true;
   int64_t content_size = 0;
+  // Its blobs are known but the content store holds blobs no image's
+  // manifests name (the classic builder's per-step container configs,
+  // which containerd keeps through labels docker gc cannot read): an image
+  // of a build chain may own some, so its content is a bound.
+  bool content_bounded = false;
+  // A multi-platform index's snapshots of platforms other than the
+  // engine's (`docker load` unpacks every platform it gets): none, or one.
+  std::vector<PlatformSnapshotsId> platform_snapshots;
   // False when the per-layer sizes could not be derived exactly from the
   // image's history (see Inventory::warnings).
   bool layer_sizes_exact = true;
@@ -141,6 +151,15 @@ struct Blob {
   uint64_t size = 0;
 };
 
+// Snapshots of an index image's other platforms, known only as a whole:
+// the engine's list Size counts them, its history does not. Images whose
+// other platforms have the same layer chains share them.
+struct PlatformSnapshots {
+  std::string key;                  // the platforms' top chain IDs, sorted
+  std::vector<std::string> chains;  // every chain ID of those platforms
+  uint64_t size = 0;
+};
+
 struct Inventory {
   EngineInfo engine;
   absl::Time captured_at = absl::InfinitePast();
@@ -166,6 +185,9 @@ struct Inventory {
   absl::flat_hash_map<std::string, BlobId> blob_by_digest;
   // Where the content blobs were read (containerd's root), "" when not.
   std::string content_store;
+  std::vector<PlatformSnapshots> platform_snapshots;
+  // Bytes of the content store's blobs that no image's manifests name.
+  uint64_t unattributed_content = 0;
 
   // FindImage returns the index of the image with ID `id`, or kNoImage.
   ImageIndex FindImage(std::string_view id) const;

@@ -92,6 +92,17 @@ absl::Status ReadInt(simdjson::ondemand::value& value, std::string_view name,
   return absl::OkStatus();
 }
 
+absl::Status ReadUint(simdjson::ondemand::value& value, std::string_view name,
+                      uint64_t* out) {
+  int64_t number = 0;
+  if (absl::Status s = ReadInt(value, name, &number); !s.ok()) return s;
+  if (number < 0) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s is negative", name));
+  }
+  *out = static_cast<uint64_t>(number);
+  return absl::OkStatus();
+}
+
 absl::Status ReadBool(simdjson::ondemand::value& value, std::string_view name,
                       bool* out) {
   bool is_null = false;

@@ -91,6 +91,9 @@ absl::Status ReadInt(simdjson::ondemand::value& value, std::string_view name,
                      int64_t* out);
 absl::Status ReadBool(simdjson::ondemand::value& value, std::string_view name,
                       bool* out);
+// ReadUint reads an integer that must not be negative ("NAME is negative").
+absl::Status ReadUint(simdjson::ondemand::value& value, std::string_view name,
+                      uint64_t* out);
 absl::Status ReadStringArray(simdjson::ondemand::value& value,
                              std::string_view name,
                              std::vector<std::string>* out);

@@ -52,4 +52,14 @@ std::vector<std::string> LayerGraph::ChainIds() const {
   return chain_ids;
 }
 
+std::vector<std::string> ChainIdsOf(const std::vector<std::string>& diff_ids) {
+  std::vector<std::string> chain_ids;
+  chain_ids.reserve(diff_ids.size());
+  for (const std::string& diff_id : diff_ids) {
+    chain_ids.push_back(
+        chain_ids.empty() ? diff_id : ChainOnTop(chain_ids.back(), diff_id));
+  }
+  return chain_ids;
+}
+
 }  // namespace dgc

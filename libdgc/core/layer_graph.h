@@ -74,6 +74,10 @@ class LayerGraph {
   absl::flat_hash_map<std::pair<LayerId, uint32_t>, LayerId> chains_;
 };
 
+// ChainIdsOf returns the chain IDs of the layers `diff_ids` (bottom first),
+// in the same order.
+std::vector<std::string> ChainIdsOf(const std::vector<std::string>& diff_ids);
+
 }  // namespace dgc
 
 #endif  // DGC_CORE_LAYER_GRAPH_H_

@@ -81,7 +81,7 @@ bool IsMetadataStep(std::string_view created_by) {
 
 LayerSizes LayerSizesFromHistory(const std::vector<std::string>& diff_ids,
                                  const std::vector<HistoryEntry>& history,
-                                 int64_t image_size) {
+                                 std::optional<int64_t> image_size) {
   LayerSizes result;
   if (!PairStepsWithLayers(diff_ids, history, &result.sizes) &&
       !PlaceStepsWithBytes(diff_ids, history, &result.sizes)) {
@@ -92,12 +92,12 @@ LayerSizes LayerSizesFromHistory(const std::vector<std::string>& diff_ids,
   }
   uint64_t total = 0;
   for (uint64_t size : result.sizes) total += size;
-  if (total != static_cast<uint64_t>(image_size)) {
+  if (image_size.has_value() && total != static_cast<uint64_t>(*image_size)) {
     result.exact = false;
     result.problem = absl::StrFormat(
         "layer sizes from history add up to %d bytes, but the image is %d "
         "bytes",
-        total, image_size);
+        total, *image_size);
   }
   return result;
 }

@@ -22,6 +22,7 @@
 #define DGC_CORE_LAYER_SIZES_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,10 +42,11 @@ struct LayerSizes {
 };
 
 // LayerSizesFromHistory maps history sizes onto the layers `diff_ids`
-// (bottom first) of an image of `image_size` bytes.
+// (bottom first) of an image of `image_size` bytes (nullopt: not known
+// here, not checked).
 LayerSizes LayerSizesFromHistory(const std::vector<std::string>& diff_ids,
                                  const std::vector<HistoryEntry>& history,
-                                 int64_t image_size);
+                                 std::optional<int64_t> image_size);
 
 // IsMetadataStep reports whether a history CreatedBy describes a step that
 // creates no layer (classic builder "#(nop)" steps other than COPY/ADD, and

@@ -89,16 +89,6 @@ using simdjson::ondemand::value;
 
 constexpr std::string_view kSchema = "dgc.plan/v1";
 
-absl::Status ReadUint(value& v, std::string_view name, uint64_t* out) {
-  int64_t number = 0;
-  if (absl::Status s = ReadInt(v, name, &number); !s.ok()) return s;
-  if (number < 0) {
-    return absl::InvalidArgumentError(absl::StrFormat("%s is negative", name));
-  }
-  *out = static_cast<uint64_t>(number);
-  return absl::OkStatus();
-}
-
 absl::Status ReadTimeField(value& v, std::string_view name, absl::Time* out) {
   std::string text;
   if (absl::Status s = ReadString(v, name, &text); !s.ok()) return s;

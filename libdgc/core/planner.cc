@@ -170,16 +170,21 @@ Action DeleteAction(const Inventory& inventory, ImageIndex index,
   }
   action.bytes = removal.bytes;
   // Content blobs not read (the containerd store's, from afar): the bytes
-  // above are its snapshots; its blobs add at most their total.
+  // above are its snapshots; the rest is bounded (UnknownContentBound).
   std::vector<ImageIndex> gone = removal.pruned;
   gone.push_back(index);
   action.bytes_max = action.bytes;
+  bool unattributed = false;
   for (ImageIndex removed : gone) {
     const Image& unknown = inventory.images[removed];
+    unattributed = unattributed || unknown.content_bounded;
     if (unknown.blobs_known) continue;
     action.exact = false;
-    action.bytes_max +=
-        static_cast<uint64_t>(std::max<int64_t>(unknown.content_size, 0));
+    action.bytes_max += UnknownContentBound(inventory, unknown);
+  }
+  if (unattributed) {  // it may own any of the blobs no manifest names
+    action.exact = false;
+    action.bytes_max += inventory.unattributed_content;
   }
   action.prune = removal.prune;
   for (ImageIndex pruned : removal.pruned) {

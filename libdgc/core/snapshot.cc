@@ -1,6 +1,9 @@
 // dgc.snapshot/v1 reading and writing (see snapshot.h).
 #include "core/snapshot.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/str_format.h"
 #include "core/json_writer.h"
 #include "core/time_text.h"
@@ -64,6 +67,60 @@ absl::Status ParseContainerDetailsMap(
   });
 }
 
+absl::Status ParseDigest(value& v, std::string_view name, std::string* out) {
+  if (absl::Status s = ReadString(v, name, out); !s.ok()) return s;
+  return CheckImageId(*out, name);
+}
+
+absl::Status ParseImageContent(value& v, ImageContent* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "index") {
+      if (absl::Status s = ReadString(f, key, &out->index_digest); !s.ok()) {
+        return s;
+      }
+      return out->index_digest.empty() ? absl::OkStatus()
+                                       : CheckImageId(out->index_digest, key);
+    }
+    if (key == "blobs") {
+      return ForEachField(f, [&](std::string_view digest, value& size) {
+        uint64_t bytes = 0;
+        if (absl::Status s = CheckImageId(digest, "blobs"); !s.ok()) return s;
+        if (absl::Status s = ReadUint(size, digest, &bytes); !s.ok()) return s;
+        out->blobs.push_back({std::string(digest), bytes});
+        return absl::OkStatus();
+      });
+    }
+    if (key == "other_platforms") {
+      return ForEachElement(f, [&](size_t, value& platform) {
+        std::vector<std::string>& diff_ids =
+            out->other_platforms.emplace_back();
+        return ForEachElement(platform, [&](size_t, value& id) {
+          return ParseDigest(id, "other_platforms", &diff_ids.emplace_back());
+        });
+      });
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ParseContent(value& v, ContentStoreFacts* out) {
+  return ForEachField(v, [&](std::string_view key, value& f) {
+    if (key == "root") return ReadString(f, key, &out->root);
+    if (key == "unattributed_bytes") {
+      return ReadUint(f, key, &out->unattributed_bytes);
+    }
+    if (key == "images") {
+      return ForEachField(f, [&](std::string_view id, value& content) {
+        if (absl::Status s = CheckImageId(id, "images"); !s.ok()) return s;
+        return WithContext(
+            ParseImageContent(content, &out->images[std::string(id)]),
+            absl::StrFormat("image %s", id));
+      });
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status ParseSnapshotRoot(value& root, EngineBodies* out) {
   std::string schema, captured_at;
   bool has_images = false, has_containers = false, has_details = false;
@@ -92,6 +149,10 @@ absl::Status ParseSnapshotRoot(value& root, EngineBodies* out) {
         if (key == "container_details") {
           return ParseContainerDetailsMap(f, &out->container_details);
         }
+        if (key == "content") {
+          return WithContext(ParseContent(f, &out->content.emplace()),
+                             "\"content\"");
+        }
         return absl::OkStatus();
       });
   if (!status.ok()) return status;
@@ -112,6 +173,33 @@ absl::Status ParseSnapshotRoot(value& root, EngineBodies* out) {
     out->captured_at = *time;
   }
   return absl::OkStatus();
+}
+
+void WriteContent(const ContentStoreFacts& content, JsonWriter* json) {
+  json->Key("content").BeginObject();
+  json->Key("root").String(content.root);
+  json->Key("unattributed_bytes").Uint(content.unattributed_bytes);
+  json->Key("images").BeginObject();
+  std::vector<const std::string*> ids;  // in a stable order
+  for (const auto& [id, image] : content.images) ids.push_back(&id);
+  std::sort(ids.begin(), ids.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
+  for (const std::string* id : ids) {
+    const ImageContent& image = content.images.at(*id);
+    json->Key(*id).BeginObject();
+    json->Key("index").String(image.index_digest);
+    json->Key("blobs").BeginObject();
+    for (const auto& [digest, size] : image.blobs) json->Key(digest).Uint(size);
+    json->EndObject();
+    json->Key("other_platforms").BeginArray();
+    for (const std::vector<std::string>& diff_ids : image.other_platforms) {
+      json->StringArray(diff_ids);
+    }
+    json->EndArray();
+    json->EndObject();
+  }
+  json->EndObject();
+  json->EndObject();
 }
 
 }  // namespace
@@ -143,6 +231,7 @@ std::string SnapshotJson(const RawEngineBodies& raw) {
     json.EndObject();
   }
   if (!raw.system_df.empty()) json.Key("system_df").Raw(Trimmed(raw.system_df));
+  if (raw.content.has_value()) WriteContent(*raw.content, &json);
   json.EndObject();
   return json.Finish();
 }

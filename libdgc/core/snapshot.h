@@ -42,6 +42,8 @@ struct RawEngineBodies {
     PaddedBody inspect;
   };
   std::vector<ContainerDetails> container_details;
+  // The containerd store's content store, when it was read.
+  std::optional<ContentStoreFacts> content;
 };
 
 // SnapshotJson returns the dgc.snapshot/v1 document holding `raw` (compact,
@@ -49,8 +51,11 @@ struct RawEngineBodies {
 std::string SnapshotJson(const RawEngineBodies& raw);
 
 // ParseSnapshot reads a dgc.snapshot/v1 document. `version`, `info`,
-// `system_df` and `container_details` (inspect bodies of the containers
-// that are not running, by ID) are optional; `images`, `containers` and
+// `system_df`, `container_details` (inspect bodies of the containers
+// that are not running, by ID) and `content` (what the containerd store's
+// content store held: {"root", "unattributed_bytes", "images": {ID:
+// {"index", "blobs": {digest: bytes}, "other_platforms": [[diff ID]]}}})
+// are optional; `images`, `containers` and
 // `image_details` are required (without the containers, images in use could not
 // be protected). Errors: InvalidArgument naming the member at fault, for
 // another schema, malformed JSON or a body of the wrong shape.

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "core/inventory.h"
 #include "core/string_views.h"
 #include "core/test_inventory.h"
 #include "gmock/gmock.h"
@@ -21,6 +22,7 @@ namespace dgc {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 constexpr char kWrongType[] =
@@ -126,7 +128,98 @@ TEST_P(SnapshotRoundTripTest, SnapshotIsStable) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Recorded, SnapshotRoundTripTest,
-                         ::testing::Values("api-1.41", "api-1.52"));
+                         ::testing::Values("api-1.41", "api-1.52",
+                                           "api-1.45-containerd"));
+
+// What a containerd store's content store showed, for the recorded images
+// of api-1.45-containerd: the untagged record's manifest, config and layer
+// blobs; nothing for the others (they stay bounded).
+ContentStoreFacts RecordedContent() {
+  ContentStoreFacts facts;
+  facts.root = "/var/lib/docker/containerd/daemon";
+  facts.unattributed_bytes = 1167;
+  ImageContent& record =
+      facts.images
+          ["sha256:"
+           "81bd82f406dad11eed3a66685685e638ac6f4960dbc190d8c26283e1903455f5"];
+  record.blobs = {
+      {"sha256:"
+       "81bd82f406dad11eed3a66685685e638ac6f4960dbc190d8c26283e1903455f5",
+       577},
+      {"sha256:"
+       "4434d072e463636d9b41ad8304059cfc67a548957c563893d4b553e77ec36f47",
+       489},
+      {"sha256:"
+       "b673e837b83a23a219ea4043f9fe457e2d45996a5d3be51c7310ca0f3d277c4a",
+       10240},
+      {"sha256:"
+       "f58644e11e56e05cc425f75878748780d5277892032b98bf7e594c8ac199a542",
+       10240}};
+  record.other_platforms = {{test_support::Id("arm64 layer")}};
+  return facts;
+}
+
+TEST(SnapshotContentTest, TheContentStoresFactsRoundTrip) {
+  absl::StatusOr<RawEngineBodies> raw =
+      test_support::RecordedRawBodies("api-1.45-containerd");
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  raw->content = RecordedContent();
+  std::string text = SnapshotJson(*raw);
+  absl::StatusOr<EngineBodies> parsed = Parse(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_TRUE(parsed->content.has_value());
+  const ContentStoreFacts& want = *raw->content;
+  EXPECT_EQ(parsed->content->root, want.root);
+  EXPECT_EQ(parsed->content->unattributed_bytes, want.unattributed_bytes);
+  ASSERT_EQ(parsed->content->images.size(), 1u);
+  const std::string id = parsed->content->images.begin()->first;
+  const ImageContent& content = parsed->content->images.begin()->second;
+  const ImageContent& expected = want.images.at(id);
+  EXPECT_THAT(content.blobs,
+              ::testing::UnorderedElementsAreArray(expected.blobs));
+  EXPECT_EQ(content.index_digest, "");
+  EXPECT_EQ(content.other_platforms, expected.other_platforms);
+  // Writing what was read gives the same text.
+  RawEngineBodies again = *raw;
+  again.content = *parsed->content;
+  EXPECT_EQ(SnapshotJson(again), text);
+
+  // The inventory has the record's blobs; the others stay bounded.
+  absl::StatusOr<Inventory> inventory = BuildInventory(*parsed);
+  ASSERT_TRUE(inventory.ok()) << inventory.status();
+  const Image& record = inventory->images[inventory->FindImage(id)];
+  EXPECT_TRUE(record.blobs_known);
+  EXPECT_EQ(record.blobs.size(), 4u);
+  EXPECT_FALSE(inventory->ContentKnown());
+}
+
+TEST(SnapshotContentTest, ABadDigestInTheContentIsNamed) {
+  absl::StatusOr<RawEngineBodies> raw =
+      test_support::RecordedRawBodies("api-1.45-containerd");
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  raw->content = RecordedContent();
+  std::string text = SnapshotJson(*raw);
+  size_t at = text.find("\"sha256:4434d0");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at + 1, 7, "../../x");
+  absl::StatusOr<EngineBodies> parsed = Parse(text);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(parsed.status().message(), HasSubstr("\"content\""));
+  EXPECT_THAT(parsed.status().message(), HasSubstr("blobs"));
+}
+
+TEST(SnapshotContentTest, ContentOfAnImageNotListedIsRefused) {
+  absl::StatusOr<RawEngineBodies> raw =
+      test_support::RecordedRawBodies("api-1.45-containerd");
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  raw->content = RecordedContent();
+  raw->content->images[test_support::Id("stranger")] = ImageContent{};
+  absl::StatusOr<EngineBodies> parsed = Parse(SnapshotJson(*raw));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(parsed));
+  ASSERT_FALSE(inventory.ok());
+  EXPECT_THAT(inventory.status().message(), HasSubstr("which is not listed"));
+}
 
 TEST(SnapshotJsonTest, LayoutOfASmallSnapshot) {
   RawEngineBodies raw;

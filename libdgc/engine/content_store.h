@@ -6,22 +6,26 @@
 // <root>/io.containerd.content.v1.content/blobs/sha256/<hex>. An index
 // lists manifests; a manifest lists its config and layer blobs. Blobs
 // missing from the store (other platforms of a pulled index) take no space
-// and are left out. The blob types are told by their keys ("manifests";
-// "config" and "layers"), not by mediaType, which `docker load` leaves out.
+// and are left out. Layer blobs count as the store keeps them (gzip ones
+// compressed); they name no other blobs. The blob types are told by their
+// keys ("manifests"; "config" and "layers"), not by mediaType, which
+// `docker load` leaves out.
 //
 // Example:
 //   if (std::optional<std::string> root =
 //           dgc::FindContentStore(inventory, dgc::ProcessEnvironment())) {
-//     dgc::ReadContentBlobs(*root, &inventory);
+//     dgc::ReadContentBlobs(*root, &inventory);  // or ReadContentStore
 //   }
 #ifndef DGC_ENGINE_CONTENT_STORE_H_
 #define DGC_ENGINE_CONTENT_STORE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "core/engine_bodies.h"
 #include "core/inventory.h"
 #include "engine/endpoint.h"
 
@@ -36,16 +40,23 @@ namespace dgc {
 std::optional<std::string> FindContentStore(const Inventory& inventory,
                                             const EnvironmentLookup& env);
 
-// ReadContentBlobs reads each image's blobs from the content store of
-// containerd's `root` into Image::blobs (interned in Inventory::blobs),
-// marks them known, and records `root` in Inventory::content_store. An
-// image whose top blob is missing or unreadable stays unknown (bounds), and
-// a warning says so. Errors: none that stop a run; the status is OK.
-absl::Status ReadContentBlobs(const std::string& root, Inventory* inventory);
+// ReadContentStore reads what the content store of containerd's `root`
+// holds for each image of the inventory (an image whose top blob is
+// missing or unreadable is left out), and the bytes of the blobs no
+// image's manifests name. Errors: none; what cannot be read is left out.
+ContentStoreFacts ReadContentStore(const std::string& root,
+                                   const Inventory& inventory);
 
-// ContentBlobPresent says whether blob `digest` ("sha256:<hex>") is a file
-// in the content store of containerd's `root`.
-bool ContentBlobPresent(const std::string& root, std::string_view digest);
+// ReadContentBlobs applies ReadContentStore's facts to the inventory
+// (ApplyContentStoreFacts: blobs, other platforms' snapshots, bounds) and
+// records `root` in Inventory::content_store.
+void ReadContentBlobs(const std::string& root, Inventory* inventory);
+
+// ListContentBlobs returns every blob in the content store of
+// containerd's `root`: digest ("sha256:<hex>") -> bytes. Empty when the
+// store cannot be read.
+absl::flat_hash_map<std::string, uint64_t> ListContentBlobs(
+    const std::string& root);
 
 }  // namespace dgc
 

@@ -2,7 +2,8 @@
 // index, its manifests, configs and layer blobs found from an image's ID,
 // sizes from the files, blobs shared by digest counted once, missing
 // platforms left out, a store that is not the engine's not taken, and
-// exact bytes as a result.
+// exact bytes as a result; OCI layouts as `docker load` keeps them (an
+// index with platforms and annotations, gzip-compressed layer blobs).
 #include "engine/content_store.h"
 
 #include <filesystem>
@@ -92,7 +93,7 @@ TEST_F(ContentStoreTest, AnIndexItsManifestsAndTheirBlobs) {
         return std::nullopt;
       });
   ASSERT_EQ(store, root_.string());
-  ASSERT_TRUE(ReadContentBlobs(*store, &inventory).ok());
+  ReadContentBlobs(*store, &inventory);
   EXPECT_TRUE(inventory.ContentKnown());
   EXPECT_EQ(inventory.content_store, root_.string());
   // index, manifest a, config a, shared layer, layer a: 5; then b: 3.
@@ -112,6 +113,83 @@ TEST_F(ContentStoreTest, AnIndexItsManifestsAndTheirBlobs) {
   EXPECT_EQ(BytesFreedByRemoving(inventory, {&first, 1}), 4096 + own);
 }
 
+// The shapes of an OCI image layout `docker load` keeps as they are: an
+// index whose entries carry mediaType, platform and annotations, OCI
+// manifests, and gzip-compressed layers (binary: counted, never followed).
+TEST_F(ContentStoreTest, AnOciIndexWithPlatformsAndGzipLayers) {
+  // gzip's magic, then bytes that are not JSON: a compressed layer.
+  std::string gzip_amd64 =
+      Put(std::string("\x1f\x8b\x08\x00", 4) + std::string(5000, '\x7f'));
+  std::string gzip_arm64 =
+      Put(std::string("\x1f\x8b\x08\x00", 4) + std::string(7000, '\x01'));
+  auto oci_manifest = [&](const std::string& config, const std::string& layer) {
+    return Put(absl::StrFormat(
+        R"({"config":{"digest":"%s","mediaType":"application/vnd.oci.image.config.v1+json","size":2},)"
+        R"("layers":[{"annotations":{"a":"b"},"digest":"%s","mediaType":)"
+        R"("application/vnd.oci.image.layer.v1.tar+gzip","size":9}],)"
+        R"("mediaType":"application/vnd.oci.image.manifest.v1+json","schemaVersion":2})",
+        config, layer));
+  };
+  std::string amd64 =
+      oci_manifest(Put(R"({"architecture":"amd64"})"), gzip_amd64);
+  std::string arm64 =
+      oci_manifest(Put(R"({"architecture":"arm64"})"), gzip_arm64);
+  auto oci_index = [&](const std::string& other) {
+    return Put(absl::StrFormat(
+        R"({"manifests":[{"digest":"%s","mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+        R"("platform":{"architecture":"amd64","os":"linux"},"size":1},)"
+        R"({"annotations":{"x":"y"},"digest":"%s","platform":{"architecture":)"
+        R"("arm64","os":"linux","variant":"v8"},"size":1}],)"
+        R"("mediaType":"application/vnd.oci.image.index.v1+json","schemaVersion":2})",
+        amd64, other));
+  };
+  std::string both = oci_index(arm64);
+  // The same host platform; the other's manifest is not in the store.
+  std::string partial = oci_index("sha256:" + std::string(64, 'a'));
+  Inventory inventory = Images({both, partial});
+  ReadContentBlobs(root_.string(), &inventory);
+  EXPECT_TRUE(inventory.ContentKnown());
+  auto bytes = [&](const Image& image) {
+    uint64_t total = 0;
+    for (BlobId blob : image.blobs) total += inventory.blobs[blob].size;
+    return total;
+  };
+  auto file_size = [&](const std::string& digest) {
+    return fs::file_size(root_ /
+                         "io.containerd.content.v1.content/blobs/sha256" /
+                         digest.substr(7));
+  };
+  // Index, then each platform's manifest, config and compressed layer,
+  // at the sizes of their files.
+  EXPECT_THAT(inventory.images[0].blobs, SizeIs(7));
+  EXPECT_EQ(bytes(inventory.images[0]),
+            file_size(both) + file_size(amd64) + file_size(arm64) +
+                std::string(R"({"architecture":"amd64"})").size() +
+                std::string(R"({"architecture":"arm64"})").size() + 5004 +
+                7004);
+  EXPECT_THAT(inventory.images[1].blobs, SizeIs(4));
+  EXPECT_EQ(bytes(inventory.images[1]),
+            file_size(partial) + file_size(amd64) +
+                std::string(R"({"architecture":"amd64"})").size() + 5004);
+  // The host platform's blobs are shared: once in the store.
+  EXPECT_THAT(inventory.blobs, SizeIs(8));
+}
+
+// A platform whose manifest and config are in the store but whose layers
+// are not: what is there counts, what is not takes no space.
+TEST_F(ContentStoreTest, APlatformWithoutItsLayersCountsWhatIsThere) {
+  std::string config = Put(R"({"architecture":"arm64"})");
+  std::string manifest = Manifest(config, {"sha256:" + std::string(64, 'b')});
+  std::string index =
+      Put(absl::StrFormat(R"({"manifests":[{"digest":"%s"}]})", manifest));
+  Inventory inventory = Images({index});
+  ReadContentBlobs(root_.string(), &inventory);
+  EXPECT_TRUE(inventory.images[0].blobs_known);
+  EXPECT_THAT(inventory.images[0].blobs, SizeIs(3));
+  EXPECT_EQ(inventory.blob_by_digest.count("sha256:" + std::string(64, 'b')),
+            0u);
+}
+
 TEST_F(ContentStoreTest, AStoreWithoutTheEnginesImagesIsNotTheEnginesStore) {
   Inventory inventory = Images({"sha256:" + std::string(64, 'e')});
   auto env = [&](std::string_view name) -> std::optional<std::string> {
@@ -128,7 +206,7 @@ TEST_F(ContentStoreTest, AStoreWithoutTheEnginesImagesIsNotTheEnginesStore) {
 TEST_F(ContentStoreTest, AnImageWhoseContentIsMissingStaysBounded) {
   std::string manifest = Manifest(Put("{}"), {Put("layer")});
   Inventory inventory = Images({manifest, "sha256:" + std::string(64, 'c')});
-  ASSERT_TRUE(ReadContentBlobs(root_.string(), &inventory).ok());
+  ReadContentBlobs(root_.string(), &inventory);
   EXPECT_TRUE(inventory.images[0].blobs_known);
   EXPECT_FALSE(inventory.images[1].blobs_known);
   EXPECT_FALSE(inventory.ContentKnown());

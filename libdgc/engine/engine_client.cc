@@ -209,6 +209,15 @@ absl::StatusOr<ImageInspect> EngineClient::InspectImage(std::string_view name) {
   return inspect;
 }
 
+absl::StatusOr<std::vector<ImageSummary>> EngineClient::ListImages() {
+  std::vector<ImageSummary> images;
+  absl::StatusOr<HttpResponse> response =
+      Call("GET", VersionedPath("/images/json?all=1"),
+           [&](value& v) { return ParseImageList(v, &images); });
+  if (!response.ok()) return response.status();
+  return images;
+}
+
 absl::StatusOr<std::vector<ContainerSummary>> EngineClient::ContainersOf(
     std::string_view id) {
   return ContainersFiltered("ancestor", id);

@@ -85,6 +85,10 @@ class EngineClient {
   // reference. Errors: NotFound when no image has that name; others as Get.
   absl::StatusOr<ImageInspect> InspectImage(std::string_view name);
 
+  // ListImages returns GET /images/json?all=1: every image, intermediate
+  // ones included. Errors: as Get.
+  absl::StatusOr<std::vector<ImageSummary>> ListImages();
+
   // ContainersOf returns the containers, in any state, created from image
   // `id` or from an image built on it (the engine's "ancestor" filter).
   absl::StatusOr<std::vector<ContainerSummary>> ContainersOf(

@@ -220,6 +220,64 @@ absl::StatusOr<std::optional<std::string>> Executor::Recheck(
     return std::optional<std::string>(
         ContainerUse(containers->front(), action.image));
   }
+  if (action.op == ActionOp::kDelete && inventory_.engine.containerd_store) {
+    return RecheckNoChild(action);
+  }
+  return std::optional<std::string>();
+}
+
+absl::Status Executor::DeleteParents(const Action& action,
+                                     ActionResult* result) {
+  for (const std::string& parent : action.also_removes) {
+    // Each by ID, nearest first, once nothing but the plan builds on it.
+    Action parent_action;
+    parent_action.op = ActionOp::kDelete;
+    parent_action.image = parent;
+    parent_action.also_removes = result->deleted;  // gone: no children
+    absl::StatusOr<std::optional<std::string>> check =
+        RecheckNoChild(parent_action);
+    if (!check.ok() || check->has_value()) {
+      // The image went; its parents stay, and the report says why.
+      if (!check.ok() && EngineUnreachable(check.status())) {
+        return check.status();
+      }
+      result->detail = absl::StrFormat(
+          "its untagged parent %s stays: %s", parent.substr(0, 19),
+          check.ok() ? **check : std::string(check.status().message()));
+      return absl::OkStatus();
+    }
+    absl::StatusOr<DeleteResponse> response =
+        client_.DeleteImage(parent, /*prune=*/false);
+    if (absl::IsNotFound(response.status())) continue;  // gone meanwhile
+    if (!response.ok()) {
+      if (EngineUnreachable(response.status())) return response.status();
+      result->detail =
+          absl::StrFormat("its untagged parent %s stays: %s",
+                          parent.substr(0, 19), response.status().message());
+      return absl::OkStatus();
+    }
+    for (const std::string& id : response->deleted) {
+      result->deleted.push_back(id);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> Executor::RecheckNoChild(
+    const Action& action) {
+  // The containerd store deletes an image by ID though an image was built
+  // on it (the child keeps the snapshots): look for one first.
+  absl::StatusOr<std::vector<ImageSummary>> images = client_.ListImages();
+  if (!images.ok()) return images.status();
+  auto goes = [&](const std::string& id) {
+    return id == action.image || Contains(action.also_removes, id);
+  };
+  for (const ImageSummary& image : *images) {
+    if (!image.parent_id.empty() && goes(image.parent_id) && !goes(image.id)) {
+      return std::optional<std::string>(absl::StrFormat(
+          "an image was built on it since the plan (%s)", image.id));
+    }
+  }
   return std::optional<std::string>();
 }
 
@@ -459,47 +517,47 @@ absl::Status Executor::Perform(const Action& action, ActionResult* result) {
 absl::Status Executor::DeleteMeasured(const Action& action,
                                       ActionResult* result) {
   // The containerd store's DELETE reports the image, not what it freed:
-  // measure the drop of the snapshots (LayersSize) and the image's content
-  // blobs that were in the content store before and are gone after.
+  // measure the drop of the snapshots (LayersSize) and the blobs that left
+  // the content store (the image's, and any it held only through labels).
   absl::StatusOr<int64_t> before = client_.LayersSize();
   if (!before.ok()) {
     return EngineUnreachable(before.status()) ? before.status()
                                               : absl::OkStatus();
   }
-  std::vector<BlobId> present = PresentBlobs(action.image);
-  if (absl::Status fatal = DeleteRefs(action, result); !fatal.ok()) {
+  absl::flat_hash_map<std::string, uint64_t> blobs_before;
+  if (!inventory_.content_store.empty()) {
+    blobs_before = ListContentBlobs(inventory_.content_store);
+  }
+  // That store's prune takes untagged parents that other images still
+  // build on: never prune there; delete the plan's parents one by one.
+  Action unpruned = action;
+  unpruned.prune = false;
+  if (absl::Status fatal = DeleteRefs(unpruned, result); !fatal.ok()) {
     return fatal;
   }
   if (result->status != ResultStatus::kDone) return absl::OkStatus();
+  if (action.prune) {
+    if (absl::Status fatal = DeleteParents(action, result); !fatal.ok()) {
+      return fatal;
+    }
+  }
   absl::StatusOr<int64_t> after = client_.LayersSize();
   if (!after.ok()) {
     return EngineUnreachable(after.status()) ? after.status()
                                              : absl::OkStatus();
   }
   uint64_t content_freed = 0;
-  for (BlobId blob : present) {
-    const Blob& content = inventory_.blobs[blob];
-    if (!ContentBlobPresent(inventory_.content_store, content.digest)) {
-      content_freed += content.size;
+  if (!blobs_before.empty()) {
+    absl::flat_hash_map<std::string, uint64_t> blobs_after =
+        ListContentBlobs(inventory_.content_store);
+    for (const auto& [digest, size] : blobs_before) {
+      if (!blobs_after.contains(digest)) content_freed += size;
     }
   }
   result->freed_bytes =
       static_cast<uint64_t>(std::max<int64_t>(*before - *after, 0)) +
       content_freed;
   return absl::OkStatus();
-}
-
-std::vector<BlobId> Executor::PresentBlobs(const std::string& image_id) const {
-  std::vector<BlobId> present;
-  ImageIndex index = inventory_.FindImage(image_id);
-  if (index == kNoImage || inventory_.content_store.empty()) return present;
-  for (BlobId blob : inventory_.images[index].blobs) {
-    if (ContentBlobPresent(inventory_.content_store,
-                           inventory_.blobs[blob].digest)) {
-      present.push_back(blob);
-    }
-  }
-  return present;
 }
 
 ApplyReport Executor::Apply(const Plan& plan, const ExecutorHooks& hooks) {

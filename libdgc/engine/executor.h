@@ -134,13 +134,20 @@ class Executor {
   // Perform performs one action of any op, filling `result`. Returns the
   // transport error that should end the run, if any.
   absl::Status Perform(const Action& action, ActionResult* result);
+  // RecheckNoChild looks, on the containerd store, for an image built on
+  // the action's image (or one it also removes) that the plan leaves.
+  absl::StatusOr<std::optional<std::string>> RecheckNoChild(
+      const Action& action);
+  // DeleteParents deletes, on the containerd store, the untagged parents
+  // the plan's delete also removes (Action::also_removes), nearest first,
+  // each by ID without prune once no image but those going builds on it;
+  // the first that cannot go stops it, said in the result's detail. Returns
+  // the error that should end the run, if any.
+  absl::Status DeleteParents(const Action& action, ActionResult* result);
   // DeleteMeasured deletes an image of the containerd store (DeleteRefs)
   // and measures what went: the drop of LayersSize read before and after,
-  // plus the bytes of the image's PresentBlobs that the delete removed.
+  // plus the bytes of the content store's blobs the delete removed.
   absl::Status DeleteMeasured(const Action& action, ActionResult* result);
-  // PresentBlobs returns the image's content blobs now in the content store
-  // (none when it was not read).
-  std::vector<BlobId> PresentBlobs(const std::string& image_id) const;
   uint64_t PriceDeleted(const std::vector<std::string>& deleted) const;
 
   EngineClient& client_;

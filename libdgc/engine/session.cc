@@ -57,22 +57,22 @@ absl::StatusOr<Inventory> EngineSession::ReadInventory() {
   if (!inventory.ok()) {
     return WithErrorCode(inventory.status(), ErrorCode::kProtocol);
   }
-  if (absl::Status checked = CheckAccounting(&*inventory); !checked.ok()) {
-    return checked;
-  }
   inventory->data_disk = MeasureDataDisk(inventory->engine.host,
                                          inventory->engine.docker_root_dir);
+  // The content store's before the check: it tells the snapshots of an
+  // index's other platforms, which LayersSize counts.
   if (std::optional<std::string> store =
           FindContentStore(*inventory, ProcessEnvironment())) {
-    if (absl::Status read = ReadContentBlobs(*store, &*inventory); !read.ok()) {
-      return read;
-    }
+    ReadContentBlobs(*store, &*inventory);
   } else if (inventory->engine.containerd_store) {
     inventory->warnings.push_back(absl::StrFormat(
         "the content store of the engine at %s is not visible from here: "
         "content bytes are bounds (set DOCKER_GC_CONTAINERD_ROOT to "
         "containerd's root)",
         inventory->engine.host));
+  }
+  if (absl::Status checked = CheckAccounting(&*inventory); !checked.ok()) {
+    return checked;
   }
   if (absl::Status remembered = RememberLastUse(cache_directory_, &*inventory);
       !remembered.ok()) {
@@ -91,6 +91,12 @@ absl::StatusOr<SnapshotCapture> EngineSession::CaptureSnapshot() {
   if (!inventory.ok()) {
     return WithErrorCode(inventory.status(), ErrorCode::kProtocol);
   }
+  // The content store is not in the engine's bodies: keep what it shows,
+  // so that the snapshot's figures are as exact as the live ones.
+  if (std::optional<std::string> store =
+          FindContentStore(*inventory, ProcessEnvironment())) {
+    raw.content = ReadContentStore(*store, *inventory);
+  }
   return SnapshotCapture{.document = SnapshotJson(raw),
                          .images = inventory->images.size(),
                          .containers = inventory->containers.size()};
@@ -100,8 +106,15 @@ absl::StatusOr<Inventory> InventoryFromSnapshot(const PaddedBody& text,
                                                 std::string_view source) {
   absl::StatusOr<EngineBodies> bodies = ParseSnapshot(text);
   if (!bodies.ok()) return SnapshotError(source, bodies.status());
+  bool content = bodies->content.has_value();
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
   if (!inventory.ok()) return SnapshotError(source, inventory.status());
+  if (inventory->engine.containerd_store && !content) {
+    inventory->warnings.push_back(absl::StrFormat(
+        "snapshot %s holds no content blobs (its engine's content store was "
+        "not visible when it was captured): content bytes are bounds",
+        source));
+  }
   if (absl::Status checked = CheckAccounting(&*inventory); !checked.ok()) {
     return checked;
   }

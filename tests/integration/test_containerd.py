@@ -111,6 +111,27 @@ class ContainerdDfTest(ContainerdCase):
         self.assertIn("≈", text.stdout)
 
 
+class ContainerdSnapshotTest(ContainerdCase):
+    def test_a_snapshot_keeps_the_content_store_or_says_it_does_not(self):
+        now = datetime.now(timezone.utc)
+        self.install(bulk_scenario(now, 3, prefix="snap"))
+        live = self.dgc_json("df")
+        with_content = self.directory / "with.json"
+        without_content = self.directory / "without.json"
+        for path, root in ((with_content, None), (without_content, "/nonexistent")):
+            made = self.dgc("snapshot", "-o", str(path), root=root)
+            self.assertEqual(made.returncode, 0, made.stderr)
+        # Read back anywhere (no content store needed): exact as live.
+        offline = self.dgc_json("df", "--from", str(with_content), root="/nonexistent")
+        self.assertTrue(offline["exact"])
+        self.assertEqual(offline["totals"], live["totals"])
+        # Captured without it: bounds, and a warning that says why.
+        bounded = self.dgc_json("df", "--from", str(without_content))
+        self.assertFalse(bounded["exact"])
+        self.assertTrue(any("holds no content blobs" in warning
+                            for warning in bounded["warnings"]), bounded["warnings"])
+
+
 class ContainerdApplyTest(ContainerdCase):
     def test_the_incident_policy_frees_exactly_what_it_predicts(self):
         now = datetime.now(timezone.utc).replace(microsecond=0)

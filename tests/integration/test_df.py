@@ -2,11 +2,12 @@
 
 Every byte count df reports is checked against numbers docker gc did not
 compute: what the engine itself says (/system/df LayersSize, /images/json
-Size, how much LayersSize really drops when images are deleted without
-force, reference by reference) and the sizes of the layer tarballs the
-scenario generated. The rest is checked as format: the dgc.df/v1 fields and
-the table's columns. Scenario: shared_layers_scenario (see
-dgc_fixtures/scenarios.py).
+Size, how much the engine's occupied bytes really drop when images are
+deleted without force, reference by reference) and the sizes of the layer
+tarballs the scenario generated. The rest is checked as format: the
+dgc.df/v1 fields and the table's columns. Scenario: shared_layers_scenario
+(see dgc_fixtures/scenarios.py). Runs on both stores: what bytes are on each
+is in dgc_fixtures/stores.py.
 """
 
 import json
@@ -38,10 +39,10 @@ def engine_tags(image):
 
 
 def bytes_only_in(scenario, roles):
-    """Bytes of the layer chains that only the images of `roles` use, from
-    the scenario's tarballs."""
+    """Bytes that only the images of `roles` occupy (layer chains, and
+    content blobs on containerd), from the scenario's description."""
     others = [role for role in scenario.images if role not in roles]
-    return scenario.expected_layers_size() - scenario.expected_layers_size(others)
+    return scenario.expected_bytes() - scenario.expected_bytes(others)
 
 
 def unique_bytes_by_id(scenario):
@@ -105,7 +106,8 @@ class DfLiveTest(EngineTestCase):
                     self.assert_count(repository[key], key)
 
     def test_layers_bytes_equals_engine_layers_size(self):
-        self.assertEqual(self.usage()["totals"]["layers_bytes"], self.engine.layers_size())
+        self.assertEqual(self.usage()["totals"]["layers_bytes"],
+                         self.store.image_layers_bytes(self.engine))
 
     def test_image_count_is_engine_top_level_images(self):
         self.assertEqual(self.usage()["totals"]["images"], len(self.engine_images))
@@ -123,28 +125,32 @@ class DfLiveTest(EngineTestCase):
     def test_created_is_the_date_in_the_image_config(self):
         for role, spec in self.scenario.images.items():
             with self.subTest(image=role):
-                image = images_by_id(self.usage())[spec.image_id]
+                image = images_by_id(self.usage())[self.scenario.image_id(role)]
                 self.assertEqual(image["created"], rfc3339(spec.created))
 
     def assert_bytes_match_the_tarballs(self, usage):
         """Per-image unique and shared bytes and the totals, against the
         sizes of the layer tarballs the scenario generated."""
         unique = unique_bytes_by_id(self.scenario)
-        for role, spec in self.scenario.images.items():
+        for role in self.scenario.images:
             with self.subTest(image=role):
-                image = images_by_id(usage)[spec.image_id]
-                self.assertEqual(image["unique_bytes"], unique[spec.image_id])
-                self.assertEqual(image["shared_bytes"], spec.size - unique[spec.image_id])
+                image_id = self.scenario.image_id(role)
+                image = images_by_id(usage)[image_id]
+                self.assertEqual(image["unique_bytes"], unique[image_id])
+                self.assertEqual(image["shared_bytes"],
+                                 self.scenario.expected_size(role) - unique[image_id])
         used = [container.image_role for container in self.scenario.containers]
-        everything = self.scenario.expected_layers_size()
+        everything = self.scenario.expected_bytes()
         expected = {
             "images": len(self.scenario.images),
-            "layers_bytes": everything,
+            "layers_bytes": self.scenario.expected_layers_size(),
             "unique_bytes": sum(unique.values()),
             "shared_bytes": everything - sum(unique.values()),
-            "in_use_bytes": self.scenario.expected_layers_size(used),
-            "unused_reclaimable_bytes": everything - self.scenario.expected_layers_size(used),
+            "in_use_bytes": self.scenario.expected_bytes(used),
+            "unused_reclaimable_bytes": everything - self.scenario.expected_bytes(used),
         }
+        if self.store.containerd:
+            expected["content_bytes"] = everything - self.scenario.expected_layers_size()
         self.assertEqual({key: usage["totals"][key] for key in expected}, expected)
 
     def test_unique_and_shared_bytes_match_the_tarballs(self):
@@ -161,13 +167,17 @@ class DfLiveTest(EngineTestCase):
                 self.assertEqual(image["containers"], counts.get(image_id, 0))
 
     def test_same_diff_on_another_parent_is_not_shared(self):
+        # Both layers of same_b are its own; on containerd the tar of the
+        # same diff is one content blob, which same_a shares.
         same_a = self.engine.image_inspect(self.scenario.image_id("same_a"))
         same_b = self.engine.image_inspect(self.scenario.image_id("same_b"))
         self.assertEqual(same_a["RootFS"]["Layers"][1], same_b["RootFS"]["Layers"][1])
         self.assertNotEqual(same_a["RootFS"]["Layers"][0], same_b["RootFS"]["Layers"][0])
         image = images_by_id(self.usage())[same_b["Id"]]
-        self.assertEqual(image["unique_bytes"], same_b["Size"])
-        self.assertEqual(image["shared_bytes"], 0)
+        shared_blob = len(self.scenario.images["same_b"].layers[1].tar_bytes)
+        self.assertEqual(image["shared_bytes"], shared_blob if self.store.containerd else 0)
+        self.assertEqual(image["unique_bytes"],
+                         self.scenario.expected_size("same_b") - image["shared_bytes"])
 
     def test_repositories_count_distinct_layers_of_their_images(self):
         # A repository's size counts each layer of its images once; its
@@ -182,10 +192,10 @@ class DfLiveTest(EngineTestCase):
                 others = [role for role in self.scenario.images if role not in members]
                 self.assertEqual(reported[repository]["images"], len(members))
                 self.assertEqual(reported[repository]["size"],
-                                 self.scenario.expected_layers_size(members))
+                                 self.scenario.expected_bytes(members))
                 self.assertEqual(reported[repository]["unique_bytes"],
-                                 self.scenario.expected_layers_size()
-                                 - self.scenario.expected_layers_size(others))
+                                 self.scenario.expected_bytes()
+                                 - self.scenario.expected_bytes(others))
 
     def test_table_is_the_default_and_names_every_repository(self):
         # Without --format: a repository table, an image table, and a
@@ -205,15 +215,16 @@ class DfLiveTest(EngineTestCase):
                                           "UNIQUE", "SHARED", "CONTAINERS"])
         totals = [line for line in lines if line.startswith("Total: ")]
         self.assertEqual(len(totals), 1, table.stdout)
+        occupied = human_size(self.store.image_bytes(self.engine))
+        what = "snapshots and content blobs" if self.store.containerd else "layers"
         self.assertTrue(totals[0].startswith(
-            f"Total: {len(self.scenario.images)} images, "
-            f"{human_size(self.engine.layers_size())} of layers on disk"), totals[0])
+            f"Total: {len(self.scenario.images)} images, {occupied} of {what} on disk"),
+            totals[0])
         # Then every resource kind, with the engine's own figures.
         kinds = {line.split()[0]: line.split() for line in lines
                  if line.split()[0] in ("Images", "Containers", "Volumes", "Build")}
         self.assertEqual(kinds["Images"][1:3],
-                         [str(len(self.scenario.images)),
-                          human_size(self.engine.layers_size())])
+                         [str(len(self.scenario.images)), occupied])
         self.assertEqual(kinds["Containers"][1], str(len(self.engine.containers())))
 
     def test_df_from_snapshot_gives_the_engines_numbers(self):
@@ -222,12 +233,18 @@ class DfLiveTest(EngineTestCase):
             made = run_dgc("-H", self.host, "snapshot", "-o", snapshot)
             self.assertEqual(made.returncode, 0, made.stderr)
             offline = run_json("df", "--from", snapshot, "--format", "json")
-        self.assertEqual(offline["totals"]["layers_bytes"], self.engine.layers_size())
+        self.assertEqual(offline["totals"]["layers_bytes"],
+                         self.store.image_layers_bytes(self.engine))
         self.assertEqual(set(images_by_id(offline)), set(self.engine_images))
         for image_id, image in images_by_id(offline).items():
             with self.subTest(image=image_id):
                 self.assertEqual(image["size"], self.engine_images[image_id]["Size"])
-        self.assert_bytes_match_the_tarballs(offline)
+        # The snapshot keeps what the content store showed (containerd):
+        # offline figures are as exact as live ones.
+        self.assertIs(offline["exact"], True)
+        self.assertEqual(offline["totals"]["content_bytes"], self.store.content_bytes())
+        if not self.store.containerd:
+            self.assert_bytes_match_the_tarballs(offline)
 
 
 class DfDeletionTest(EngineTestCase):
@@ -251,9 +268,9 @@ class DfDeletionTest(EngineTestCase):
                 self.install()
                 image_id = self.scenario.image_id(role)
                 predicted = images_by_id(df_json(self.host))[image_id]["unique_bytes"]
-                before = self.engine.layers_size()
+                before = self.store.occupied(self.engine)
                 self.delete_image(image_id)
-                freed = before - self.engine.layers_size()
+                freed = before - self.store.occupied(self.engine)
                 self.assertEqual(freed, bytes_only_in(self.scenario, [role]),
                                  "the scenario does not behave as described")
                 self.assertEqual(predicted, freed)
@@ -265,13 +282,14 @@ class DfDeletionTest(EngineTestCase):
         self.assertEqual(sorted(unused),
                          sorted(self.scenario.image_id(role)
                                 for role in self.scenario.roles_without_containers()))
-        before = self.engine.layers_size()
+        before = self.store.occupied(self.engine)
         for image_id in unused:
             self.delete_image(image_id)
-        after = self.engine.layers_size()
+        after = self.store.occupied(self.engine)
         self.assertGreater(before - after, 0)
         self.assertEqual(before - after, usage["totals"]["unused_reclaimable_bytes"])
-        self.assertEqual(df_json(self.host)["totals"]["layers_bytes"], after)
+        self.assertEqual(df_json(self.host)["totals"]["layers_bytes"],
+                         self.store.image_layers_bytes(self.engine))
 
 
 if __name__ == "__main__":
