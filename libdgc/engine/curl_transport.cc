@@ -218,25 +218,31 @@ void CurlTransport::SendMany(absl::Span<const HttpRequest> requests,
     }
   };
   start_next();
-  while (running > 0) {
+  bool go_on = true;
+  CURLMsg* message = nullptr;
+  while (running > 0 && go_on) {
     int still_running = 0;
     curl_multi_perform(multi_, &still_running);
     int queued = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+    while (go_on && (message = curl_multi_info_read(multi_, &queued))) {
       if (message->msg != CURLMSG_DONE) continue;
       Slot* slot = nullptr;
       curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &slot);
       CURLcode code = message->data.result;
       curl_multi_remove_handle(multi_, slot->easy);
-      on_response(slot->index, Finish(code, slot->easy, requests[slot->index],
-                                      &slot->transfer));
+      go_on = on_response(
+          slot->index,
+          Finish(code, slot->easy, requests[slot->index], &slot->transfer));
       idle.push_back(slot);
       --running;
     }
+    if (!go_on) break;
     start_next();
     if (running > 0) curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
   }
+  // Stopped early: the requests still in flight are dropped unanswered.
   for (const std::unique_ptr<Slot>& slot : slots) {
+    curl_multi_remove_handle(multi_, slot->easy);
     curl_easy_cleanup(slot->easy);
   }
 }

@@ -388,9 +388,7 @@ absl::StatusOr<EngineBodies> EngineClient::FetchOnce(
 
   absl::Status status;
   RawEngineBodies* raw = options.raw;
-  transport_.PerformMany(requests, [&](size_t index,
-                                       absl::StatusOr<HttpResponse> response) {
-    if (!status.ok()) return;
+  auto handle = [&](size_t index, absl::StatusOr<HttpResponse> response) {
     const std::string& path = requests[index].path;
     if (!response.ok()) {
       status = response.status();
@@ -417,7 +415,13 @@ absl::StatusOr<EngineBodies> EngineClient::FetchOnce(
     PaddedBody* keep[] = {&raw->images, &raw->containers, &raw->info,
                           &raw->system_df};
     *keep[index] = std::move(response->body);
-  });
+  };
+  // The first failure stops the batch: nothing else is needed.
+  transport_.PerformMany(
+      requests, [&](size_t index, absl::StatusOr<HttpResponse> response) {
+        handle(index, std::move(response));
+        return status.ok();
+      });
   if (!status.ok()) return status;
   if (status = FetchDetails(&bodies, options); !status.ok()) return status;
   if (raw != nullptr) {
@@ -452,9 +456,7 @@ absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
   if (raw != nullptr) raw->details.resize(bodies->images.size());
   std::vector<bool> vanished(bodies->images.size(), false);
   absl::Status status;
-  transport_.PerformMany(requests, [&](size_t index,
-                                       absl::StatusOr<HttpResponse> response) {
-    if (!status.ok()) return;
+  auto handle = [&](size_t index, absl::StatusOr<HttpResponse> response) {
     const std::string& path = requests[index].path;
     if (!response.ok()) {
       status = response.status();
@@ -504,7 +506,13 @@ absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
     RawEngineBodies::Details& kept = raw->details[image_index];
     kept.id = image.id;
     (is_inspect ? kept.inspect : kept.history) = std::move(response->body);
-  });
+  };
+  // The first failure stops the batch: nothing else is needed.
+  transport_.PerformMany(
+      requests, [&](size_t index, absl::StatusOr<HttpResponse> response) {
+        handle(index, std::move(response));
+        return status.ok();
+      });
   if (!status.ok()) return status;
   // Leave out the images that vanished.
   size_t kept_images = 0;

@@ -2,6 +2,8 @@
 #include "engine/fake_transport.h"
 
 #include <algorithm>
+#include <deque>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 #include "core/json_writer.h"
@@ -139,6 +141,20 @@ absl::StatusOr<HttpResponse> FakeTransport::Send(const HttpRequest& request) {
 
 void FakeTransport::SendMany(absl::Span<const HttpRequest> requests,
                              OnResponse on_response) {
+  if (max_in_flight_ > 0 && !reverse_completion_) {
+    std::deque<std::pair<size_t, absl::StatusOr<HttpResponse>>> in_flight;
+    size_t next = 0;
+    while (next < requests.size() || !in_flight.empty()) {
+      while (next < requests.size() && in_flight.size() < max_in_flight_) {
+        in_flight.emplace_back(next, Send(requests[next]));
+        ++next;
+      }
+      auto [index, result] = std::move(in_flight.front());
+      in_flight.pop_front();
+      if (!on_response(index, std::move(result))) return;
+    }
+    return;
+  }
   // All requests are performed (and recorded) in order first, as a real
   // transport sends them all before the answers come back.
   std::vector<absl::StatusOr<HttpResponse>> results;
@@ -148,7 +164,7 @@ void FakeTransport::SendMany(absl::Span<const HttpRequest> requests,
   }
   for (size_t n = 0; n < results.size(); ++n) {
     size_t index = reverse_completion_ ? results.size() - 1 - n : n;
-    on_response(index, std::move(results[index]));
+    if (!on_response(index, std::move(results[index]))) return;
   }
 }
 

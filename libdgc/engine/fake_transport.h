@@ -80,6 +80,11 @@ class FakeTransport : public Transport {
   // When set, PerformMany reports responses in reverse order of the
   // requests (as if the last one finished first); the default is in order.
   void set_reverse_completion(bool on) { reverse_completion_ = on; }
+  // When set (> 0), PerformMany keeps at most this many requests in flight
+  // as a real transport does: it performs that many, then one more after
+  // each answer (in order), so a batch stopped early sends no more. The
+  // default (0) performs every request before the first answer.
+  void set_max_in_flight(size_t n) { max_in_flight_ = n; }
 
   // Requests performed (and answered, routed or not), in order.
   const std::vector<HttpRequest>& requests() const { return requests_; }
@@ -124,6 +129,7 @@ class FakeTransport : public Transport {
   std::map<Route, std::vector<Scheduled>> answers_;
   std::map<Route, size_t> route_calls_;
   bool reverse_completion_ = false;
+  size_t max_in_flight_ = 0;
   size_t performed_ = 0;
   std::vector<HttpRequest> requests_;
   std::vector<std::string> refused_;

@@ -232,7 +232,8 @@ TEST(TransportTraceTest, EveryRequestIsReportedWithItsOutcome) {
   EXPECT_FALSE(transport.Perform({.method = "DELETE", .path = "/a"}).ok());
   std::vector<HttpRequest> many = {{.path = "/version"},
                                    {.method = "POST", .path = "/b"}};
-  transport.PerformMany(many, [](size_t, absl::StatusOr<HttpResponse>) {});
+  transport.PerformMany(
+      many, [](size_t, absl::StatusOr<HttpResponse>) { return true; });
   ASSERT_EQ(lines.size(), 5u);
   EXPECT_THAT(lines[0], AllOf(::testing::StartsWith("GET /version: HTTP 200, "
                                                     "2 bytes, "),

@@ -62,7 +62,7 @@ void Transport::PerformMany(absl::Span<const HttpRequest> requests,
   if (all_allowed) {
     SendMany(requests, [&](size_t index, absl::StatusOr<HttpResponse> result) {
       Trace(requests[index], result);
-      on_response(index, std::move(result));
+      return on_response(index, std::move(result));
     });
     return;
   }
@@ -71,7 +71,7 @@ void Transport::PerformMany(absl::Span<const HttpRequest> requests,
   for (size_t i = 0; i < requests.size(); ++i) {
     if (absl::Status status = CheckAllowed(requests[i]); !status.ok()) {
       Trace(requests[i], status);
-      on_response(i, status);
+      if (!on_response(i, status)) return;
       continue;
     }
     allowed.push_back(requests[i]);
@@ -80,7 +80,7 @@ void Transport::PerformMany(absl::Span<const HttpRequest> requests,
   if (allowed.empty()) return;
   SendMany(allowed, [&](size_t index, absl::StatusOr<HttpResponse> result) {
     Trace(allowed[index], result);
-    on_response(original[index], std::move(result));
+    return on_response(original[index], std::move(result));
   });
 }
 

@@ -66,12 +66,15 @@ class Transport {
   absl::StatusOr<HttpResponse> Perform(const HttpRequest& request);
 
   // PerformMany sends several requests concurrently and calls
-  // `on_response(index, result)` once per request, in completion order, as
-  // each finishes (so bodies can be parsed and dropped one by one). A
+  // `on_response(index, result)` at most once per request, in completion
+  // order, as each finishes (so bodies can be parsed and dropped one by
+  // one). `on_response` returns whether to go on: false stops the batch at
+  // once (no further request is sent; those in flight are dropped
+  // unanswered), as after the first failure nothing else is needed. A
   // request refused by the read-only rule is answered at once with its
-  // error; the others are still sent.
+  // error; the others are still sent unless that answer stops the batch.
   using OnResponse =
-      absl::FunctionRef<void(size_t index, absl::StatusOr<HttpResponse>)>;
+      absl::FunctionRef<bool(size_t index, absl::StatusOr<HttpResponse>)>;
   void PerformMany(absl::Span<const HttpRequest> requests,
                    OnResponse on_response);
 
