@@ -4,8 +4,12 @@ Loads N images (shared base layers, several repositories, some tags on
 several images' versions) into a private dockerd, then times, alternating
 runs so both see the same engine state and cache:
   docker-gc df --format json      vs  docker system df -v --format '{{json .}}'
+    (its first run fills the cache)
+  docker-gc plan --no-cache (cold) vs docker system df -v
+  docker-gc plan, cache warm      vs  docker system df -v
   docker-gc plan --format json    vs  docker images --all --format '{{json .}}'
-and prints each pair's medians and their ratio. `docker system df -v` is
+and prints each pair's medians and their ratio. docker gc's cache (of
+images' inspect and history) is a directory of this run's own. `docker system df -v` is
 the docker CLI's own answer to "what uses the disk"; `docker images` is the
 cheapest listing a cleaner needs before it can decide anything.
 
@@ -86,14 +90,18 @@ def main():
         policy = os.path.join(directory, "gc.json")
         with open(policy, "w") as f:
             json.dump(POLICY, f)
+        os.environ["XDG_CACHE_HOME"] = os.path.join(directory, "cache")
         host = ["-H", engine.host]
+        system_df = [DOCKER, *host, "system", "df", "-v", "--format", "{{json .}}"]
+        plan = [args.binary, *host, "plan", "-p", policy, "--format", "json"]
         print(f"{args.images} images, median of {args.runs} alternating runs each")
-        compare("df --format json vs system df -v",
-                [args.binary, *host, "df", "--format", "json"],
-                [DOCKER, *host, "system", "df", "-v", "--format", "{{json .}}"],
-                args.runs)
-        compare("plan --format json vs images --all",
-                [args.binary, *host, "plan", "-p", policy, "--format", "json"],
+        compare("df (cache filled by its first run) vs system df -v",
+                [args.binary, *host, "df", "--format", "json"], system_df, args.runs)
+        compare("plan --no-cache (cold) vs system df -v",
+                [*plan, "--no-cache"], system_df, args.runs)
+        subprocess.run(plan, check=True, stdout=subprocess.DEVNULL)  # fills it
+        compare("plan, cache warm vs system df -v", plan, system_df, args.runs)
+        compare("plan, cache warm vs images --all", plan,
                 [DOCKER, *host, "images", "--all", "--format", "{{json .}}"],
                 args.runs)
 

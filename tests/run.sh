@@ -9,7 +9,7 @@
 #     with the extra arguments given to this script;
 #  2. a containerd-store engine (tests/lib/containerd_engine.sh): the
 #     suites labelled both-stores (df, plan, apply, scenarios,
-#     python_binding) again, with DGC_TEST_STORE=containerd and
+#     python_binding, cache) again, with DGC_TEST_STORE=containerd and
 #     DGC_TEST_CONTAINERD_ROOT telling the fixtures which store it is.
 # Extra arguments go to the first pass's ctest:
 #   tests/run.sh                  # everything

@@ -1,19 +1,35 @@
 // The Docker Engine API calls libdgc makes (see engine_client.h).
 #include "engine/engine_client.h"
 
+#include <algorithm>
 #include <charconv>
+#include <optional>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 #include "core/error_code.h"
 #include "core/json_reader.h"
 #include "core/json_writer.h"
 #include "core/safe_text.h"
+#include "core/string_views.h"
 
 namespace dgc {
 namespace {
 
 using simdjson::ondemand::value;
+
+// How long a request waits while the engine computes the disk usage another
+// client asked for (it computes one at a time).
+constexpr absl::Duration kDiskUsageWait = absl::Seconds(60);
+
+// Whether the engine refused because it is computing disk usage already.
+bool DiskUsageBusy(const HttpResponse& response) {
+  return response.status == 500 &&
+         absl::StrContains(ToAbsl(response.body.view()),
+                           "a disk usage operation is already running");
+}
 
 struct ApiVersion {
   int major = 0;
@@ -180,6 +196,16 @@ absl::StatusOr<HttpResponse> EngineClient::Send(std::string_view method,
                                                 const std::string& full_path) {
   absl::StatusOr<HttpResponse> response =
       transport_.Perform({.method = std::string(method), .path = full_path});
+  // The engine computes one disk usage at a time and refuses the others
+  // (another docker gc, a `docker system df`): wait for it, a while.
+  absl::Duration wait = absl::Milliseconds(50), waited;
+  while (response.ok() && DiskUsageBusy(*response) && waited < kDiskUsageWait) {
+    absl::SleepFor(wait);
+    waited += wait;
+    wait = std::min(2 * wait, absl::Seconds(1));
+    response =
+        transport_.Perform({.method = std::string(method), .path = full_path});
+  }
   if (!response.ok()) return response.status();
   if (absl::Status error = ResponseError(method, full_path, *response);
       !error.ok()) {
@@ -387,11 +413,16 @@ absl::StatusOr<EngineBodies> EngineClient::FetchOnce(
   if (options.system_df) requests.push_back({.path = VersionedPath(df_path)});
 
   absl::Status status;
+  bool df_busy = false;
   RawEngineBodies* raw = options.raw;
   auto handle = [&](size_t index, absl::StatusOr<HttpResponse> response) {
     const std::string& path = requests[index].path;
     if (!response.ok()) {
       status = response.status();
+      return;
+    }
+    if (index == 3 && DiskUsageBusy(*response)) {
+      df_busy = true;  // asked again below, once the engine is free
       return;
     }
     if (status = ResponseError("GET", path, *response); !status.ok()) return;
@@ -423,7 +454,26 @@ absl::StatusOr<EngineBodies> EngineClient::FetchOnce(
         return status.ok();
       });
   if (!status.ok()) return status;
-  if (status = FetchDetails(&bodies, options); !status.ok()) return status;
+  if (df_busy) {
+    absl::StatusOr<HttpResponse> df =
+        Call("GET", requests[3].path, [&](value& v) {
+          return ParseSystemDf(v, &bodies.system_df.emplace());
+        });
+    if (!df.ok()) return df.status();
+    if (raw != nullptr) raw->system_df = std::move(df->body);
+  }
+  std::optional<DetailsCache> cache;
+  if (!options.cache_directory.empty() && bodies.info.has_value()) {
+    cache = DetailsCache::Load(options.cache_directory, bodies.info->id);
+  }
+  status = FetchDetails(&bodies, options, cache ? &*cache : nullptr);
+  if (!status.ok()) return status;
+  if (cache.has_value()) {
+    if (absl::Status saved = cache->Save(); !saved.ok()) {
+      bodies.warnings.push_back(absl::StrFormat(
+          "images' details were not cached: %s", saved.message()));
+    }
+  }
   if (raw != nullptr) {
     raw->host = bodies.host;
     raw->captured_at = bodies.captured_at;
@@ -433,28 +483,78 @@ absl::StatusOr<EngineBodies> EngineClient::FetchOnce(
 }
 
 absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
-                                        const FetchOptions& options) {
+                                        const FetchOptions& options,
+                                        DetailsCache* cache) {
+  // Per image: its inspect and history, from the cache when it has them
+  // for the tags the image lists now (an inspect only when the tags
+  // changed), else from the engine.
+  const size_t images = bodies->images.size();
+  std::vector<PaddedBody> inspect_text(images), history_text(images);
+  std::vector<bool> inspect_cached(images, false),
+      history_cached(images, false);
+  for (size_t i = 0; cache != nullptr && i < images; ++i) {
+    const ImageSummary& image = bodies->images[i];
+    const DetailsCache::Entry* hit = cache->Find(image.id);
+    if (hit == nullptr) continue;
+    ImageDetails& details = bodies->details[image.id];
+    std::vector<std::string> tags = image.repo_tags;
+    std::sort(tags.begin(), tags.end());
+    // A cached body is used only if it parses, and an inspect only if it
+    // is this image's: else the engine is asked.
+    if (tags == hit->tags &&
+        ParseDocument(
+            parser_, hit->inspect,
+            [&](value& v) { return ParseImageInspect(v, &details.inspect); })
+            .ok() &&
+        details.inspect.id == image.id) {
+      inspect_text[i] = hit->inspect;
+      inspect_cached[i] = true;
+    } else {
+      details.inspect = ImageInspect();
+    }
+    if (ParseDocument(parser_, hit->history, [&](value& v) {
+          return ParseImageHistory(v, &details.history);
+        }).ok()) {
+      history_text[i] = hit->history;
+      history_cached[i] = true;
+    } else {
+      details.history.clear();
+    }
+  }
+
   std::vector<HttpRequest> requests;
-  requests.reserve(2 * bodies->images.size());
-  for (const ImageSummary& image : bodies->images) {
-    requests.push_back(
-        {.path = VersionedPath("/images/" + image.id + "/json")});
-    requests.push_back(
-        {.path = VersionedPath("/images/" + image.id + "/history")});
+  struct Target {
+    size_t image;  // index in bodies->images, or of a container below
+    enum Kind { kInspect, kHistory, kContainer } kind;
+  };
+  std::vector<Target> targets;
+  requests.reserve(2 * images);
+  targets.reserve(2 * images);
+  for (size_t i = 0; i < images; ++i) {
+    const ImageSummary& image = bodies->images[i];
+    if (!inspect_cached[i]) {
+      requests.push_back(
+          {.path = VersionedPath("/images/" + image.id + "/json")});
+      targets.push_back({i, Target::kInspect});
+    }
+    if (!history_cached[i]) {
+      requests.push_back(
+          {.path = VersionedPath("/images/" + image.id + "/history")});
+      targets.push_back({i, Target::kHistory});
+    }
   }
   // Then the inspect of each container a policy may remove.
-  const size_t first_container = requests.size();
   std::vector<const ContainerSummary*> inspected;
   for (const ContainerSummary& container : bodies->containers) {
     if (!NeedsContainerDetails(container.state)) continue;
+    targets.push_back({inspected.size(), Target::kContainer});
     inspected.push_back(&container);
     requests.push_back(
         {.path = VersionedPath("/containers/" + EscapeName(container.id) +
                                "/json")});
   }
   RawEngineBodies* raw = options.raw;
-  if (raw != nullptr) raw->details.resize(bodies->images.size());
-  std::vector<bool> vanished(bodies->images.size(), false);
+  std::vector<bool> vanished(images, false);
   absl::Status status;
   auto handle = [&](size_t index, absl::StatusOr<HttpResponse> response) {
     const std::string& path = requests[index].path;
@@ -462,8 +562,9 @@ absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
       status = response.status();
       return;
     }
-    if (index >= first_container) {
-      const ContainerSummary& container = *inspected[index - first_container];
+    const Target& target = targets[index];
+    if (target.kind == Target::kContainer) {
+      const ContainerSummary& container = *inspected[target.image];
       if (response->status == 404) {  // removed since the list was read
         bodies->warnings.push_back(absl::StrFormat(
             "container %s was removed while docker gc read the engine",
@@ -485,11 +586,10 @@ absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
       }
       return;
     }
-    size_t image_index = index / 2;
-    bool is_inspect = index % 2 == 0;
-    const ImageSummary& image = bodies->images[image_index];
+    bool is_inspect = target.kind == Target::kInspect;
+    const ImageSummary& image = bodies->images[target.image];
     if (response->status == 404) {  // removed since the list was read
-      vanished[image_index] = true;
+      vanished[target.image] = true;
       return;
     }
     if (status = ResponseError("GET", path, *response); !status.ok()) return;
@@ -502,10 +602,8 @@ absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
       status = BodyError("GET", path, parsed);
       return;
     }
-    if (raw == nullptr) return;
-    RawEngineBodies::Details& kept = raw->details[image_index];
-    kept.id = image.id;
-    (is_inspect ? kept.inspect : kept.history) = std::move(response->body);
+    (is_inspect ? inspect_text : history_text)[target.image] =
+        std::move(response->body);
   };
   // The first failure stops the batch: nothing else is needed.
   transport_.PerformMany(
@@ -514,26 +612,29 @@ absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
         return status.ok();
       });
   if (!status.ok()) return status;
-  // Leave out the images that vanished.
+  // Leave out the images that vanished; keep the bodies of the others.
   size_t kept_images = 0;
-  for (size_t i = 0; i < bodies->images.size(); ++i) {
+  if (raw != nullptr) raw->details.reserve(images);
+  for (size_t i = 0; i < images; ++i) {
+    ImageSummary& image = bodies->images[i];
     if (vanished[i]) {
-      bodies->details.erase(bodies->images[i].id);
+      bodies->details.erase(image.id);
       bodies->warnings.push_back(absl::StrFormat(
-          "image %s was removed while docker gc read the engine",
-          bodies->images[i].id));
+          "image %s was removed while docker gc read the engine", image.id));
       continue;
     }
-    if (kept_images != i) {
-      if (raw != nullptr) {
-        raw->details[kept_images] = std::move(raw->details[i]);
-      }
-      bodies->images[kept_images] = std::move(bodies->images[i]);
+    if (cache != nullptr) {
+      cache->Put(image.id, image.repo_tags, inspect_text[i], history_text[i]);
     }
+    if (raw != nullptr) {
+      raw->details.push_back({.id = image.id,
+                              .inspect = std::move(inspect_text[i]),
+                              .history = std::move(history_text[i])});
+    }
+    if (kept_images != i) bodies->images[kept_images] = std::move(image);
     ++kept_images;
   }
   bodies->images.resize(kept_images);
-  if (raw != nullptr) raw->details.resize(kept_images);
   return absl::OkStatus();
 }
 

@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "core/engine_bodies.h"
 #include "core/snapshot.h"
+#include "engine/details_cache.h"
 #include "engine/transport.h"
 
 namespace dgc {
@@ -51,6 +52,10 @@ struct FetchOptions {
   bool system_df = false;
   // When set, the raw bodies are kept here too (for a snapshot).
   RawEngineBodies* raw = nullptr;
+  // docker gc's cache directory (CacheDirectory), "" for none: images'
+  // inspect and history come from the engine's DetailsCache there where it
+  // has them, and what was read is saved back.
+  std::string cache_directory;
 };
 
 // Not thread-safe; the transport must outlive the client.
@@ -164,7 +169,8 @@ class EngineClient {
   absl::StatusOr<EngineBodies> FetchOnce(const FetchOptions& options);
   // Send sends `method full_path` and returns the response of a 2xx
   // status, its body unread; otherwise the transport's error or
-  // ResponseError.
+  // ResponseError. While the engine answers that it computes another
+  // client's disk usage, it asks again (backing off, up to a minute).
   absl::StatusOr<HttpResponse> Send(std::string_view method,
                                     const std::string& full_path);
   // ContainersFiltered returns GET /containers/json?all=1 with the filter
@@ -182,7 +188,8 @@ class EngineClient {
   absl::StatusOr<HttpResponse> Call(
       std::string_view method, const std::string& full_path,
       absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> parse);
-  absl::Status FetchDetails(EngineBodies* bodies, const FetchOptions& options);
+  absl::Status FetchDetails(EngineBodies* bodies, const FetchOptions& options,
+                            DetailsCache* cache);
 
   Transport& transport_;
   simdjson::ondemand::parser parser_;

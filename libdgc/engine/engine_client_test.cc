@@ -370,7 +370,11 @@ TEST_F(EngineClientTest, EveryPathCarriesTheNegotiatedVersion) {
   transport_.On("DELETE", "/v1.45/images/app:1",
                 FakeAnswer::Json(R"([{"Untagged":"app:1"}])"));
 
-  ASSERT_TRUE(client_.FetchBodies({.system_df = true}).ok());
+  ASSERT_TRUE(
+      client_
+          .FetchBodies(
+              {.system_df = true, .raw = nullptr, .cache_directory = ""})
+          .ok());
   ASSERT_TRUE(client_.InspectImage("app:1").ok());
   ASSERT_TRUE(client_.ContainersOf(id).ok());
   ASSERT_TRUE(client_.DeleteImage("app:1").ok());
@@ -391,8 +395,8 @@ TEST_F(EngineClientTest, EveryPathCarriesTheNegotiatedVersion) {
 
 TEST_F(EngineClientTest, FetchBodiesParsesTheRecordedEngineAsDirectly) {
   ServeRecorded();
-  absl::StatusOr<EngineBodies> fetched =
-      client_.FetchBodies({.system_df = true});
+  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies(
+      {.system_df = true, .raw = nullptr, .cache_directory = ""});
   ASSERT_TRUE(fetched.ok()) << fetched.status();
   EXPECT_EQ(Dump(*fetched), Dump(RecordedParsed()));
   EXPECT_THAT(fetched->warnings, IsEmpty());
@@ -408,15 +412,19 @@ TEST_F(EngineClientTest, FetchBodiesParsesTheRecordedEngineAsDirectly) {
 TEST_F(EngineClientTest, FetchBodiesDoesNotDependOnCompletionOrder) {
   ServeRecorded();
   transport_.set_reverse_completion(true);
-  absl::StatusOr<EngineBodies> fetched =
-      client_.FetchBodies({.system_df = true});
+  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies(
+      {.system_df = true, .raw = nullptr, .cache_directory = ""});
   ASSERT_TRUE(fetched.ok()) << fetched.status();
   EXPECT_EQ(Dump(*fetched), Dump(RecordedParsed()));
 }
 
 TEST_F(EngineClientTest, FetchBodiesReadsEachEndpointOnce) {
   ServeRecorded();
-  ASSERT_TRUE(client_.FetchBodies({.system_df = true}).ok());
+  ASSERT_TRUE(
+      client_
+          .FetchBodies(
+              {.system_df = true, .raw = nullptr, .cache_directory = ""})
+          .ok());
   std::vector<std::string> expected = {
       "GET /version", "GET /v1.41/images/json?all=1",
       "GET /v1.41/containers/json?all=1", "GET /v1.41/info",
@@ -454,8 +462,8 @@ TEST_F(EngineClientTest, SystemDfIsReadWholeOnEveryVersion) {
   for (const char* api : {"1.41", "1.42"}) {
     ServeRecorded(api);
     EngineClient client(transport_);
-    absl::StatusOr<EngineBodies> fetched =
-        client.FetchBodies({.system_df = true});
+    absl::StatusOr<EngineBodies> fetched = client.FetchBodies(
+        {.system_df = true, .raw = nullptr, .cache_directory = ""});
     ASSERT_TRUE(fetched.ok()) << fetched.status();
     std::string path = absl::StrFormat("/v%s/system/df", api);
     EXPECT_EQ(transport_.Count("GET", path), 1u) << api;
@@ -473,8 +481,8 @@ TEST_F(EngineClientTest, FetchBodiesKeepsRawBodiesByteForByte) {
   ServeRecorded();
   transport_.set_reverse_completion(true);
   RawEngineBodies raw;
-  absl::StatusOr<EngineBodies> fetched =
-      client_.FetchBodies({.system_df = true, .raw = &raw});
+  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies(
+      {.system_df = true, .raw = &raw, .cache_directory = ""});
   ASSERT_TRUE(fetched.ok()) << fetched.status();
   EXPECT_EQ(raw.host, kHost);
   EXPECT_EQ(raw.captured_at, fetched->captured_at);
@@ -502,7 +510,10 @@ TEST_F(EngineClientTest, FetchBodiesKeepsRawBodiesByteForByte) {
 TEST_F(EngineClientTest, RawBodiesWithoutSystemDfLeaveItEmpty) {
   ServeRecorded();
   RawEngineBodies raw;
-  ASSERT_TRUE(client_.FetchBodies({.raw = &raw}).ok());
+  ASSERT_TRUE(
+      client_
+          .FetchBodies({.system_df = false, .raw = &raw, .cache_directory = ""})
+          .ok());
   EXPECT_TRUE(raw.system_df.empty());
   EXPECT_FALSE(raw.info.empty());
 }
@@ -574,7 +585,8 @@ TEST_F(EngineClientTest, WithRawBodiesAVanishedImageMakesTheFetchRetry) {
                           FakeAnswer::Json(second_list));
 
   RawEngineBodies raw;
-  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies({.raw = &raw});
+  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies(
+      {.system_df = false, .raw = &raw, .cache_directory = ""});
   ASSERT_TRUE(fetched.ok()) << fetched.status();
   EXPECT_EQ(transport_.Count("GET", "/v1.41/images/json?all=1"), 2u);
   EXPECT_THAT(fetched->warnings, IsEmpty());
@@ -602,7 +614,8 @@ TEST_F(EngineClientTest, WithRawBodiesTheFetchGivesUpAfterThreeAttempts) {
   transport_.On("GET", "/v1.41/images/" + gone + "/json",
                 FakeAnswer::EngineError(404, "No such image"));
   RawEngineBodies raw;
-  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies({.raw = &raw});
+  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies(
+      {.system_df = false, .raw = &raw, .cache_directory = ""});
   ASSERT_FALSE(fetched.ok());
   EXPECT_EQ(fetched.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(fetched.status().message(),
@@ -653,6 +666,31 @@ TEST_F(EngineClientTest, TheFirstFailedRequestStopsTheBatch) {
   }
   EXPECT_EQ(details, 2u) << "the failed inspect and the one in flight";
   EXPECT_GT(RecordedIds().size(), 2u);
+}
+
+TEST_F(EngineClientTest, ABusyDiskUsageIsAskedAgainUntilTheEngineIsFree) {
+  // Another client (a second docker gc, `docker system df`) is computing
+  // disk usage: the engine refuses a second one until it is done.
+  ServeRecorded();
+  FakeAnswer busy =
+      FakeAnswer::EngineError(500, "a disk usage operation is already running");
+  absl::StatusOr<std::string> df =
+      test_support::ReadTestdata("api-1.41/system_df.json");
+  ASSERT_TRUE(df.ok());
+  transport_.On("GET", "/v1.41/system/df", busy);
+  transport_.OnAfterCalls(2, "GET", "/v1.41/system/df", FakeAnswer::Json(*df));
+  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies(
+      {.system_df = true, .raw = nullptr, .cache_directory = ""});
+  ASSERT_TRUE(fetched.ok()) << fetched.status();
+  ASSERT_TRUE(fetched->system_df.has_value());
+  EXPECT_EQ(fetched->system_df->layers_size, 1993359);
+  EXPECT_EQ(transport_.Count("GET", "/v1.41/system/df"), 3u);
+
+  transport_.On("GET", "/v1.41/system/df", busy);
+  transport_.OnAfterCalls(4, "GET", "/v1.41/system/df", FakeAnswer::Json(*df));
+  absl::StatusOr<int64_t> layers = client_.LayersSize();
+  ASSERT_TRUE(layers.ok()) << layers.status();
+  EXPECT_EQ(*layers, 1993359);
 }
 
 TEST_F(EngineClientTest, FetchBodiesFailsOnAMalformedBodyNamingThePath) {

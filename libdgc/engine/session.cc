@@ -50,8 +50,8 @@ EngineSession::EngineSession(std::unique_ptr<Transport> transport,
 absl::Status EngineSession::Connect() { return client_.Connect(); }
 
 absl::StatusOr<Inventory> EngineSession::ReadInventory() {
-  absl::StatusOr<EngineBodies> bodies =
-      client_.FetchBodies({.system_df = true});
+  absl::StatusOr<EngineBodies> bodies = client_.FetchBodies(
+      {.system_df = true, .raw = nullptr, .cache_directory = cache_directory_});
   if (!bodies.ok()) return bodies.status();
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
   if (!inventory.ok()) {
@@ -84,8 +84,8 @@ absl::StatusOr<Inventory> EngineSession::ReadInventory() {
 
 absl::StatusOr<SnapshotCapture> EngineSession::CaptureSnapshot() {
   RawEngineBodies raw;
-  absl::StatusOr<EngineBodies> bodies =
-      client_.FetchBodies({.system_df = true, .raw = &raw});
+  absl::StatusOr<EngineBodies> bodies = client_.FetchBodies(
+      {.system_df = true, .raw = &raw, .cache_directory = cache_directory_});
   if (!bodies.ok()) return bodies.status();
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
   if (!inventory.ok()) {
