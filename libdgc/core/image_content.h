@@ -31,8 +31,9 @@ namespace dgc {
 // blobs (interned, counted once across images), marked known; and what its
 // list Size holds beyond those blobs and its history's snapshots, as the
 // snapshots of its other platforms. When that remainder is negative, or
-// positive with no other platform to explain it, a warning says so and the
-// image's layer sizes are marked inexact.
+// positive with no other platform to explain it (except on an image of a
+// classic build chain, whose list Size the engine counts larger), a
+// warning says so and the image's layer sizes are marked inexact.
 void SetImageContent(ImageIndex index, ImageContent content,
                      Inventory* inventory);
 

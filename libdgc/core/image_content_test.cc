@@ -110,6 +110,37 @@ TEST(SetImageContentTest, TheSameOtherPlatformIsSharedByItsImages) {
             2 * (4096u + 300u + 6100u) + 8192u + 6100u);
 }
 
+TEST(SetImageContentTest, MoreThanItsBlobsAndHistoryWithoutAPlatformIsSaid) {
+  Inventory inventory = ContainerdInventory({4096 + 1100 + 28672});
+  ImageContent content;
+  content.blobs = {{inventory.images[0].id, 500}, {Id("config"), 600}};
+  SetImageContent(0, std::move(content), &inventory);
+  EXPECT_FALSE(inventory.images[0].layer_sizes_exact);
+  EXPECT_EQ(inventory.warnings.size(), 1u);
+}
+
+TEST(SetImageContentTest, AClassicBuildsLargerListSizeIsNotAProblem) {
+  // The engine's list Size of an image the classic builder made counts its
+  // RUN snapshots larger than LayersSize does; the history is right.
+  TestEngine engine;
+  engine.set_containerd_store(true);
+  std::string base = engine.AddImage(
+      TestImage{.id = Id("base"), .layers = {{Id("base layer"), 4096}}});
+  std::string built =
+      engine.AddChild(base, TestImage{.id = Id("built"),
+                                      .layers = {{Id("run layer"), 8192}},
+                                      .size = 4096 + 8192 + 1100 + 28672});
+  absl::StatusOr<Inventory> inventory = BuildInventory(engine.Bodies());
+  ASSERT_TRUE(inventory.ok()) << inventory.status();
+  ImageIndex index = inventory->FindImage(built);
+  ASSERT_NE(inventory->images[index].parent, kNoImage);
+  ImageContent content;
+  content.blobs = {{built, 500}, {Id("built config"), 600}};
+  SetImageContent(index, std::move(content), &*inventory);
+  EXPECT_THAT(inventory->warnings, IsEmpty());
+  EXPECT_TRUE(inventory->images[index].layer_sizes_exact);
+}
+
 TEST(SetImageContentTest, FiguresThatDoNotAddUpAreSaid) {
   // Less than its own blobs and snapshots: the engine counts otherwise.
   Inventory inventory = ContainerdInventory({1000});
