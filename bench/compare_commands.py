@@ -9,7 +9,11 @@ runs so both see the same engine state and cache:
   docker-gc plan, cache warm      vs  docker system df -v
   docker-gc plan --format json    vs  docker images --all --format '{{json .}}'
 and prints each pair's medians and their ratio. docker gc's cache (of
-images' inspect and history) is a directory of this run's own. `docker system df -v` is
+images' inspect and history) is a directory of this run's own. With
+--apply, it then times, once each on the same freshly loaded images:
+  docker-gc apply --yes (a policy deleting every image)
+  docker rmi of the same references in one call
+ `docker system df -v` is
 the docker CLI's own answer to "what uses the disk"; `docker images` is the
 cheapest listing a cleaner needs before it can decide anything.
 
@@ -76,17 +80,52 @@ def compare(label, ours, theirs, runs):
           f"   ratio {a / b:5.2f}")
 
 
+def load_all(cli, specs):
+    for start in range(0, len(specs), 200):
+        cli.load(specs[start:start + 200])
+
+
+def compare_deletes(cli, specs, binary, host, directory):
+    """apply of a policy deleting every image beside one `docker rmi` of
+    every reference (and of the untagged images by ID), each on the same
+    freshly loaded images; once each: loading them again takes minutes."""
+    everything = os.path.join(directory, "all.json")
+    with open(everything, "w") as f:
+        json.dump({"rules": [
+            {"name": "all", "match": "*", "older_than": "1h"},
+            {"name": "untagged", "dangling": True, "older_than": "1h"}]}, f)
+    started = time.perf_counter()
+    subprocess.run([binary, *host, "apply", "--yes", "-p", everything],
+                   check=True, stdout=subprocess.DEVNULL)
+    ours = time.perf_counter() - started
+    load_all(cli, specs)
+    ids = cli.run("images", "--all", "--quiet", "--no-trunc").stdout.split()
+    refs = [ref for ref in cli.run("images", "--format",
+                                   "{{.Repository}}:{{.Tag}}").stdout.split()
+            if not ref.endswith(":<none>")]
+    untagged = cli.run("images", "--filter", "dangling=true", "--quiet",
+                       "--no-trunc").stdout.split()
+    started = time.perf_counter()
+    subprocess.run([DOCKER, *host, "rmi", *refs, *untagged], check=True,
+                   stdout=subprocess.DEVNULL)
+    theirs = time.perf_counter() - started
+    print(f"{f'apply of {len(ids)} deletions vs docker rmi':<42} docker-gc "
+          f"{ours * 1000:8.1f} ms   docker {theirs * 1000:8.1f} ms"
+          f"   ratio {ours / theirs:5.2f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=500)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--binary", default="build/plugin/docker-gc")
+    parser.add_argument("--apply", action="store_true",
+                        help="also time apply against docker rmi")
     args = parser.parse_args()
     with PrivateEngine() as engine, tempfile.TemporaryDirectory() as directory:
         cli = DockerCli(engine.host)
         specs = make_images(args.images)
-        for start in range(0, len(specs), 200):
-            cli.load(specs[start:start + 200])
+        load_all(cli, specs)
         policy = os.path.join(directory, "gc.json")
         with open(policy, "w") as f:
             json.dump(POLICY, f)
@@ -104,6 +143,8 @@ def main():
         compare("plan, cache warm vs images --all", plan,
                 [DOCKER, *host, "images", "--all", "--format", "{{json .}}"],
                 args.runs)
+        if args.apply:
+            compare_deletes(cli, specs, args.binary, host, directory)
 
 
 if __name__ == "__main__":
