@@ -52,11 +52,15 @@ uint64_t BytesFreedByRemoving(const Inventory& inventory,
   return freed;
 }
 
+uint64_t ImageLayerBytes(const Inventory& inventory, const Image& image) {
+  uint64_t bytes = 0;
+  for (LayerId layer : image.layers)
+    bytes += inventory.layers.layer(layer).size;
+  return bytes;
+}
+
 uint64_t UnknownContentBound(const Inventory& inventory, const Image& image) {
-  int64_t snapshots = 0;
-  for (LayerId layer : image.layers) {
-    snapshots += static_cast<int64_t>(inventory.layers.layer(layer).size);
-  }
+  int64_t snapshots = static_cast<int64_t>(ImageLayerBytes(inventory, image));
   int64_t content = std::max<int64_t>(image.content_size, 0);
   int64_t beyond = image.size - snapshots;
   return static_cast<uint64_t>(beyond <= content ? content : beyond + content);

@@ -81,6 +81,10 @@ class LayerRefCounts {
 uint64_t BytesFreedByRemoving(const Inventory& inventory,
                               absl::Span<const ImageIndex> removed);
 
+// ImageLayerBytes returns the bytes of `image`'s own layer chains (on the
+// containerd store, its platform's snapshots), shared ones included.
+uint64_t ImageLayerBytes(const Inventory& inventory, const Image& image);
+
 // UnknownContentBound returns the most an image of the containerd store
 // whose content was not read may hold beyond its history's snapshots: its
 // content blobs (inspect Size: an index and the host platform's blobs) and,

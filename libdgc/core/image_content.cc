@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/accounting.h"
 
 namespace dgc {
 namespace {
@@ -61,10 +62,7 @@ void SetImageContent(ImageIndex index, ImageContent content,
     if (digest != content.index_digest) listed += static_cast<int64_t>(size);
   }
   image.blobs_known = true;
-  int64_t snapshots = 0;
-  for (LayerId layer : image.layers) {
-    snapshots += static_cast<int64_t>(inventory->layers.layer(layer).size);
-  }
+  int64_t snapshots = static_cast<int64_t>(ImageLayerBytes(*inventory, image));
   int64_t others = image.size - listed - snapshots;
   if (others == 0) return;
   // Measured on dockerd 26.1.5: the list Size of an image the classic

@@ -128,6 +128,10 @@ JsonWriter& JsonWriter::Null() {
 
 JsonWriter& JsonWriter::Raw(std::string_view json) {
   BeforeValue();
+  while (!json.empty() && (json.back() == '\n' || json.back() == '\r' ||
+                           json.back() == ' ' || json.back() == '\t')) {
+    json.remove_suffix(1);
+  }
   out_.append(json);
   return *this;
 }

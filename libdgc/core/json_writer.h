@@ -34,7 +34,8 @@ class JsonWriter {
   JsonWriter& Uint(uint64_t number);
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
-  // Raw writes `json`, which must be one valid JSON value, as it is.
+  // Raw writes `json`, which must be one valid JSON value, as it is but for
+  // the whitespace after it (engines end their bodies with a newline).
   JsonWriter& Raw(std::string_view json);
   // StringArray writes an array of strings.
   JsonWriter& StringArray(const std::vector<std::string>& items);

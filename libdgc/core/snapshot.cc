@@ -15,17 +15,6 @@ using simdjson::ondemand::value;
 
 constexpr std::string_view kSchema = "dgc.snapshot/v1";
 
-// Trims the whitespace around a raw body (the engine ends bodies with a
-// newline).
-std::string_view Trimmed(const PaddedBody& body) {
-  std::string_view text = body.view();
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 absl::Status ParseDetails(value& v, ImageDetails* out) {
   bool has_inspect = false, has_history = false;
   absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
@@ -210,15 +199,15 @@ std::string SnapshotJson(const RawEngineBodies& raw) {
   json.Key("schema").String(kSchema);
   json.Key("captured_at").String(FormatRfc3339(raw.captured_at));
   json.Key("host").String(raw.host);
-  json.Key("version").Raw(Trimmed(raw.version));
-  if (!raw.info.empty()) json.Key("info").Raw(Trimmed(raw.info));
-  json.Key("images").Raw(Trimmed(raw.images));
-  json.Key("containers").Raw(Trimmed(raw.containers));
+  json.Key("version").Raw(raw.version.view());
+  if (!raw.info.empty()) json.Key("info").Raw(raw.info.view());
+  json.Key("images").Raw(raw.images.view());
+  json.Key("containers").Raw(raw.containers.view());
   json.Key("image_details").BeginObject();
   for (const RawEngineBodies::Details& details : raw.details) {
     json.Key(details.id).BeginObject();
-    json.Key("inspect").Raw(Trimmed(details.inspect));
-    json.Key("history").Raw(Trimmed(details.history));
+    json.Key("inspect").Raw(details.inspect.view());
+    json.Key("history").Raw(details.history.view());
     json.EndObject();
   }
   json.EndObject();
@@ -226,11 +215,11 @@ std::string SnapshotJson(const RawEngineBodies& raw) {
     json.Key("container_details").BeginObject();
     for (const RawEngineBodies::ContainerDetails& details :
          raw.container_details) {
-      json.Key(details.id).Raw(Trimmed(details.inspect));
+      json.Key(details.id).Raw(details.inspect.view());
     }
     json.EndObject();
   }
-  if (!raw.system_df.empty()) json.Key("system_df").Raw(Trimmed(raw.system_df));
+  if (!raw.system_df.empty()) json.Key("system_df").Raw(raw.system_df.view());
   if (raw.content.has_value()) WriteContent(*raw.content, &json);
   json.EndObject();
   return json.Finish();

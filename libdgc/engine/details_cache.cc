@@ -63,15 +63,6 @@ absl::Status ReadEntry(value& v, DetailsCache::Entry* entry) {
   return absl::OkStatus();
 }
 
-// A body without the whitespace the engine ends it with.
-std::string_view Trimmed(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 }  // namespace
 
 DetailsCache DetailsCache::Load(const std::string& directory,
@@ -130,8 +121,8 @@ absl::Status DetailsCache::Save() const {
     const Entry& entry = put_.at(*id);
     json.Key(*id).BeginObject();
     json.Key("tags").StringArray(entry.tags);
-    json.Key("inspect").Raw(Trimmed(entry.inspect.view()));
-    json.Key("history").Raw(Trimmed(entry.history.view()));
+    json.Key("inspect").Raw(entry.inspect.view());
+    json.Key("history").Raw(entry.history.view());
     json.EndObject();
   }
   json.EndObject();

@@ -21,6 +21,22 @@ bool Contains(const std::vector<std::string>& items, std::string_view item) {
   return std::find(items.begin(), items.end(), item) != items.end();
 }
 
+// Why `image` may not go when `action` is performed: an image of `images`
+// built on it that the action leaves; nullopt when there is none.
+std::optional<std::string> BuiltOn(const std::vector<ImageSummary>& images,
+                                   const std::string& image,
+                                   const Action& action) {
+  for (const ImageSummary& child : images) {
+    if (child.parent_id != image || child.id == action.image ||
+        Contains(action.also_removes, child.id)) {
+      continue;
+    }
+    return absl::StrFormat("an image was built on it since the plan (%s)",
+                           child.id);
+  }
+  return std::nullopt;
+}
+
 // How docker names a container in messages: its name, else its short ID.
 std::string ContainerName(const ContainerSummary& container) {
   return container.name.empty() ? container.id.substr(0, 12) : container.name;
@@ -228,34 +244,26 @@ absl::StatusOr<std::optional<std::string>> Executor::Recheck(
 
 absl::Status Executor::DeleteParents(const Action& action,
                                      ActionResult* result) {
+  // The image went; a parent that cannot go stays, and the report says
+  // why (the error ends the run only when the engine is out of reach).
+  auto stays = [&](const std::string& parent, const absl::Status& why) {
+    result->detail = absl::StrFormat("its untagged parent %s stays: %s",
+                                     parent.substr(0, 19), why.message());
+    return EngineUnreachable(why) ? why : absl::OkStatus();
+  };
+  if (action.also_removes.empty()) return absl::OkStatus();
+  // One listing for them all: each goes by ID, nearest first, once nothing
+  // but the plan builds on it.
+  absl::StatusOr<std::vector<ImageSummary>> images = client_.ListImages();
+  if (!images.ok()) return stays(action.also_removes.front(), images.status());
   for (const std::string& parent : action.also_removes) {
-    // Each by ID, nearest first, once nothing but the plan builds on it.
-    Action parent_action;
-    parent_action.op = ActionOp::kDelete;
-    parent_action.image = parent;
-    parent_action.also_removes = result->deleted;  // gone: no children
-    absl::StatusOr<std::optional<std::string>> check =
-        RecheckNoChild(parent_action);
-    if (!check.ok() || check->has_value()) {
-      // The image went; its parents stay, and the report says why.
-      if (!check.ok() && EngineUnreachable(check.status())) {
-        return check.status();
-      }
-      result->detail = absl::StrFormat(
-          "its untagged parent %s stays: %s", parent.substr(0, 19),
-          check.ok() ? **check : std::string(check.status().message()));
-      return absl::OkStatus();
+    if (std::optional<std::string> child = BuiltOn(*images, parent, action)) {
+      return stays(parent, absl::FailedPreconditionError(*child));
     }
     absl::StatusOr<DeleteResponse> response =
         client_.DeleteImage(parent, /*prune=*/false);
     if (absl::IsNotFound(response.status())) continue;  // gone meanwhile
-    if (!response.ok()) {
-      if (EngineUnreachable(response.status())) return response.status();
-      result->detail =
-          absl::StrFormat("its untagged parent %s stays: %s",
-                          parent.substr(0, 19), response.status().message());
-      return absl::OkStatus();
-    }
+    if (!response.ok()) return stays(parent, response.status());
     for (const std::string& id : response->deleted) {
       result->deleted.push_back(id);
     }
@@ -269,13 +277,13 @@ absl::StatusOr<std::optional<std::string>> Executor::RecheckNoChild(
   // on it (the child keeps the snapshots): look for one first.
   absl::StatusOr<std::vector<ImageSummary>> images = client_.ListImages();
   if (!images.ok()) return images.status();
-  auto goes = [&](const std::string& id) {
-    return id == action.image || Contains(action.also_removes, id);
-  };
-  for (const ImageSummary& image : *images) {
-    if (!image.parent_id.empty() && goes(image.parent_id) && !goes(image.id)) {
-      return std::optional<std::string>(absl::StrFormat(
-          "an image was built on it since the plan (%s)", image.id));
+  if (std::optional<std::string> child =
+          BuiltOn(*images, action.image, action)) {
+    return child;
+  }
+  for (const std::string& parent : action.also_removes) {
+    if (std::optional<std::string> child = BuiltOn(*images, parent, action)) {
+      return child;
     }
   }
   return std::optional<std::string>();

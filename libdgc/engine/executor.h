@@ -140,9 +140,10 @@ class Executor {
       const Action& action);
   // DeleteParents deletes, on the containerd store, the untagged parents
   // the plan's delete also removes (Action::also_removes), nearest first,
-  // each by ID without prune once no image but those going builds on it;
-  // the first that cannot go stops it, said in the result's detail. Returns
-  // the error that should end the run, if any.
+  // each by ID without prune once no image but those going builds on it
+  // (one image listing for them all); the first that cannot go stops it,
+  // said in the result's detail. Returns the error that should end the
+  // run, if any.
   absl::Status DeleteParents(const Action& action, ActionResult* result);
   // DeleteMeasured deletes an image of the containerd store (DeleteRefs)
   // and measures what went: the drop of LayersSize read before and after,
