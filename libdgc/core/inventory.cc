@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/image_content.h"
+#include "core/inventory_assembly.h"
 #include "core/layer_sizes.h"
 #include "core/safe_text.h"
 #include "core/string_views.h"
@@ -17,23 +18,24 @@ namespace {
 // Adds the image's layer chains to the graph with their sizes; records a
 // warning when the history does not explain the sizes exactly or contradicts
 // what another image said about a shared chain.
-void AddLayers(const ImageDetails& details, Image* image, Inventory* inv) {
-  const ImageInspect& inspect = details.inspect;
+void AddLayers(absl::Span<const std::string_view> diff_ids,
+               const std::vector<HistoryEntry>& history, Image* image,
+               Inventory* inv) {
   // The containerd store's list Size adds content blobs to the snapshots,
   // not all of which inspect's Size counts (an index's other platforms):
   // its history is checked once its content is known (SetImageContent).
   std::optional<int64_t> snapshots;
   if (!inv->engine.containerd_store) snapshots = image->size;
-  LayerSizes sizes =
-      LayerSizesFromHistory(inspect.diff_ids, details.history, snapshots);
+  LayerSizes sizes = LayerSizesFromHistory(diff_ids, history, snapshots);
   if (!sizes.exact) {
     image->layer_sizes_exact = false;
     inv->warnings.push_back(
         absl::StrFormat("image %s: %s", image->id, sizes.problem));
   }
   LayerId chain = kNoLayer;
-  for (size_t i = 0; i < inspect.diff_ids.size(); ++i) {
-    chain = inv->layers.Intern(chain, inspect.diff_ids[i]);
+  image->layers.reserve(diff_ids.size());
+  for (size_t i = 0; i < diff_ids.size(); ++i) {
+    chain = inv->layers.Intern(chain, diff_ids[i]);
     image->layers.push_back(chain);
     const Layer& layer = inv->layers.layer(chain);
     if (!layer.size_known || (sizes.exact && !layer.size_exact)) {
@@ -48,7 +50,7 @@ void AddLayers(const ImageDetails& details, Image* image, Inventory* inv) {
   }
 }
 
-// Builds one image, taking the summary's references and labels.
+// Builds one image from its list entry and its details.
 absl::StatusOr<Image> BuildImage(ImageSummary& summary,
                                  const ImageDetails& details, Inventory* inv) {
   const ImageInspect& inspect = details.inspect;
@@ -56,51 +58,25 @@ absl::StatusOr<Image> BuildImage(ImageSummary& summary,
     return absl::InvalidArgumentError(absl::StrFormat(
         "image %s: its inspect body is for %s", summary.id, inspect.id));
   }
-  Image image;
-  image.id = summary.id;
-  image.tags = std::move(summary.repo_tags);
-  image.digests = std::move(summary.repo_digests);
-  image.created = inspect.created != absl::InfinitePast()
-                      ? inspect.created
-                      : absl::FromUnixSeconds(summary.created);
-  image.last_tagged = std::max(image.created, inspect.last_tag_time);
-  image.size = summary.size;
-  if (inv->engine.containerd_store) {
-    // Content blobs are read separately (the content store); the digests
-    // the engine lists are made up from the image's own ID, not references
-    // of their own.
-    image.blobs_known = false;
-    image.content_size = inspect.size;
-    image.digests.clear();
-  }
-  if (summary.labels.empty()) {
-    image.labels = inspect.labels;
-  } else {
-    image.labels = std::move(summary.labels);
-  }
-  AddLayers(details, &image, inv);
+  Image image = ImageFromListEntry(summary);
+  if (image.labels.empty()) image.labels = inspect.labels;
+  std::vector<std::string_view> diff_ids(inspect.diff_ids.begin(),
+                                         inspect.diff_ids.end());
+  CompleteImage({.created = inspect.created,
+                 .last_tag_time = inspect.last_tag_time,
+                 .size = inspect.size,
+                 .diff_ids = diff_ids,
+                 .history = &details.history},
+                &image, inv);
   return image;
-}
-
-EngineInfo BuildEngineInfo(const EngineBodies& bodies) {
-  EngineInfo engine;
-  engine.host = bodies.host;
-  engine.api_version = bodies.version.api_version;
-  engine.server_version = bodies.version.version;
-  if (bodies.info.has_value()) {
-    engine.id = bodies.info->id;
-    engine.storage_driver = bodies.info->driver;
-    engine.docker_root_dir = bodies.info->docker_root_dir;
-    engine.containerd_store = bodies.info->containerd_snapshotter;
-  }
-  return engine;
 }
 
 // Parents, children and the intermediate flag. Errors: a parent chain that
 // loops (a real engine cannot produce one; a hand-made snapshot can).
-absl::Status LinkParents(const EngineBodies& bodies, Inventory* inv) {
+absl::Status LinkParents(const std::vector<std::string>& parent_ids,
+                         Inventory* inv) {
   for (ImageIndex i = 0; i < inv->images.size(); ++i) {
-    const std::string& parent_id = bodies.images[i].parent_id;
+    const std::string& parent_id = parent_ids[i];
     if (parent_id.empty()) continue;
     ImageIndex parent = inv->FindImage(parent_id);
     if (parent == kNoImage) continue;  // the engine lists every parent
@@ -235,48 +211,109 @@ bool NewerFirst(const Image& a, const Image& b) {
   return a.id < b.id;
 }
 
+Image ImageFromListEntry(ImageSummary& summary) {
+  Image image;
+  image.id = summary.id;
+  image.tags = std::move(summary.repo_tags);
+  image.digests = std::move(summary.repo_digests);
+  image.created = absl::FromUnixSeconds(summary.created);
+  image.size = summary.size;
+  image.labels = std::move(summary.labels);
+  return image;
+}
+
+void CompleteImage(const ImageDetailsFacts& details, Image* image,
+                   Inventory* inv) {
+  if (details.created != absl::InfinitePast()) image->created = details.created;
+  image->last_tagged = std::max(image->created, details.last_tag_time);
+  if (inv->engine.containerd_store) {
+    // Content blobs are read separately (the content store); the digests
+    // the engine lists are made up from the image's own ID, not references
+    // of their own.
+    image->blobs_known = false;
+    image->content_size = details.size;
+    image->digests.clear();
+  }
+  AddLayers(details.diff_ids, *details.history, image, inv);
+}
+
+absl::Status AddListedImage(Image image, Inventory* inv) {
+  auto [it, inserted] = inv->image_by_id.try_emplace(
+      image.id, static_cast<ImageIndex>(inv->images.size()));
+  if (!inserted) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("image %s is listed twice", image.id));
+  }
+  inv->images.push_back(std::move(image));
+  return absl::OkStatus();
+}
+
+EngineInfo BuildEngineInfo(const EngineBodies& bodies) {
+  EngineInfo engine;
+  engine.host = bodies.host;
+  engine.api_version = bodies.version.api_version;
+  engine.server_version = bodies.version.version;
+  if (bodies.info.has_value()) {
+    engine.id = bodies.info->id;
+    engine.storage_driver = bodies.info->driver;
+    engine.docker_root_dir = bodies.info->docker_root_dir;
+    engine.containerd_store = bodies.info->containerd_snapshotter;
+  }
+  return engine;
+}
+
+absl::Status FinishInventory(const std::vector<std::string>& parent_ids,
+                             EngineBodies& rest, Inventory* inv) {
+  inv->engine = BuildEngineInfo(rest);
+  inv->captured_at = rest.captured_at;
+  inv->warnings.insert(inv->warnings.begin(),
+                       std::make_move_iterator(rest.warnings.begin()),
+                       std::make_move_iterator(rest.warnings.end()));
+  if (rest.system_df.has_value()) {
+    inv->engine_layers_size = rest.system_df->layers_size;
+  }
+  if (absl::Status linked = LinkParents(parent_ids, inv); !linked.ok()) {
+    return linked;
+  }
+  LinkContainers(rest, inv);
+  if (rest.system_df.has_value()) {
+    LinkVolumes(std::move(rest.system_df->volumes), inv);
+    inv->build_cache =
+        BuildCacheRecords(std::move(rest.system_df->build_cache));
+  }
+  if (rest.content.has_value() && inv->engine.containerd_store) {
+    for (const auto& [id, content] : rest.content->images) {
+      if (inv->FindImage(id) == kNoImage) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "content of image %s, which is not listed", TerminalSafe(id)));
+      }
+    }
+    ApplyContentStoreFacts(*std::move(rest.content), inv);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Inventory> BuildInventory(EngineBodies bodies) {
   Inventory inv;
   inv.engine = BuildEngineInfo(bodies);
-  inv.captured_at = bodies.captured_at;
-  inv.warnings = std::move(bodies.warnings);
-  if (bodies.system_df.has_value()) {
-    inv.engine_layers_size = bodies.system_df->layers_size;
-  }
   inv.images.reserve(bodies.images.size());
+  std::vector<std::string> parent_ids;
+  parent_ids.reserve(bodies.images.size());
   for (ImageSummary& summary : bodies.images) {
     auto details = bodies.details.find(ToAbsl(summary.id));
     if (details == bodies.details.end()) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "image %s: no inspect and history bodies for it", summary.id));
     }
-    auto [it, inserted] = inv.image_by_id.try_emplace(
-        summary.id, static_cast<ImageIndex>(inv.images.size()));
-    if (!inserted) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("image %s is listed twice", summary.id));
-    }
     absl::StatusOr<Image> image = BuildImage(summary, details->second, &inv);
     if (!image.ok()) return image.status();
-    inv.images.push_back(*std::move(image));
-  }
-  if (absl::Status linked = LinkParents(bodies, &inv); !linked.ok()) {
-    return linked;
-  }
-  LinkContainers(bodies, &inv);
-  if (bodies.system_df.has_value()) {
-    LinkVolumes(std::move(bodies.system_df->volumes), &inv);
-    inv.build_cache =
-        BuildCacheRecords(std::move(bodies.system_df->build_cache));
-  }
-  if (bodies.content.has_value() && inv.engine.containerd_store) {
-    for (const auto& [id, content] : bodies.content->images) {
-      if (inv.FindImage(id) == kNoImage) {
-        return absl::InvalidArgumentError(absl::StrFormat(
-            "content of image %s, which is not listed", TerminalSafe(id)));
-      }
+    if (absl::Status s = AddListedImage(*std::move(image), &inv); !s.ok()) {
+      return s;
     }
-    ApplyContentStoreFacts(*std::move(bodies.content), &inv);
+    parent_ids.push_back(std::move(summary.parent_id));
+  }
+  if (absl::Status s = FinishInventory(parent_ids, bodies, &inv); !s.ok()) {
+    return s;
   }
   return inv;
 }

@@ -11,10 +11,19 @@
 namespace dgc {
 PaddedBody::PaddedBody(std::string_view text) { Append(text); }
 
+void PaddedBody::Reserve(size_t bytes) {
+  data_.reserve(size_ + bytes + simdjson::SIMDJSON_PADDING);
+}
+
 void PaddedBody::Append(std::string_view bytes) {
   size_t needed = size_ + bytes.size() + simdjson::SIMDJSON_PADDING;
   if (needed > data_.size()) {
-    data_.resize(std::max(needed, 2 * data_.size()), '\0');
+    // Grow the capacity geometrically but the size exactly: memory past
+    // the padding is never written, so it never becomes resident.
+    if (needed > data_.capacity()) {
+      data_.reserve(std::max(needed, 2 * data_.capacity()));
+    }
+    data_.resize(needed, '\0');
   }
   std::copy(bytes.begin(), bytes.end(), data_.begin() + size_);
   size_ += bytes.size();
@@ -52,6 +61,16 @@ absl::Status IsNull(simdjson::ondemand::value& value, bool* is_null) {
 
 std::string FieldContext(std::string_view key) {
   return absl::StrFormat("field \"%s\"", TerminalSafe(key, 64));
+}
+
+simdjson::simdjson_result<std::string_view> FieldKey(
+    simdjson::ondemand::field& field) {
+  // Stage 1 checked that every string of the document is closed.
+  const char* start = field.key().raw();
+  const char* end = start;
+  while (*end != '"' && *end != '\\') ++end;
+  if (*end == '"') return std::string_view(start, end - start);
+  return field.unescaped_key();
 }
 
 }  // namespace json_internal

@@ -33,6 +33,9 @@ class PaddedBody {
   PaddedBody() = default;
   explicit PaddedBody(std::string_view text);
 
+  // Reserve makes room for `bytes` more bytes (and the padding) without
+  // touching the memory, so that appending them moves nothing.
+  void Reserve(size_t bytes);
   // Append adds bytes at the end (the padding follows them automatically).
   void Append(std::string_view bytes);
   // view returns the contents (without padding).
@@ -108,6 +111,11 @@ namespace json_internal {
 absl::Status CheckFullyConsumed(simdjson::ondemand::document& doc);
 absl::Status IsNull(simdjson::ondemand::value& value, bool* is_null);
 std::string FieldContext(std::string_view key);
+// FieldKey returns the key of `field`, valid for the life of the document:
+// read in place when it has no escapes (nothing copied), else unescaped
+// into simdjson's string buffer, which is never overwritten.
+simdjson::simdjson_result<std::string_view> FieldKey(
+    simdjson::ondemand::field& field);
 }  // namespace json_internal
 
 template <typename ReadRoot>
@@ -143,11 +151,9 @@ absl::Status ForEachField(simdjson::ondemand::value& value,
       return JsonError(error, "object");
     }
     std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) {
+    if (auto error = json_internal::FieldKey(field).get(key)) {
       return JsonError(error, "object key");
     }
-    // The key stays valid for the life of the document: simdjson appends
-    // unescaped strings to its buffer and never overwrites them.
     if (absl::Status status = on_field(key, field.value()); !status.ok()) {
       return WithContext(status, json_internal::FieldContext(key));
     }

@@ -1,20 +1,31 @@
 // Interned layer chains and their chain IDs (see layer_graph.h).
 #include "core/layer_graph.h"
 
+#include <optional>
+
 #include "core/sha256.h"
 #include "core/string_views.h"
 
 namespace dgc {
 
 LayerId LayerGraph::Intern(LayerId parent, std::string_view diff_id) {
-  auto [diff_it, new_diff] = diff_index_.try_emplace(
-      ToAbsl(diff_id), static_cast<uint32_t>(diff_ids_.size()));
-  if (new_diff) diff_ids_.emplace_back(diff_id);
-  uint32_t diff = diff_it->second;
-  auto [chain_it, new_chain] = chains_.try_emplace(
-      std::make_pair(parent, diff), static_cast<LayerId>(layers_.size()));
-  if (new_chain) layers_.push_back(Layer{.parent = parent, .diff = diff});
-  return chain_it->second;
+  ChainKey key{.parent = parent, .other = 0, .digest = {}};
+  if (std::optional<Digest> digest = DigestFromText(diff_id)) {
+    key.digest = *digest;
+  } else {
+    key.other = other_index_
+                    .try_emplace(ToAbsl(diff_id),
+                                 static_cast<uint32_t>(other_index_.size() + 1))
+                    .first->second;
+  }
+  auto next = static_cast<LayerId>(layers_.size());
+  auto [it, inserted] = chains_.try_emplace(key, next);
+  if (inserted) {
+    layers_.push_back(Layer{.parent = parent});
+    digests_.push_back(key.digest);
+    if (key.other != 0) other_text_.emplace(next, diff_id);
+  }
+  return it->second;
 }
 
 void LayerGraph::SetSize(LayerId id, uint64_t size, bool exact) {
@@ -33,21 +44,27 @@ std::string ChainOnTop(const std::string& parent_chain_id,
 
 }  // namespace
 
+std::string LayerGraph::DiffText(LayerId id) const {
+  auto other = other_text_.find(id);
+  return other != other_text_.end() ? other->second : DigestText(digests_[id]);
+}
+
 std::string LayerGraph::ChainId(LayerId id) const {
   const Layer& layer = layers_[id];
-  if (layer.parent == kNoLayer) return diff_ids_[layer.diff];
-  return ChainOnTop(ChainId(layer.parent), diff_ids_[layer.diff]);
+  if (layer.parent == kNoLayer) return DiffText(id);
+  return ChainOnTop(ChainId(layer.parent), DiffText(id));
 }
 
 std::vector<std::string> LayerGraph::ChainIds() const {
   std::vector<std::string> chain_ids;
   chain_ids.reserve(layers_.size());
-  for (const Layer& layer : layers_) {
+  for (LayerId id = 0; id < layers_.size(); ++id) {
+    const Layer& layer = layers_[id];
     // Intern gives a parent a smaller LayerId: its chain ID is already here.
     chain_ids.push_back(
         layer.parent == kNoLayer
-            ? diff_ids_[layer.diff]
-            : ChainOnTop(chain_ids[layer.parent], diff_ids_[layer.diff]));
+            ? DiffText(id)
+            : ChainOnTop(chain_ids[layer.parent], DiffText(id)));
   }
   return chain_ids;
 }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "core/digest.h"
 
 namespace dgc {
 
@@ -34,7 +35,6 @@ inline constexpr LayerId kNoLayer = std::numeric_limits<LayerId>::max();
 // One layer chain.
 struct Layer {
   LayerId parent = kNoLayer;  // the chain below, kNoLayer for a base layer
-  uint32_t diff = 0;          // index of its diff ID in the graph
   uint64_t size = 0;          // bytes on disk (the engine's DiffSize)
   bool size_known = false;    // whether some image's history gave the size
   bool size_exact = false;    // whether that history was unambiguous
@@ -54,9 +54,8 @@ class LayerGraph {
 
   const Layer& layer(LayerId id) const { return layers_[id]; }
   size_t size() const { return layers_.size(); }
-  const std::string& diff_id(LayerId id) const {
-    return diff_ids_[layers_[id].diff];
-  }
+  // diff_id returns the diff ID of a layer, as the engine wrote it.
+  std::string diff_id(LayerId id) const { return DiffText(id); }
 
   // ChainId returns the engine's chain ID of a layer ("sha256:<hex>"):
   // chain(L0) = diff0; chain(Ln) = sha256(chain(Ln-1) + " " + diffN).
@@ -68,10 +67,34 @@ class LayerGraph {
   std::vector<std::string> ChainIds() const;
 
  private:
+  // A chain's identity: its parent and its diff ID, held as 32 bytes when
+  // it is "sha256:<hex>" (allocation-free), else (a hand-made snapshot's
+  // text) as the number of that text in other_index_.
+  struct ChainKey {
+    LayerId parent;
+    uint32_t other;  // 0 for a digest
+    Digest digest;   // zero for other text
+
+    friend bool operator==(const ChainKey& a, const ChainKey& b) {
+      return a.parent == b.parent && a.other == b.other && a.digest == b.digest;
+    }
+    template <typename H>
+    friend H AbslHashValue(H hash, const ChainKey& key) {
+      // A digest's bytes are already uniformly spread: 8 of them suffice.
+      uint64_t head = 0;
+      for (int i = 0; i < 8; ++i) head = head << 8 | key.digest.bytes[i];
+      return H::combine(std::move(hash), key.parent, key.other, head);
+    }
+  };
+
+  // The text of the diff ID of layer `id`.
+  std::string DiffText(LayerId id) const;
+
   std::vector<Layer> layers_;
-  std::vector<std::string> diff_ids_;
-  absl::flat_hash_map<std::string, uint32_t> diff_index_;
-  absl::flat_hash_map<std::pair<LayerId, uint32_t>, LayerId> chains_;
+  std::vector<Digest> digests_;  // by LayerId; zero for other text
+  absl::flat_hash_map<ChainKey, LayerId> chains_;
+  absl::flat_hash_map<std::string, uint32_t> other_index_;  // from 1
+  absl::flat_hash_map<LayerId, std::string> other_text_;
 };
 
 // ChainIdsOf returns the chain IDs of the layers `diff_ids` (bottom first),

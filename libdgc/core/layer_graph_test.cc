@@ -58,10 +58,9 @@ TEST(LayerGraphTest, SameDiffOnDifferentParentsIsADifferentLayer) {
   EXPECT_NE(on_a, alone);
   EXPECT_NE(on_b, alone);
   EXPECT_EQ(graph.size(), 5u);
-  // The diff ID itself is stored once and shared.
-  EXPECT_EQ(graph.layer(on_a).diff, graph.layer(on_b).diff);
-  EXPECT_EQ(graph.layer(on_a).diff, graph.layer(alone).diff);
+  EXPECT_EQ(graph.diff_id(on_a), kDiff2);
   EXPECT_EQ(graph.diff_id(on_b), kDiff2);
+  EXPECT_EQ(graph.diff_id(alone), kDiff2);
 }
 
 TEST(LayerGraphTest, DifferentDiffsOnTheSameParentAreDifferentLayers) {

@@ -19,7 +19,7 @@ constexpr std::array<std::string_view, 13> kMetadataInstructions = {
 
 // Step-by-step pairing: usable when the steps that create layers are exactly
 // as many as the layers.
-bool PairStepsWithLayers(const std::vector<std::string>& diff_ids,
+bool PairStepsWithLayers(absl::Span<const std::string_view> diff_ids,
                          const std::vector<HistoryEntry>& history,
                          std::vector<uint64_t>* sizes) {
   std::vector<uint64_t> layer_steps;
@@ -39,7 +39,7 @@ bool PairStepsWithLayers(const std::vector<std::string>& diff_ids,
 
 // Greedy placement of the steps with bytes on the non-empty-tar layers.
 // Returns whether the placement is certain.
-bool PlaceStepsWithBytes(const std::vector<std::string>& diff_ids,
+bool PlaceStepsWithBytes(absl::Span<const std::string_view> diff_ids,
                          const std::vector<HistoryEntry>& history,
                          std::vector<uint64_t>* sizes) {
   sizes->assign(diff_ids.size(), 0);
@@ -56,7 +56,7 @@ bool PlaceStepsWithBytes(const std::vector<std::string>& diff_ids,
     ++placed;
   }
   size_t candidates = 0;
-  for (const std::string& diff_id : diff_ids) {
+  for (std::string_view diff_id : diff_ids) {
     if (diff_id != kEmptyLayerDiffId) ++candidates;
   }
   // Certain when every candidate layer got bytes, or none did.
@@ -79,7 +79,7 @@ bool IsMetadataStep(std::string_view created_by) {
   return false;
 }
 
-LayerSizes LayerSizesFromHistory(const std::vector<std::string>& diff_ids,
+LayerSizes LayerSizesFromHistory(absl::Span<const std::string_view> diff_ids,
                                  const std::vector<HistoryEntry>& history,
                                  std::optional<int64_t> image_size) {
   LayerSizes result;

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "core/engine_bodies.h"
 
 namespace dgc {
@@ -44,7 +45,7 @@ struct LayerSizes {
 // LayerSizesFromHistory maps history sizes onto the layers `diff_ids`
 // (bottom first) of an image of `image_size` bytes (nullopt: not known
 // here, not checked).
-LayerSizes LayerSizesFromHistory(const std::vector<std::string>& diff_ids,
+LayerSizes LayerSizesFromHistory(absl::Span<const std::string_view> diff_ids,
                                  const std::vector<HistoryEntry>& history,
                                  std::optional<int64_t> image_size);
 

@@ -202,8 +202,10 @@ TEST(LayerSizesTest, EveryRecordedHistoryIsExactAndAddsUp) {
     ASSERT_TRUE(bodies.ok()) << bodies.status();
     for (const ImageSummary& image : bodies->images) {
       const ImageDetails& details = bodies->details.at(image.id);
-      LayerSizes sizes = LayerSizesFromHistory(details.inspect.diff_ids,
-                                               details.history, image.size);
+      std::vector<std::string_view> diff_ids(details.inspect.diff_ids.begin(),
+                                             details.inspect.diff_ids.end());
+      LayerSizes sizes =
+          LayerSizesFromHistory(diff_ids, details.history, image.size);
       EXPECT_TRUE(sizes.exact)
           << api << " " << image.id << ": " << sizes.problem;
       uint64_t total = 0;
@@ -223,8 +225,9 @@ TEST(LayerSizesTest, RecordedImageWithAZeroByteLayer) {
   const ImageDetails& details = bodies->details.at(
       "sha256:"
       "9ca9d53f214849d83129b1170a7ffb23e580d323c2620b85a221f31c12616a91");
-  LayerSizes sizes =
-      LayerSizesFromHistory(details.inspect.diff_ids, details.history, 1982556);
+  std::vector<std::string_view> diff_ids(details.inspect.diff_ids.begin(),
+                                         details.inspect.diff_ids.end());
+  LayerSizes sizes = LayerSizesFromHistory(diff_ids, details.history, 1982556);
   EXPECT_TRUE(sizes.exact) << sizes.problem;
   EXPECT_THAT(sizes.sizes, ElementsAre(1982256u, 0u, 300u));
 }

@@ -110,7 +110,8 @@ absl::Status ParseContent(value& v, ContentStoreFacts* out) {
   });
 }
 
-absl::Status ParseSnapshotRoot(value& root, EngineBodies* out) {
+absl::Status ParseSnapshotRoot(value& root, EngineBodies* out,
+                               const SnapshotImageReaders& readers) {
   std::string schema, captured_at;
   bool has_images = false, has_containers = false, has_details = false;
   absl::Status status =
@@ -124,7 +125,7 @@ absl::Status ParseSnapshotRoot(value& root, EngineBodies* out) {
           return ParseSystemDf(f, &out->system_df.emplace());
         if (key == "images") {
           has_images = true;
-          return ParseImageList(f, &out->images);
+          return readers.images(f);
         }
         if (key == "containers") {
           has_containers = true;
@@ -132,8 +133,7 @@ absl::Status ParseSnapshotRoot(value& root, EngineBodies* out) {
         }
         if (key == "image_details") {
           has_details = true;
-          out->details.reserve(out->images.size());  // if "images" came first
-          return ParseImageDetailsMap(f, &out->details);
+          return readers.image_details(f);
         }
         if (key == "container_details") {
           return ParseContainerDetailsMap(f, &out->container_details);
@@ -225,12 +225,24 @@ std::string SnapshotJson(const RawEngineBodies& raw) {
   return json.Finish();
 }
 
+absl::Status ParseSnapshotInto(simdjson::ondemand::parser& parser,
+                               const PaddedBody& text, EngineBodies* out,
+                               const SnapshotImageReaders& readers) {
+  return ParseDocument(parser, text, [&](value& root) {
+    return ParseSnapshotRoot(root, out, readers);
+  });
+}
+
 absl::StatusOr<EngineBodies> ParseSnapshot(const PaddedBody& text) {
   simdjson::ondemand::parser parser;
   EngineBodies bodies;
-  absl::Status status = ParseDocument(parser, text, [&](value& root) {
-    return ParseSnapshotRoot(root, &bodies);
-  });
+  auto images = [&](value& v) { return ParseImageList(v, &bodies.images); };
+  auto details = [&](value& v) {
+    bodies.details.reserve(bodies.images.size());  // if "images" came first
+    return ParseImageDetailsMap(v, &bodies.details);
+  };
+  absl::Status status =
+      ParseSnapshotInto(parser, text, &bodies, {images, details});
   if (!status.ok()) return status;
   return bodies;
 }

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/engine_bodies.h"
@@ -60,6 +61,23 @@ std::string SnapshotJson(const RawEngineBodies& raw);
 // be protected). Errors: InvalidArgument naming the member at fault, for
 // another schema, malformed JSON or a body of the wrong shape.
 absl::StatusOr<EngineBodies> ParseSnapshot(const PaddedBody& text);
+
+// How ParseSnapshotInto reads the two members that hold the images: the
+// image list (`images`) and the map of inspect and history bodies by ID
+// (`image_details`).
+struct SnapshotImageReaders {
+  absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> images;
+  absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> image_details;
+};
+
+// ParseSnapshotInto reads a dgc.snapshot/v1 document as ParseSnapshot does,
+// but hands its images to `readers` (`out` gets no images or details).
+// Values `readers` keep as string views stay valid until `parser` parses
+// another document. Errors: those of ParseSnapshot, and what the readers
+// return.
+absl::Status ParseSnapshotInto(simdjson::ondemand::parser& parser,
+                               const PaddedBody& text, EngineBodies* out,
+                               const SnapshotImageReaders& readers);
 
 }  // namespace dgc
 

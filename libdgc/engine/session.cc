@@ -11,6 +11,7 @@
 #include "core/error_code.h"
 #include "core/planner.h"
 #include "core/snapshot.h"
+#include "core/snapshot_inventory.h"
 #include "engine/content_store.h"
 #include "engine/disk_space.h"
 #include "engine/files.h"
@@ -104,10 +105,9 @@ absl::StatusOr<SnapshotCapture> EngineSession::CaptureSnapshot() {
 
 absl::StatusOr<Inventory> InventoryFromSnapshot(const PaddedBody& text,
                                                 std::string_view source) {
-  absl::StatusOr<EngineBodies> bodies = ParseSnapshot(text);
-  if (!bodies.ok()) return SnapshotError(source, bodies.status());
-  bool content = bodies->content.has_value();
-  absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
+  bool content = false;
+  absl::StatusOr<Inventory> inventory =
+      BuildInventoryFromSnapshot(text, &content);
   if (!inventory.ok()) return SnapshotError(source, inventory.status());
   if (inventory->engine.containerd_store && !content) {
     inventory->warnings.push_back(absl::StrFormat(

@@ -1,0 +1,30 @@
+// Reading a dgc.snapshot/v1 document (snapshot.h) straight into an
+// Inventory: one simdjson On-Demand pass in which each image is built as
+// its list entry and its details are read, keeping no body.
+//
+// Example:
+//   bool has_content = false;
+//   absl::StatusOr<dgc::Inventory> inventory =
+//       dgc::BuildInventoryFromSnapshot(text, &has_content);
+#ifndef DGC_CORE_SNAPSHOT_INVENTORY_H_
+#define DGC_CORE_SNAPSHOT_INVENTORY_H_
+
+#include "absl/status/statusor.h"
+#include "core/inventory.h"
+#include "core/json_reader.h"
+
+namespace dgc {
+
+// BuildInventoryFromSnapshot returns the inventory of a snapshot: the same as
+// BuildInventory(ParseSnapshot(text)). A document laid out as docker gc
+// writes one (the engine's info, then the image list, then the images'
+// details in the list's order) is read in one pass; any other layout is
+// read through EngineBodies, more slowly. `*has_content` tells whether the
+// snapshot kept its content store's facts (`content`). Errors: those of
+// ParseSnapshot and BuildInventory.
+absl::StatusOr<Inventory> BuildInventoryFromSnapshot(const PaddedBody& text,
+                                                     bool* has_content);
+
+}  // namespace dgc
+
+#endif  // DGC_CORE_SNAPSHOT_INVENTORY_H_
