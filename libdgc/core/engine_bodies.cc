@@ -82,17 +82,14 @@ absl::Status ParseImageMetadata(value& v, absl::Time* last_tag_time) {
 }
 
 absl::Status ParseHistoryEntry(value& v, HistoryEntry* out) {
-  return ForEachField(v, [&](std::string_view key, value& f) {
+  std::string_view created_by;
+  absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
     if (key == "Size") return ReadInt(f, key, &out->size);
-    if (key == "CreatedBy") {
-      std::string_view created_by;
-      if (absl::Status s = ReadStringView(f, key, &created_by); !s.ok()) {
-        return s;
-      }
-      out->metadata_step = IsMetadataStep(created_by);
-    }
+    if (key == "CreatedBy") return ReadStringView(f, key, &created_by);
     return absl::OkStatus();
   });
+  out->metadata_step = out->size == 0 && IsMetadataStep(created_by);
+  return status;
 }
 
 // Whether `v` is null (not consumed: ForEachField skips it).

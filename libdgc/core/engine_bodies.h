@@ -63,9 +63,10 @@ struct ImageInspect {
 // One entry of GET /images/{id}/history (newest first in the body).
 struct HistoryEntry {
   int64_t size = 0;
-  // Whether its CreatedBy names a step that creates no layer (ENV, LABEL…;
-  // see IsMetadataStep in layer_sizes.h), decided while parsing so the text
-  // need not be kept.
+  // Whether it is a step of 0 bytes whose CreatedBy names a step that
+  // creates no layer (ENV, LABEL…; see IsMetadataStep in layer_sizes.h),
+  // decided while parsing so the text need not be kept. A step with bytes
+  // created a layer whatever it says.
   bool metadata_step = false;
 };
 

@@ -28,6 +28,12 @@ LayerId LayerGraph::Intern(LayerId parent, std::string_view diff_id) {
   return it->second;
 }
 
+void LayerGraph::Reserve(size_t layers) {
+  layers_.reserve(layers);
+  digests_.reserve(layers);
+  chains_.reserve(layers);
+}
+
 void LayerGraph::SetSize(LayerId id, uint64_t size, bool exact) {
   layers_[id].size = size;
   layers_[id].size_known = true;

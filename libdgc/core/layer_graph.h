@@ -48,6 +48,10 @@ class LayerGraph {
   // is larger than every earlier one, its parent's included.
   LayerId Intern(LayerId parent, std::string_view diff_id);
 
+  // Reserve makes room for `layers` chains in all, so that interning that
+  // many moves nothing.
+  void Reserve(size_t layers);
+
   // SetSize records the size of a chain as derived from one image's history,
   // `exact` when that derivation was unambiguous.
   void SetSize(LayerId id, uint64_t size, bool exact);

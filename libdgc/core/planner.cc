@@ -91,18 +91,29 @@ size_t RuleNumber(const ImageVerdict& verdict) {
 std::vector<ImageIndex> InRuleOrder(const Inventory& inventory,
                                     const Decisions& d,
                                     const std::vector<bool>& chosen) {
-  std::vector<ImageIndex> order;
+  struct Candidate {
+    size_t rule;
+    absl::Time created;
+    ImageIndex image;
+  };
+  std::vector<Candidate> candidates;  // each rule number found once
   for (ImageIndex i = 0; i < chosen.size(); ++i) {
-    if (chosen[i]) order.push_back(i);
+    if (chosen[i]) {
+      candidates.push_back(
+          {RuleNumber(d.verdicts[i]), inventory.images[i].created, i});
+    }
   }
-  std::sort(order.begin(), order.end(), [&](ImageIndex a, ImageIndex b) {
-    size_t ra = RuleNumber(d.verdicts[a]), rb = RuleNumber(d.verdicts[b]);
-    if (ra != rb) return ra < rb;
-    const Image& x = inventory.images[a];
-    const Image& y = inventory.images[b];
-    if (x.created != y.created) return x.created < y.created;
-    return x.id < y.id;
-  });
+  std::sort(candidates.begin(), candidates.end(),
+            [&](const Candidate& a, const Candidate& b) {
+              if (a.rule != b.rule) return a.rule < b.rule;
+              if (a.created != b.created) return a.created < b.created;
+              return inventory.images[a.image].id < inventory.images[b.image].id;
+            });
+  std::vector<ImageIndex> order;
+  order.reserve(candidates.size());
+  for (const Candidate& candidate : candidates) {
+    order.push_back(candidate.image);
+  }
   return order;
 }
 

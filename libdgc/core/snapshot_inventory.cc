@@ -16,6 +16,9 @@ namespace {
 
 using simdjson::ondemand::value;
 
+// How many distinct layer chains to expect per image, at first.
+constexpr size_t kLayersPerImage = 4;
+
 // Reads a time field the engine may leave empty.
 absl::Status ReadTimeField(value& v, std::string_view name, absl::Time* out) {
   std::string_view text;
@@ -41,6 +44,8 @@ class ImageReader {
     inv_->images.reserve(summaries.size());
     inv_->image_by_id.reserve(summaries.size());
     parent_ids_.reserve(summaries.size());
+    // Images of busy hosts have about ten layers, most of them shared.
+    inv_->layers.Reserve(summaries.size() * kLayersPerImage);
     for (ImageSummary& summary : summaries) {
       parent_ids_.push_back(std::move(summary.parent_id));
       if (absl::Status s = AddListedImage(ImageFromListEntry(summary), inv_);

@@ -244,6 +244,15 @@ absl::StatusOr<std::vector<ImageSummary>> EngineClient::ListImages() {
   return images;
 }
 
+absl::StatusOr<std::vector<ContainerSummary>> EngineClient::ListContainers() {
+  std::vector<ContainerSummary> containers;
+  absl::StatusOr<HttpResponse> response =
+      Call("GET", VersionedPath("/containers/json?all=1"),
+           [&](value& v) { return ParseContainerList(v, &containers); });
+  if (!response.ok()) return response.status();
+  return containers;
+}
+
 absl::StatusOr<std::vector<ContainerSummary>> EngineClient::ContainersOf(
     std::string_view id) {
   return ContainersFiltered("ancestor", id);

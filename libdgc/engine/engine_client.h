@@ -10,7 +10,7 @@
 // engine with, one request each and never with force: DeleteImage,
 // RemoveContainer, RemoveVolume and PruneBuildCache (one record at a time),
 // and the reads that re-check an action just before it (InspectImage,
-// ContainersOf, InspectContainer, ContainersMounting).
+// ContainersOf, ListContainers, InspectContainer, ContainersMounting).
 //
 // Example:
 //   dgc::EngineClient client(*transport);
@@ -98,6 +98,10 @@ class EngineClient {
   // `id` or from an image built on it (the engine's "ancestor" filter).
   absl::StatusOr<std::vector<ContainerSummary>> ContainersOf(
       std::string_view id);
+
+  // ListContainers returns GET /containers/json?all=1: every container, in
+  // any state. Errors: as Get.
+  absl::StatusOr<std::vector<ContainerSummary>> ListContainers();
 
   // DeleteImage sends DELETE /images/{name}, never with force: one
   // reference is untagged, or the image goes with its last reference (and,

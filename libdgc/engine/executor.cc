@@ -200,7 +200,24 @@ Executor::Executor(EngineClient& client, const Inventory& inventory)
 
 absl::StatusOr<std::optional<std::string>> Executor::Recheck(
     const Action& action) {
-  absl::StatusOr<ImageInspect> inspect = client_.InspectImage(action.image);
+  absl::StatusOr<std::optional<std::string>> image =
+      RecheckImage(action, client_.InspectImage(action.image));
+  if (!image.ok() || image->has_value()) return image;
+  absl::StatusOr<std::vector<ContainerSummary>> containers =
+      client_.ContainersOf(action.image);
+  if (!containers.ok()) return containers.status();
+  if (!containers->empty()) {
+    return std::optional<std::string>(
+        ContainerUse(containers->front(), action.image));
+  }
+  if (action.op == ActionOp::kDelete && inventory_.engine.containerd_store) {
+    return RecheckNoChild(action);
+  }
+  return std::optional<std::string>();
+}
+
+absl::StatusOr<std::optional<std::string>> Executor::RecheckImage(
+    const Action& action, const absl::StatusOr<ImageInspect>& inspect) const {
   if (absl::IsNotFound(inspect.status())) {
     return std::optional<std::string>(action.op == ActionOp::kDelete
                                           ? "already removed"
@@ -229,17 +246,62 @@ absl::StatusOr<std::optional<std::string>> Executor::Recheck(
     return std::optional<std::string>(
         "its other references are gone: untagging would delete it");
   }
-  absl::StatusOr<std::vector<ContainerSummary>> containers =
-      client_.ContainersOf(action.image);
-  if (!containers.ok()) return containers.status();
-  if (!containers->empty()) {
-    return std::optional<std::string>(
-        ContainerUse(containers->front(), action.image));
-  }
-  if (action.op == ActionOp::kDelete && inventory_.engine.containerd_store) {
-    return RecheckNoChild(action);
-  }
   return std::optional<std::string>();
+}
+
+bool Executor::DeletesById(const Action& action) const {
+  if (action.op != ActionOp::kDelete || inventory_.engine.containerd_store ||
+      inventory_.FindImage(action.image) == kNoImage) {
+    return false;
+  }
+  std::vector<std::string> names = NamesToDelete(action);
+  return names.size() == 1;
+}
+
+std::optional<std::string> Executor::InUse(
+    const Action& action,
+    const std::vector<ContainerSummary>& containers) const {
+  // A container's image, and each image it is built on, as the inventory
+  // knows them (an image's parent never changes). A container of an image
+  // built since the inventory was read is the engine's to refuse: that
+  // image is a child of the planned one (see the file comment).
+  ImageIndex planned = inventory_.FindImage(action.image);
+  for (const ContainerSummary& container : containers) {
+    for (ImageIndex index = inventory_.FindImage(container.image_id);
+         index != kNoImage; index = inventory_.images[index].parent) {
+      if (index == planned) return ContainerUse(container, action.image);
+    }
+  }
+  return std::nullopt;
+}
+
+absl::Status Executor::DeleteById(const Action& action, ActionResult* result) {
+  if (listing_uses_ == 0) {
+    listing_ = client_.ListContainers();
+    listing_uses_ = kSharedListing;
+  }
+  --listing_uses_;
+  // The inspect is the action's last check: its DELETE follows.
+  absl::StatusOr<std::optional<std::string>> check =
+      RecheckImage(action, client_.InspectImage(action.image));
+  if (check.ok() && !check->has_value()) {
+    if (listing_.ok()) {
+      check = InUse(action, *listing_);
+    } else {
+      check = listing_.status();
+    }
+  }
+  absl::Status fatal;
+  if (Blocked(check, result, &fatal)) return fatal;
+  fatal = Record(action.image, client_.DeleteImage(action.image, action.prune),
+                 result);
+  if (result->status != ResultStatus::kDone) return fatal;
+  result->freed_bytes = PriceDeleted(result->deleted);
+  if (!Contains(result->deleted, action.image)) {
+    result->status = ResultStatus::kFailed;
+    result->detail = "the engine untagged the image but did not delete it";
+  }
+  return fatal;
 }
 
 absl::Status Executor::DeleteParents(const Action& action,
@@ -587,9 +649,18 @@ ApplyReport Executor::Apply(const Plan& plan, const ExecutorHooks& hooks) {
     if (!stopped.empty()) {
       result.status = ResultStatus::kSkipped;
       result.detail = "not run: " + stopped;
-    } else if (absl::Status fatal = Perform(action, &result); !fatal.ok()) {
-      stopped =
-          absl::StrFormat("the engine stopped answering (%s)", fatal.message());
+    } else {
+      absl::Status fatal;
+      if (DeletesById(action)) {
+        fatal = DeleteById(action, &result);
+      } else {
+        listing_uses_ = 0;  // the engine changed meanwhile: list again
+        fatal = Perform(action, &result);
+      }
+      if (!fatal.ok()) {
+        stopped = absl::StrFormat("the engine stopped answering (%s)",
+                                  fatal.message());
+      }
     }
     result.finished_at = absl::Now();
     switch (result.status) {

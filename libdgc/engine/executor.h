@@ -15,6 +15,25 @@
 // the planned image. Freed bytes are measured from the layer chains the
 // engine reports deleted, priced by the inventory's layer sizes.
 //
+// A delete whose only request is that DELETE by ID (the image has no
+// reference, or references in one repository only: the engine then
+// removes them with it) is re-checked more cheaply, on the default store:
+// the engine itself re-checks, atomically with that very request and
+// changing nothing when it refuses, what the container check is for (a
+// container of any state using the image: 409 "image is being used by
+// ... container"; one using an image built on it: that image is a child,
+// 409 "image has dependent child images"). So for such actions one
+// listing of every container (GET /containers/json?all=1) stands for the
+// per-action one, shared by up to kSharedListing consecutive such actions
+// and read again after any other action; a container created since is
+// the engine's to refuse (the action fails with the engine's message,
+// nothing changed), as one created between a per-action listing and the
+// DELETE always was. The inspect of the image is the action's last check,
+// just before its DELETE; it checks all that the re-check and the check of
+// the name do. Any other action (an untag, a delete that must first remove
+// references by name, which the engine does without a container check)
+// keeps the per-action container listing just before its first request.
+//
 // An image built on the planned image since the plan must stop a delete
 // before any reference goes: the engine would refuse the final DELETE by
 // ID, leaving the image there without those references. So a delete that
@@ -81,6 +100,9 @@ struct ExecutorHooks {
       on_result;
 };
 
+// How many consecutive deletions by ID share one listing of containers.
+inline constexpr size_t kSharedListing = 64;
+
 class Executor {
  public:
   // `client` needs a read-write transport; `inventory` (of the same engine,
@@ -96,6 +118,24 @@ class Executor {
   // Why the action must not run now, or nullopt. An error means the engine
   // could not be asked.
   absl::StatusOr<std::optional<std::string>> Recheck(const Action& action);
+  // RecheckImage is the part of Recheck that reads the image's inspect
+  // (`inspect`, NotFound when it is gone).
+  absl::StatusOr<std::optional<std::string>> RecheckImage(
+      const Action& action, const absl::StatusOr<ImageInspect>& inspect) const;
+  // DeletesById: whether the action's only request is DELETE by ID, on the
+  // default store, of an image the inventory knows (see the file comment).
+  bool DeletesById(const Action& action) const;
+  // InUse: why, per the shared listing `containers`, `action`'s image must
+  // stay (a container uses it or an image the inventory has built on it),
+  // or nullopt.
+  std::optional<std::string> InUse(
+      const Action& action,
+      const std::vector<ContainerSummary>& containers) const;
+  // DeleteById performs an action that DeletesById, filling `result`: the
+  // shared container listing (read when due), the image's inspect, then
+  // its DELETE. Returns the transport error that should end the run, if
+  // any.
+  absl::Status DeleteById(const Action& action, ActionResult* result);
   // DeleteRefs performs the action's DELETE requests (see NamesToDelete in
   // executor.cc), each after CheckName, filling `result`. Returns the
   // transport error that should end the run, if any.
@@ -158,6 +198,10 @@ class Executor {
   // layers by ID, volumes by name (0 when it did not report one).
   absl::flat_hash_map<std::string, uint64_t> container_sizes_;
   absl::flat_hash_map<std::string, uint64_t> volume_sizes_;
+  // The shared listing of containers, and how many more deletions by ID
+  // may use it (0: read it again).
+  absl::StatusOr<std::vector<ContainerSummary>> listing_;
+  size_t listing_uses_ = 0;
 };
 
 // SameEngine checks that `plan` was made for the engine `inventory` is

@@ -222,6 +222,9 @@ class ExecutorResourcesTest : public ::testing::Test {
         tool_);
     transport_.On("GET", ImagePath(tool_) + "/json", FakeAnswer::Json(inspect));
     transport_.On("GET", AncestorPath(tool_), FakeAnswer::Json("[]"));
+    // The listing deletions by ID share: read after the container went.
+    transport_.On("GET", "/v1.41/containers/json?all=1",
+                  FakeAnswer::Json("[]"));
     transport_.On("DELETE", ImagePath(tool_),
                   FakeAnswer::Json(absl::StrFormat(
                       R"([{"Untagged":"tool:2"},{"Deleted":"%s"},)"
@@ -699,7 +702,7 @@ TEST_F(ExecutorResourcesTest, AMixedPlanRunsInOrder) {
       transport_.RequestLines(),
       ElementsAre(
           "GET " + ContainerInspectPath(job_), "DELETE " + ContainerPath(job_),
-          "GET " + ImagePath(tool_) + "/json", "GET " + AncestorPath(tool_),
+          "GET /v1.41/containers/json?all=1",
           "GET " + ImagePath(tool_) + "/json", "DELETE " + ImagePath(tool_),
           "GET " + MountingPath(volume_), "DELETE " + VolumePath(volume_),
           "POST " + PrunePath(kChildRecord),

@@ -133,6 +133,9 @@ std::string AncestorPath(std::string_view id) {
       id);
 }
 
+// The listing of every container that deletions by ID share.
+constexpr char kContainersPath[] = "/v1.41/containers/json?all=1";
+
 std::string InspectPath(std::string_view name) {
   return absl::StrFormat("/v1.41/images/%s/json", name);
 }
@@ -198,6 +201,7 @@ class ExecutorTest : public ::testing::Test {
   void Build() {
     inventory_ = engine_.BuildOrDie();
     for (const Image& image : inventory_.images) Serve(image);
+    transport_.On("GET", kContainersPath, FakeAnswer::Json("[]"));
   }
 
   void Serve(const Image& image) {
@@ -382,10 +386,13 @@ TEST_F(SmallEngineTest, ChainsTheInventoryDoesNotKnowAreNotPriced) {
 }
 
 TEST_F(SmallEngineTest, ImageWithOneTagIsDeletedByIdAfterAGetOfIt) {
+  // Its only request is the DELETE by ID: the shared listing of containers,
+  // then one GET of the image (the re-check and the last check before the
+  // DELETE at once), then the DELETE.
   ApplyReport report = Apply(MakePlan({DeleteTool()}));
   EXPECT_THAT(
       transport_.RequestLines(),
-      ElementsAre("GET " + InspectPath(tool_), "GET " + AncestorPath(tool_),
+      ElementsAre(std::string("GET ") + kContainersPath,
                   "GET " + InspectPath(tool_), "DELETE " + DeletePath(tool_)));
   ASSERT_THAT(report.results, SizeIs(1));
   EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
@@ -397,8 +404,7 @@ TEST_F(SmallEngineTest, ImageWithOneTagIsDeletedByIdAfterAGetOfIt) {
 TEST_F(SmallEngineTest, DanglingImageIsDeletedByIdAfterAGetOfIt) {
   ApplyReport report = Apply(MakePlan({DeleteDangling()}));
   EXPECT_THAT(transport_.RequestLines(),
-              ElementsAre("GET " + InspectPath(dangling_),
-                          "GET " + AncestorPath(dangling_),
+              ElementsAre(std::string("GET ") + kContainersPath,
                           "GET " + InspectPath(dangling_),
                           "DELETE " + DeletePath(dangling_)));
   ASSERT_THAT(report.results, SizeIs(1));
@@ -536,16 +542,15 @@ TEST_F(SmallEngineTest, SkipsTheDeleteByIdWhenTheImageWentMeanwhile) {
   EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 0u);
 }
 
-TEST_F(SmallEngineTest, SkipsADeleteByIdOfAnImageRemovedAfterTheRecheck) {
-  // From the third request on (the GET before the DELETE), it is gone.
-  transport_.OnAfter(transport_.performed() + 2, "GET", InspectPath(tool_),
-                     FakeAnswer::EngineError(404, "No such image"));
+TEST_F(SmallEngineTest, SkipsADeleteByIdOfAnImageRemovedAfterItsCheck) {
+  // Gone between its GET and its DELETE: the engine answers 404.
+  transport_.On("DELETE", DeletePath(tool_),
+                FakeAnswer::EngineError(404, "No such image"));
   ApplyReport report = Apply(MakePlan({DeleteTool()}));
   ASSERT_THAT(report.results, SizeIs(1));
   EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
-  EXPECT_EQ(report.results[0].detail, "already removed");
-  EXPECT_EQ(transport_.Count("GET", InspectPath(tool_)), 2u);
-  EXPECT_EQ(DeleteCount(), 0u);
+  EXPECT_EQ(report.results[0].detail, tool_ + " was removed by someone else");
+  EXPECT_EQ(transport_.Count("GET", InspectPath(tool_)), 1u);
 }
 
 TEST_F(SmallEngineTest, SkipsAnUntagThatWouldRemoveTheLastReference) {
@@ -568,11 +573,10 @@ TEST_F(SmallEngineTest, DeleteWithoutPruneSaysNoprune) {
   transport_.On("DELETE", DeletePath(tool_) + "?noprune=1",
                 FakeAnswer::Json(DeleteJson({"tool:2"}, {tool_})));
   ApplyReport report = Apply(MakePlan({action}));
-  EXPECT_THAT(
-      transport_.RequestLines(),
-      ElementsAre("GET " + InspectPath(tool_), "GET " + AncestorPath(tool_),
-                  "GET " + InspectPath(tool_),
-                  "DELETE " + DeletePath(tool_) + "?noprune=1"));
+  EXPECT_THAT(transport_.RequestLines(),
+              ElementsAre(std::string("GET ") + kContainersPath,
+                          "GET " + InspectPath(tool_),
+                          "DELETE " + DeletePath(tool_) + "?noprune=1"));
   ASSERT_THAT(report.results, SizeIs(1));
   EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
       << report.results[0].detail;
@@ -597,7 +601,7 @@ TEST_F(SmallEngineTest, SkipsADeleteWhenAChildWasBuiltOnTheImage) {
       transport_.RequestLines(),
       ElementsAre("GET " + InspectPath(app_), "GET " + AncestorPath(app_),
                   "GET " + InspectPath(app_), "DELETE " + DeletePath(app_),
-                  "GET " + InspectPath(tool_), "GET " + AncestorPath(tool_),
+                  std::string("GET ") + kContainersPath,
                   "GET " + InspectPath(tool_), "DELETE " + DeletePath(tool_)));
   EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
 }
@@ -814,7 +818,7 @@ TEST_F(SmallEngineTest, SkipsAnUntagOfAnImageNowUsedByAContainer) {
 }
 
 TEST_F(SmallEngineTest, ContainerWithoutANameIsNamedByItsShortId) {
-  transport_.On("GET", AncestorPath(tool_),
+  transport_.On("GET", kContainersPath,
                 FakeAnswer::Json(ContainerJson("", tool_, "dead")));
   ApplyReport report = Apply(MakePlan({DeleteTool()}));
   ASSERT_THAT(report.results, SizeIs(1));
@@ -825,15 +829,33 @@ TEST_F(SmallEngineTest, ContainerWithoutANameIsNamedByItsShortId) {
 }
 
 TEST_F(SmallEngineTest, SkipsAnImageWhoseChildIsNowUsedByAContainer) {
+  // A delete that first removes references by name keeps the engine's
+  // per-action listing: the engine untags without a container check.
   std::string child = Id("a child built since the plan");
-  transport_.On("GET", AncestorPath(tool_),
+  transport_.On("GET", AncestorPath(app_),
                 FakeAnswer::Json(ContainerJson("job-1", child, "running")));
-  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  ApplyReport report = Apply(MakePlan({DeleteApp()}));
   ASSERT_THAT(report.results, SizeIs(1));
   EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
   EXPECT_EQ(report.results[0].detail,
             "an image built on it is in use by container job-1 (running)");
   EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, AChildBuiltSinceThePlanIsTheEnginesToRefuse) {
+  // The shared listing shows a container of an image the inventory does
+  // not know: it may be a child of tool, built since. The engine refuses
+  // the DELETE by ID of an image with a child, changing nothing.
+  std::string child = Id("a child built since the plan");
+  transport_.On("GET", kContainersPath,
+                FakeAnswer::Json(ContainerJson("job-1", child, "running")));
+  transport_.On("DELETE", DeletePath(tool_), RefusedForAChild(tool_));
+  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_THAT(report.results[0].detail,
+              HasSubstr("an image was built on it since the plan ("));
+  EXPECT_THAT(report.results[0].deleted, IsEmpty());
 }
 
 // ---- engine errors ----
@@ -959,6 +981,90 @@ TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringBeforeAGetByNameEndsTheRun) {
   EXPECT_EQ(transport_.Count("DELETE", DeletePath(tool_)), 0u);
 }
 
+// ---- deletions by ID: the shared listing ----
+
+TEST_F(SmallEngineTest, DeletionsByIdShareOneListingOfContainers) {
+  Plan plan = MakePlan({DeleteTool(), DeleteDangling()});
+  ApplyReport report = Apply(plan);
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre(std::string("GET ") + kContainersPath,
+                  "GET " + InspectPath(tool_), "DELETE " + DeletePath(tool_),
+                  "GET " + InspectPath(dangling_),
+                  "DELETE " + DeletePath(dangling_)));
+  EXPECT_EQ(report.summary.done, 2u);
+}
+
+TEST_F(SmallEngineTest, AnyOtherActionMakesTheNextDeletionListAgain) {
+  // The untag of app keeps its own per-action listing; tool then reads
+  // the shared one again, as the engine may have changed meanwhile.
+  Plan plan =
+      MakePlan({DeleteDangling(), UntagAction(app_, {"app:1"}), DeleteTool()});
+  ApplyReport report = Apply(plan);
+  EXPECT_EQ(report.summary.done, 3u);
+  EXPECT_EQ(transport_.Count("GET", kContainersPath), 2u);
+  EXPECT_EQ(transport_.Count("GET", AncestorPath(app_)), 1u);
+}
+
+TEST_F(SmallEngineTest, AContainerCreatedAfterTheListingIsTheEnginesToRefuse) {
+  // The shared listing was empty; a container of tool came after it. The
+  // engine refuses the DELETE by ID without force and changes nothing: the
+  // action fails with its message, and the run goes on.
+  std::string message = absl::StrFormat(
+      "conflict: unable to delete %s (must be forced) - image is being used "
+      "by stopped container 0f1e2d3c4b5a",
+      ShortId(tool_));
+  transport_.On("DELETE", DeletePath(tool_),
+                FakeAnswer::EngineError(409, message));
+  ApplyReport report = Apply(MakePlan({DeleteTool(), DeleteDangling()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_THAT(report.results[0].detail, HasSubstr(message));
+  EXPECT_THAT(report.results[0].deleted, IsEmpty());
+  EXPECT_EQ(report.results[0].freed_bytes, 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(tool_)), 1u);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(report.summary.stopped, "");
+}
+
+TEST_F(SmallEngineTest, AFailedSharedListingFailsTheDeletionsItServes) {
+  transport_.On("GET", kContainersPath,
+                FakeAnswer::EngineError(500, "database is locked"));
+  ApplyReport report = Apply(MakePlan({DeleteTool(), DeleteDangling()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  for (const ActionResult& result : report.results) {
+    EXPECT_EQ(result.status, ResultStatus::kFailed);
+    EXPECT_THAT(result.detail, HasSubstr("database is locked"));
+  }
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+// A legacy build: base, and child built on it.
+class ParentAndChildTest : public ExecutorTest {
+ protected:
+  void SetUp() override {
+    ExecutorTest::SetUp();
+    base_ =
+        engine_.AddImage({.tags = {"base:1"}, .layers = {{Id("base"), 1000}}});
+    child_ = engine_.AddChild(
+        base_, {.tags = {"child:1"}, .layers = {{Id("child"), 30}}});
+    Build();
+  }
+
+  std::string base_, child_;
+};
+
+TEST_F(ParentAndChildTest, AContainerOfAKnownChildKeepsItsParent) {
+  transport_.On("GET", kContainersPath,
+                FakeAnswer::Json(ContainerJson("svc-1", child_, "exited")));
+  ApplyReport report = Apply(MakePlan({DeleteAction(base_, {"base:1"}, 1000)}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[0].detail,
+            "an image built on it is in use by container svc-1 (exited)");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
 // ---- hooks and summary ----
 
 TEST_F(SmallEngineTest, StopRequestedSkipsTheRest) {
@@ -980,6 +1086,25 @@ TEST_F(SmallEngineTest, StopRequestedSkipsTheRest) {
   EXPECT_EQ(report.summary.stopped, "interrupted");
   EXPECT_EQ(asked, 2) << "asked before each action until it said stop";
   EXPECT_EQ(transport_.Count("GET", InspectPath(app_)), 0u);
+  EXPECT_EQ(DeleteCount(), 1u);
+}
+
+TEST_F(SmallEngineTest, OnResultDecidesWhetherTheNextDeletionByIdRuns) {
+  // As a watermark does: the first result says stop before the second
+  // deletion by ID starts.
+  size_t told = 0;
+  ExecutorHooks hooks;
+  hooks.on_result = [&](const ActionResult&, size_t, size_t) { ++told; };
+  hooks.stop_requested = [&]() -> std::optional<std::string> {
+    if (told == 0) return std::nullopt;
+    return std::string("the watermark was reached");
+  };
+  ApplyReport report = Apply(MakePlan({DeleteTool(), DeleteDangling()}), hooks);
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[1].detail, "not run: the watermark was reached");
+  EXPECT_EQ(transport_.Count("GET", InspectPath(dangling_)), 0u);
   EXPECT_EQ(DeleteCount(), 1u);
 }
 

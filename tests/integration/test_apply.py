@@ -640,13 +640,13 @@ class EngineBreaksOffTest(unittest.TestCase):
         self.assert_action_failed(overrides)
 
     def test_cut_off_during_the_last_check_before_the_delete(self):
-        # The image is inspected three times: reading the inventory, the
-        # re-check before the action, and the last check before the DELETE;
-        # the engine dies answering the last.
+        # The image is inspected twice: reading the inventory, and the
+        # re-check before its DELETE by ID, which is also the last check
+        # before it; the engine dies answering the last.
         overrides = deletable_fake_overrides()
         inspect = default_replies("1.41")[f"/images/{IMAGE_ID}/json"]
         overrides[f"/images/{IMAGE_ID}/json"] = [
-            inspect, inspect, Reply(b'{"Id": "sha256:', content_length=5000)]
+            inspect, Reply(b'{"Id": "sha256:', content_length=5000)]
         self.assert_action_failed(overrides)
 
 
