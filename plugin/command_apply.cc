@@ -169,7 +169,8 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
 
   Policy policy;  // stays empty for a saved plan
   Plan saved_plan;
-  ApplyRequest request{.now = *now_flag};
+  ApplyRequest request{.now = *now_flag,
+                       .report_docker_usage = !metrics_file.empty()};
   if (options.plan_file.empty()) {
     absl::StatusOr<Policy> loaded = LoadPolicy(
         options.policy_file, invocation.global.connection, invocation.env);

@@ -55,7 +55,12 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
   absl::StatusOr<Policy> policy =
       LoadPolicy(policy_file, invocation.global.connection, invocation.env);
   if (!policy.ok()) return policy.status();
-  absl::StatusOr<Inventory> inventory = LoadInventory(invocation, read.from);
+  // Docker's own usage is read only when the policy or the metrics need it.
+  InventoryScope scope = NeedsDockerUsage(*policy) || !metrics_file.empty()
+                             ? InventoryScope::kAll
+                             : InventoryScope::kImages;
+  absl::StatusOr<Inventory> inventory =
+      LoadInventory(invocation, read.from, scope);
   if (!inventory.ok()) return inventory.status();
   invocation.metrics.AddInventory(*inventory);
   absl::StatusOr<Plan> planned = MakePlan(*inventory, *policy, *now_flag);

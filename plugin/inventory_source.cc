@@ -27,12 +27,13 @@ absl::StatusOr<std::unique_ptr<EngineSession>> OpenSession(
 }
 
 absl::StatusOr<Inventory> LoadInventory(const Invocation& invocation,
-                                        std::string_view from_file) {
+                                        std::string_view from_file,
+                                        InventoryScope scope) {
   if (!from_file.empty()) return InventoryFromSnapshotFile(from_file);
   absl::StatusOr<std::unique_ptr<EngineSession>> session =
       OpenSession(invocation, Access::kReadOnly);
   if (!session.ok()) return session.status();
-  return (*session)->ReadInventory();
+  return (*session)->ReadInventory(scope);
 }
 
 absl::StatusOr<std::optional<absl::Time>> ParseNowFlag(std::string_view command,

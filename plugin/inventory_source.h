@@ -23,10 +23,11 @@ absl::StatusOr<std::unique_ptr<EngineSession>> OpenSession(
     const Invocation& invocation, Access access);
 
 // LoadInventory reads the inventory from the snapshot `from_file` when it
-// is not empty, else from the engine (read-only). Errors name the file or
-// the endpoint.
-absl::StatusOr<Inventory> LoadInventory(const Invocation& invocation,
-                                        std::string_view from_file);
+// is not empty, else from the engine (read-only), within `scope`. Errors
+// name the file or the endpoint.
+absl::StatusOr<Inventory> LoadInventory(
+    const Invocation& invocation, std::string_view from_file,
+    InventoryScope scope = InventoryScope::kAll);
 
 // ParseNowFlag reads a --now value: nullopt when empty. Errors: a usage
 // error of `command` naming the value.

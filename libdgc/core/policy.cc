@@ -324,6 +324,11 @@ absl::StatusOr<Policy> ParsePolicy(const PaddedBody& text,
   return PolicyParser(source).Parse(text);
 }
 
+bool NeedsDockerUsage(const Policy& policy) {
+  return policy.threshold.has_value() || policy.build_cache.has_value() ||
+         policy.containers.has_value() || policy.volumes.has_value();
+}
+
 Policy DefaultPolicy() {
   Policy policy;
   policy.source = "built-in default";

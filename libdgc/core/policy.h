@@ -132,6 +132,11 @@ struct Policy {
 absl::StatusOr<Policy> ParsePolicy(const PaddedBody& text,
                                    std::string_view source);
 
+// NeedsDockerUsage reports whether planning `policy` needs Docker's own
+// disk usage (GET /system/df): for a threshold, or for a section of build
+// cache, containers or volumes. A policy of images alone does not.
+bool NeedsDockerUsage(const Policy& policy);
+
 // DefaultPolicy is used when no policy file exists: dangling images older
 // than 24h are deleted; nothing else is touched.
 Policy DefaultPolicy();

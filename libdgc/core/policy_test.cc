@@ -676,3 +676,24 @@ TEST(LabelConditionTest, ParsedConditionsRoundTripThroughText) {
 
 }  // namespace
 }  // namespace dgc
+
+namespace dgc {
+namespace {
+
+TEST(NeedsDockerUsageTest, OnlyForAThresholdOrAResourceSection) {
+  auto needs = [](const char* json) {
+    absl::StatusOr<Policy> policy = ParsePolicy(PaddedBody(json), "gc.json");
+    EXPECT_TRUE(policy.ok()) << policy.status();
+    return policy.ok() && NeedsDockerUsage(*policy);
+  };
+  EXPECT_FALSE(NeedsDockerUsage(DefaultPolicy()));
+  EXPECT_FALSE(needs(R"({"rules": [{"match": "*", "keep_newest": 2}]})"));
+  EXPECT_TRUE(needs(R"({"rules": [{"match": "*", "keep_newest": 2}],
+                        "threshold": {"high": "85%", "low": "65%"}})"));
+  EXPECT_TRUE(needs(R"({"rules": [], "build_cache": {"older_than": "7d"}})"));
+  EXPECT_TRUE(needs(R"({"rules": [], "containers": {"stopped_older_than": "7d"}})"));
+  EXPECT_TRUE(needs(R"({"rules": [], "volumes": {"anonymous_unused_older_than": "7d"}})"));
+}
+
+}  // namespace
+}  // namespace dgc

@@ -50,9 +50,11 @@ EngineSession::EngineSession(std::unique_ptr<Transport> transport,
 
 absl::Status EngineSession::Connect() { return client_.Connect(); }
 
-absl::StatusOr<Inventory> EngineSession::ReadInventory() {
-  absl::StatusOr<EngineBodies> bodies = client_.FetchBodies(
-      {.system_df = true, .raw = nullptr, .cache_directory = cache_directory_});
+absl::StatusOr<Inventory> EngineSession::ReadInventory(InventoryScope scope) {
+  absl::StatusOr<EngineBodies> bodies =
+      client_.FetchBodies({.system_df = scope == InventoryScope::kAll,
+                           .raw = nullptr,
+                           .cache_directory = cache_directory_});
   if (!bodies.ok()) return bodies.status();
   absl::StatusOr<Inventory> inventory = BuildInventory(*std::move(bodies));
   if (!inventory.ok()) {
@@ -167,7 +169,11 @@ absl::StatusOr<ApplyRun> ApplyRun::Prepare(EngineSession& session,
     return absl::FailedPreconditionError(
         "apply needs a read-write connection to the engine");
   }
-  absl::StatusOr<Inventory> inventory = session.ReadInventory();
+  bool images_alone = request.policy != nullptr &&
+                      !NeedsDockerUsage(*request.policy) &&
+                      !request.report_docker_usage;
+  absl::StatusOr<Inventory> inventory = session.ReadInventory(
+      images_alone ? InventoryScope::kImages : InventoryScope::kAll);
   if (!inventory.ok()) return inventory.status();
   if (request.saved_plan != nullptr) {
     if (absl::Status same = SameEngine(*request.saved_plan, *inventory);

@@ -62,6 +62,15 @@ struct SnapshotCapture {
 };
 
 // One connection to one engine. Not thread-safe.
+// What EngineSession::ReadInventory reads.
+enum class InventoryScope {
+  kAll,  // everything, Docker's own disk usage (/system/df) included
+  // What a plan of images alone needs (see NeedsDockerUsage): no
+  // /system/df, the engine's slowest call, so no LayersSize check and no
+  // containers' writable layers, volumes or build cache.
+  kImages,
+};
+
 class EngineSession {
  public:
   // Open prepares a session with `access` to the engine at `endpoint`;
@@ -83,14 +92,16 @@ class EngineSession {
   absl::Status Connect();
 
   // ReadInventory reads the engine's inventory afresh (images, containers,
-  // /info and /system/df, each image's inspect and history, the inspect of
-  // each container not running), checks it with CheckAccounting, and
+  // /info and, unless `scope` is kImages, /system/df; each image's inspect
+  // and history, the inspect of each container not running), checks it
+  // with CheckAccounting (against /system/df's LayersSize), and
   // measures the data disk when this machine sees it (MeasureDataDisk),
   // and remembers the images' last uses in the cache directory
   // (RememberLastUse; a failure to write it is a warning). Errors:
   // those of EngineClient::FetchBodies; an inventory that does not hold
   // together (code kProtocol); those of CheckAccounting.
-  absl::StatusOr<Inventory> ReadInventory();
+  absl::StatusOr<Inventory> ReadInventory(
+      InventoryScope scope = InventoryScope::kAll);
 
   // CaptureSnapshot reads the same bodies as ReadInventory and returns them
   // as a dgc.snapshot/v1 document, after checking that they build an
@@ -139,6 +150,10 @@ struct ApplyRequest {
   const Policy* policy = nullptr;
   const Plan* saved_plan = nullptr;
   std::optional<absl::Time> now = std::nullopt;
+  // Whether the caller reports Docker's own disk usage (metrics): else a
+  // policy that does not need it (NeedsDockerUsage) is planned without
+  // reading it (InventoryScope::kImages).
+  bool report_docker_usage = true;
 };
 
 // One apply on one engine: prepared (inventory read, plan made and

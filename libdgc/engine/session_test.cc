@@ -67,6 +67,18 @@ TEST_F(SessionTest, ReadInventoryReadsTheEngineUsageAndFindsItExact) {
   EXPECT_THAT(transport_->refused(), IsEmpty());
 }
 
+TEST_F(SessionTest, ReadingImagesAloneLeavesTheEngineUsageUnread) {
+  std::unique_ptr<EngineSession> session = Open(Access::kReadOnly);
+  absl::StatusOr<Inventory> inventory =
+      session->ReadInventory(InventoryScope::kImages);
+  ASSERT_TRUE(inventory.ok()) << inventory.status();
+  EXPECT_EQ(transport_->Count("GET", "/v1.41/system/df"), 0u);
+  EXPECT_FALSE(inventory->engine_layers_size.has_value());
+  EXPECT_THAT(inventory->volumes, IsEmpty());
+  EXPECT_FALSE(inventory->images.empty());
+  EXPECT_THAT(inventory->warnings, IsEmpty());
+}
+
 TEST_F(SessionTest, ALayersSizeMismatchBecomesAWarningInEveryDocument) {
   std::unique_ptr<EngineSession> session = Open(Access::kReadOnly);
   transport_->On("GET", "/v1.41/system/df",
