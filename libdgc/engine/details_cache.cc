@@ -105,8 +105,21 @@ void DetailsCache::Put(const std::string& image_id,
                          .history = std::move(history)};
 }
 
+bool DetailsCache::Unchanged() const {
+  // An entry Put with the tags it was loaded with holds the loaded bodies:
+  // a tag change is what makes a run read an image's details again.
+  return put_.size() == loaded_.size() &&
+         std::all_of(put_.begin(), put_.end(), [&](const auto& put) {
+           auto loaded = loaded_.find(put.first);
+           return loaded != loaded_.end() &&
+                  loaded->second.tags == put.second.tags;
+         });
+}
+
 absl::Status DetailsCache::Save() const {
-  if (directory_.empty() || engine_id_.empty()) return absl::OkStatus();
+  if (directory_.empty() || engine_id_.empty() || Unchanged()) {
+    return absl::OkStatus();
+  }
   JsonWriter json(JsonWriter::Style::kCompact);
   json.BeginObject();
   json.Key("schema").String(kSchema);

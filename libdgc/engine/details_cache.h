@@ -57,11 +57,16 @@ class DetailsCache {
            PaddedBody inspect, PaddedBody history);
 
   // Save writes the entries Put this run (images the engine no longer has
-  // are dropped), atomically. Errors: the directory or file could not be
-  // written (worth a warning, never fatal).
+  // are dropped), atomically; when they are the ones loaded, with the same
+  // tags (a warm run of an unchanged engine), the file stays as it is.
+  // Errors: the directory or file could not be written (worth a warning,
+  // never fatal).
   absl::Status Save() const;
 
  private:
+  // Whether the entries Put are those loaded, with the same tags.
+  bool Unchanged() const;
+
   std::string directory_;
   std::string engine_id_;
   absl::flat_hash_map<std::string, Entry> loaded_;

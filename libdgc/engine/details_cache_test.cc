@@ -96,6 +96,24 @@ TEST_F(DetailsCacheTest, OnlyThisRunsEntriesAreSaved) {
   EXPECT_NE(again.Find(Id("b")), nullptr);
 }
 
+TEST_F(DetailsCacheTest, AnUnchangedCacheIsNotWrittenAgain) {
+  SaveOne();
+  fs::file_time_type written = fs::last_write_time(CacheFile());
+  fs::last_write_time(CacheFile(), written - std::chrono::hours(1));
+  DetailsCache cache = DetailsCache::Load(directory_, kEngine);
+  const DetailsCache::Entry* entry = cache.Find(Id("a"));
+  ASSERT_NE(entry, nullptr);
+  cache.Put(Id("a"), {"a:1", "b:1"}, entry->inspect, entry->history);
+  ASSERT_TRUE(cache.Save().ok());
+  EXPECT_EQ(fs::last_write_time(CacheFile()), written - std::chrono::hours(1));
+  // A tag more is a change: written again.
+  cache.Put(Id("a"), {"a:1", "b:1", "c:1"}, entry->inspect, entry->history);
+  ASSERT_TRUE(cache.Save().ok());
+  EXPECT_NE(fs::last_write_time(CacheFile()), written - std::chrono::hours(1));
+  EXPECT_THAT(DetailsCache::Load(directory_, kEngine).Find(Id("a"))->tags,
+              ElementsAre("a:1", "b:1", "c:1"));
+}
+
 TEST_F(DetailsCacheTest, AFileThatCannotBeTrustedIsIgnored) {
   SaveOne();
   const std::string good = ReadCacheFile();
