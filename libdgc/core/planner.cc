@@ -107,7 +107,8 @@ std::vector<ImageIndex> InRuleOrder(const Inventory& inventory,
             [&](const Candidate& a, const Candidate& b) {
               if (a.rule != b.rule) return a.rule < b.rule;
               if (a.created != b.created) return a.created < b.created;
-              return inventory.images[a.image].id < inventory.images[b.image].id;
+              return inventory.images[a.image].id <
+                     inventory.images[b.image].id;
             });
   std::vector<ImageIndex> order;
   order.reserve(candidates.size());

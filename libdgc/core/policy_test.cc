@@ -691,8 +691,10 @@ TEST(NeedsDockerUsageTest, OnlyForAThresholdOrAResourceSection) {
   EXPECT_TRUE(needs(R"({"rules": [{"match": "*", "keep_newest": 2}],
                         "threshold": {"high": "85%", "low": "65%"}})"));
   EXPECT_TRUE(needs(R"({"rules": [], "build_cache": {"older_than": "7d"}})"));
-  EXPECT_TRUE(needs(R"({"rules": [], "containers": {"stopped_older_than": "7d"}})"));
-  EXPECT_TRUE(needs(R"({"rules": [], "volumes": {"anonymous_unused_older_than": "7d"}})"));
+  EXPECT_TRUE(
+      needs(R"({"rules": [], "containers": {"stopped_older_than": "7d"}})"));
+  EXPECT_TRUE(needs(
+      R"({"rules": [], "volumes": {"anonymous_unused_older_than": "7d"}})"));
 }
 
 }  // namespace
