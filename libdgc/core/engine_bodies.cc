@@ -65,18 +65,9 @@ absl::Status ParseImageConfig(value& v, Labels* labels) {
   });
 }
 
-absl::Status ReadTime(value& v, std::string_view name, absl::Time* out) {
-  std::string text;
-  if (absl::Status status = ReadString(v, name, &text); !status.ok()) {
-    return status;
-  }
-  if (text.empty()) return absl::OkStatus();
-  return WithContext(ParseEngineTime(text, out), name);
-}
-
 absl::Status ParseImageMetadata(value& v, absl::Time* last_tag_time) {
   return ForEachField(v, [&](std::string_view key, value& f) {
-    if (key == "LastTagTime") return ReadTime(f, key, last_tag_time);
+    if (key == "LastTagTime") return ReadEngineTime(f, key, last_tag_time);
     return absl::OkStatus();
   });
 }
@@ -165,8 +156,8 @@ absl::Status ParseRestartPolicy(value& v, std::string* name) {
 absl::Status ParseContainerState(value& v, ContainerInspect* out) {
   return ForEachField(v, [&](std::string_view key, value& f) {
     if (key == "Status") return ReadString(f, key, &out->state);
-    if (key == "StartedAt") return ReadTime(f, key, &out->started_at);
-    if (key == "FinishedAt") return ReadTime(f, key, &out->finished_at);
+    if (key == "StartedAt") return ReadEngineTime(f, key, &out->started_at);
+    if (key == "FinishedAt") return ReadEngineTime(f, key, &out->finished_at);
     return absl::OkStatus();
   });
 }
@@ -208,7 +199,7 @@ absl::Status ParseVolume(value& v, VolumeSummary* out) {
     if (key == "Name") return ReadString(f, key, &out->name);
     if (key == "Driver") return ReadString(f, key, &out->driver);
     if (key == "Labels") return ReadStringMap(f, key, &out->labels);
-    if (key == "CreatedAt") return ReadTime(f, key, &out->created_at);
+    if (key == "CreatedAt") return ReadEngineTime(f, key, &out->created_at);
     if (key == "UsageData") {
       if (IsNullValue(f)) return absl::OkStatus();
       return WithContext(ParseVolumeUsageData(f, out), key);
@@ -230,10 +221,10 @@ absl::Status ParseBuildCacheRecord(value& v, BuildCacheSummary* out) {
     if (key == "InUse") return ReadBool(f, key, &out->in_use);
     if (key == "Shared") return ReadBool(f, key, &out->shared);
     if (key == "Size") return ReadInt(f, key, &out->size);
-    if (key == "CreatedAt") return ReadTime(f, key, &out->created_at);
+    if (key == "CreatedAt") return ReadEngineTime(f, key, &out->created_at);
     if (key == "LastUsedAt") {
       if (IsNullValue(f)) return absl::OkStatus();
-      return ReadTime(f, key, &out->last_used_at);
+      return ReadEngineTime(f, key, &out->last_used_at);
     }
     if (key == "UsageCount") return ReadInt(f, key, &out->usage_count);
     return absl::OkStatus();
@@ -286,7 +277,7 @@ absl::Status ParseImageInspect(value& v, ImageInspect* out) {
     if (key == "RepoDigests") {
       return ReadStringArray(f, key, &out->repo_digests);
     }
-    if (key == "Created") return ReadTime(f, key, &out->created);
+    if (key == "Created") return ReadEngineTime(f, key, &out->created);
     if (key == "Size") return ReadInt(f, key, &out->size);
     if (key == "RootFS") return ParseRootFs(f, &out->diff_ids);
     if (key == "Config") return ParseImageConfig(f, &out->labels);
@@ -466,6 +457,16 @@ absl::Status CheckImageId(std::string_view id, std::string_view field) {
   return absl::InvalidArgumentError(absl::StrFormat(
       "field \"%s\": \"%s\" is not an image ID (sha256:<64 hex digits>)", field,
       id.substr(0, 80)));
+}
+
+absl::Status ReadEngineTime(simdjson::ondemand::value& value,
+                            std::string_view name, absl::Time* out) {
+  std::string_view text;
+  if (absl::Status status = ReadStringView(value, name, &text); !status.ok()) {
+    return status;
+  }
+  if (text.empty()) return absl::OkStatus();
+  return WithContext(ParseEngineTime(text, out), name);
 }
 
 absl::Status ParseEngineTime(std::string_view text, absl::Time* out) {

@@ -233,6 +233,11 @@ absl::Status CheckEngineName(std::string_view name, std::string_view field);
 // Errors: InvalidArgument naming `field`, where the ID was read from.
 absl::Status CheckImageId(std::string_view id, std::string_view field = "Id");
 
+// ReadEngineTime reads a time field as ParseEngineTime does; null or ""
+// leaves `*out` unchanged. Errors: InvalidArgument naming `name`.
+absl::Status ReadEngineTime(simdjson::ondemand::value& value,
+                            std::string_view name, absl::Time* out);
+
 // ParseEngineTime reads an RFC 3339 time as the engine writes it
 // (nanoseconds optional). "0001-01-01T00:00:00Z" gives InfinitePast.
 absl::Status ParseEngineTime(std::string_view text, absl::Time* out);

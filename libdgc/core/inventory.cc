@@ -213,7 +213,7 @@ bool NewerFirst(const Image& a, const Image& b) {
 
 Image ImageFromListEntry(ImageSummary& summary) {
   Image image;
-  image.id = summary.id;
+  image.id = std::move(summary.id);
   image.tags = std::move(summary.repo_tags);
   image.digests = std::move(summary.repo_digests);
   image.created = absl::FromUnixSeconds(summary.created);

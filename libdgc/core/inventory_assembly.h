@@ -35,7 +35,7 @@ struct ImageDetailsFacts {
 };
 
 // ImageFromListEntry starts an image from its /images/json entry, taking
-// its references and labels.
+// its ID, references and labels.
 Image ImageFromListEntry(ImageSummary& summary);
 
 // AddListedImage appends `image` to the inventory. Errors: InvalidArgument

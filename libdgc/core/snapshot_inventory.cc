@@ -19,14 +19,6 @@ using simdjson::ondemand::value;
 // How many distinct layer chains to expect per image, at first.
 constexpr size_t kLayersPerImage = 4;
 
-// Reads a time field the engine may leave empty.
-absl::Status ReadTimeField(value& v, std::string_view name, absl::Time* out) {
-  std::string_view text;
-  if (absl::Status s = ReadStringView(v, name, &text); !s.ok()) return s;
-  if (text.empty()) return absl::OkStatus();
-  return WithContext(ParseEngineTime(text, out), name);
-}
-
 // Builds the images of a snapshot while it is read: each list entry becomes
 // an image, then each image's inspect and history complete it. That takes
 // the details in the list's order, after the list and after the engine's
@@ -137,7 +129,7 @@ class ImageReader {
     bool labels_from_inspect = image->labels.empty();
     return ForEachField(v, [&](std::string_view key, value& f) {
       if (key == "Id") return ReadStringView(f, key, id);
-      if (key == "Created") return ReadTimeField(f, key, &facts->created);
+      if (key == "Created") return ReadEngineTime(f, key, &facts->created);
       if (key == "Size") return ReadInt(f, key, &facts->size);
       if (key == "RootFS") {
         return ForEachField(f, [&](std::string_view name, value& layers) {
@@ -156,7 +148,7 @@ class ImageReader {
       if (key == "Metadata") {
         return ForEachField(f, [&](std::string_view name, value& time) {
           if (name != "LastTagTime") return absl::OkStatus();
-          return ReadTimeField(time, name, &facts->last_tag_time);
+          return ReadEngineTime(time, name, &facts->last_tag_time);
         });
       }
       return absl::OkStatus();

@@ -295,12 +295,7 @@ absl::Status Executor::DeleteById(const Action& action, ActionResult* result) {
   if (Blocked(check, result, &fatal)) return fatal;
   fatal = Record(action.image, client_.DeleteImage(action.image, action.prune),
                  result);
-  if (result->status != ResultStatus::kDone) return fatal;
-  result->freed_bytes = PriceDeleted(result->deleted);
-  if (!Contains(result->deleted, action.image)) {
-    result->status = ResultStatus::kFailed;
-    result->detail = "the engine untagged the image but did not delete it";
-  }
+  if (result->status == ResultStatus::kDone) SettleDone(action, result);
   return fatal;
 }
 
@@ -434,13 +429,17 @@ absl::Status Executor::DeleteRefs(const Action& action, ActionResult* result) {
     if (fatal = DeleteByName(action, name, result); !fatal.ok()) return fatal;
     if (result->status != ResultStatus::kDone) return absl::OkStatus();
   }
+  SettleDone(action, result);
+  return absl::OkStatus();
+}
+
+void Executor::SettleDone(const Action& action, ActionResult* result) const {
   result->freed_bytes = PriceDeleted(result->deleted);
   if (action.op == ActionOp::kDelete &&
       !Contains(result->deleted, action.image)) {
     result->status = ResultStatus::kFailed;
     result->detail = "the engine untagged the image but did not delete it";
   }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<std::string>> Executor::RecheckContainer(

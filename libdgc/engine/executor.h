@@ -190,6 +190,9 @@ class Executor {
   // plus the bytes of the content store's blobs the delete removed.
   absl::Status DeleteMeasured(const Action& action, ActionResult* result);
   uint64_t PriceDeleted(const std::vector<std::string>& deleted) const;
+  // SettleDone prices an image action whose requests all succeeded, and
+  // fails a delete the engine answered with untags only.
+  void SettleDone(const Action& action, ActionResult* result) const;
 
   EngineClient& client_;
   const Inventory& inventory_;
