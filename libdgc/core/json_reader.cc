@@ -3,30 +3,76 @@
 #include "core/json_reader.h"
 
 #include <algorithm>
+#include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/safe_text.h"
+#include "core/string_views.h"
 
 namespace dgc {
+namespace {
+
+// The contents and padding of an empty body.
+constexpr char kNoBytes[simdjson::SIMDJSON_PADDING] = {};
+
+}  // namespace
+
 PaddedBody::PaddedBody(std::string_view text) { Append(text); }
 
-void PaddedBody::Reserve(size_t bytes) {
-  data_.reserve(size_ + bytes + simdjson::SIMDJSON_PADDING);
+PaddedBody::PaddedBody(const PaddedBody& other) { Append(other.view()); }
+
+PaddedBody& PaddedBody::operator=(const PaddedBody& other) {
+  if (this != &other) {
+    size_ = 0;
+    Append(other.view());
+  }
+  return *this;
+}
+
+PaddedBody::PaddedBody(PaddedBody&& other) noexcept
+    : data_(std::move(other.data_)),
+      size_(std::exchange(other.size_, 0)),
+      capacity_(std::exchange(other.capacity_, 0)) {}
+
+PaddedBody& PaddedBody::operator=(PaddedBody&& other) noexcept {
+  data_ = std::move(other.data_);
+  size_ = std::exchange(other.size_, 0);
+  capacity_ = std::exchange(other.capacity_, 0);
+  return *this;
+}
+
+const char* PaddedBody::data() const {
+  return data_ != nullptr ? data_.get() : kNoBytes;
+}
+
+void PaddedBody::Reserve(size_t bytes) { Space(bytes); }
+
+char* PaddedBody::Space(size_t bytes) {
+  size_t needed = size_ + bytes + simdjson::SIMDJSON_PADDING;
+  if (needed > capacity_) {
+    // Geometric growth; new memory is not filled, so what is never read
+    // into never becomes resident.
+    size_t capacity = std::max(needed, 2 * capacity_);
+    std::unique_ptr<char[]> grown(new char[capacity]);
+    if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
+    data_ = std::move(grown);
+    capacity_ = capacity;
+  }
+  std::memset(data_.get() + size_, 0, simdjson::SIMDJSON_PADDING);
+  return data_.get() + size_;
+}
+
+void PaddedBody::Commit(size_t filled) {
+  size_ += filled;
+  std::memset(data_.get() + size_, 0, simdjson::SIMDJSON_PADDING);
 }
 
 void PaddedBody::Append(std::string_view bytes) {
-  size_t needed = size_ + bytes.size() + simdjson::SIMDJSON_PADDING;
-  if (needed > data_.size()) {
-    // Grow the capacity geometrically but the size exactly: memory past
-    // the padding is never written, so it never becomes resident.
-    if (needed > data_.capacity()) {
-      data_.reserve(std::max(needed, 2 * data_.capacity()));
-    }
-    data_.resize(needed, '\0');
-  }
-  std::copy(bytes.begin(), bytes.end(), data_.begin() + size_);
-  size_ += bytes.size();
+  if (bytes.empty() && data_ == nullptr) return;
+  std::memcpy(Space(bytes.size()), bytes.data(), bytes.size());
+  Commit(bytes.size());
 }
 
 absl::Status JsonError(simdjson::error_code code, std::string_view where) {
@@ -38,6 +84,36 @@ absl::Status WithContext(const absl::Status& status, std::string_view context) {
   if (status.ok()) return status;
   return absl::Status(status.code(),
                       absl::StrFormat("%s: %s", context, status.message()));
+}
+
+absl::Status ParseEmbeddedValue(
+    simdjson::ondemand::parser& parser, const PaddedBody& body,
+    std::string_view value_text,
+    absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> read) {
+  if (value_text.empty() || (value_text[0] != '{' && value_text[0] != '[')) {
+    // simdjson reads a scalar document only as such, not as a value: read
+    // it as the one element of an array.
+    PaddedBody array(absl::StrCat("[", ToAbsl(value_text), "]"));
+    return ParseDocument(parser, array, [&](simdjson::ondemand::value& root) {
+      return ForEachElement(
+          root, [&](size_t, simdjson::ondemand::value& v) { return read(v); });
+    });
+  }
+  simdjson::padded_string_view padded = body.padded();
+  const char* padded_end = padded.data() + padded.capacity();
+  simdjson::ondemand::document doc;
+  if (auto error = parser
+                       .iterate(simdjson::padded_string_view(
+                           value_text.data(), value_text.size(),
+                           static_cast<size_t>(padded_end - value_text.data())))
+                       .get(doc)) {
+    return JsonError(error, "document");
+  }
+  simdjson::ondemand::value root;
+  if (auto error = doc.get_value().get(root)) {
+    return JsonError(error, "document");
+  }
+  return read(root);
 }
 
 namespace json_internal {

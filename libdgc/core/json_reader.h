@@ -16,39 +16,54 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace dgc {
 
 // A byte buffer with SIMDJSON_PADDING spare bytes after its contents, so
-// simdjson can parse it in place. Bodies are read straight into it.
+// simdjson can parse it in place. Bodies are read straight into it; memory
+// is never filled before it is read into.
 class PaddedBody {
  public:
   PaddedBody() = default;
   explicit PaddedBody(std::string_view text);
+  PaddedBody(const PaddedBody& other);
+  PaddedBody& operator=(const PaddedBody& other);
+  PaddedBody(PaddedBody&& other) noexcept;
+  PaddedBody& operator=(PaddedBody&& other) noexcept;
 
   // Reserve makes room for `bytes` more bytes (and the padding) without
   // touching the memory, so that appending them moves nothing.
   void Reserve(size_t bytes);
   // Append adds bytes at the end (the padding follows them automatically).
   void Append(std::string_view bytes);
+  // Space returns room for `bytes` more bytes after the contents, for a
+  // reader to fill; Commit then adds the first `filled` of them.
+  char* Space(size_t bytes);
+  void Commit(size_t filled);
   // view returns the contents (without padding).
-  std::string_view view() const { return {data_.data(), size_}; }
+  std::string_view view() const { return {data(), size_}; }
   // padded returns the contents as simdjson expects them.
   simdjson::padded_string_view padded() const {
-    return simdjson::padded_string_view(data_.data(), size_, data_.size());
+    return simdjson::padded_string_view(data(), size_,
+                                        size_ + simdjson::SIMDJSON_PADDING);
   }
   bool empty() const { return size_ == 0; }
 
  private:
-  std::string data_ = std::string(simdjson::SIMDJSON_PADDING, '\0');
+  const char* data() const;
+
+  std::unique_ptr<char[]> data_;  // null until something is stored
   size_t size_ = 0;
+  size_t capacity_ = 0;  // of data_, the padding included
 };
 
 // JsonError turns a simdjson error into InvalidArgument, prefixed by `where`
@@ -68,6 +83,17 @@ absl::Status WithContext(const absl::Status& status, std::string_view context);
 template <typename ReadRoot>
 absl::Status ParseDocument(simdjson::ondemand::parser& parser,
                            const PaddedBody& body, ReadRoot&& read);
+
+// ParseEmbeddedValue parses `value_text`, one JSON value lying inside
+// `body` (as JsonCursor finds one), and calls `read(value)` on it. An
+// object or array is parsed in place, the bytes of `body` after it serving
+// as simdjson's padding; a scalar is copied first. Values `read` keeps as
+// views stay valid until `parser` parses another document. Errors: as
+// ParseDocument's.
+absl::Status ParseEmbeddedValue(
+    simdjson::ondemand::parser& parser, const PaddedBody& body,
+    std::string_view value_text,
+    absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> read);
 
 // ForEachField calls `on_field(key, value)` for every member of the object
 // `value`, stopping at the first non-OK status. Null counts as an empty

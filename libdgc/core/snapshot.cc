@@ -110,59 +110,77 @@ absl::Status ParseContent(value& v, ContentStoreFacts* out) {
   });
 }
 
-absl::Status ParseSnapshotRoot(value& root, EngineBodies* out,
-                               const SnapshotImageReaders& readers) {
-  std::string schema, captured_at;
-  bool has_images = false, has_containers = false, has_details = false;
-  absl::Status status =
-      ForEachField(root, [&](std::string_view key, value& f) -> absl::Status {
-        if (key == "schema") return ReadString(f, key, &schema);
-        if (key == "captured_at") return ReadString(f, key, &captured_at);
-        if (key == "host") return ReadString(f, key, &out->host);
-        if (key == "version") return ParseVersion(f, &out->version);
-        if (key == "info") return ParseInfo(f, &out->info.emplace());
-        if (key == "system_df")
-          return ParseSystemDf(f, &out->system_df.emplace());
-        if (key == "images") {
-          has_images = true;
-          return readers.images(f);
-        }
-        if (key == "containers") {
-          has_containers = true;
-          return ParseContainerList(f, &out->containers);
-        }
-        if (key == "image_details") {
-          has_details = true;
-          return readers.image_details(f);
-        }
-        if (key == "container_details") {
-          return ParseContainerDetailsMap(f, &out->container_details);
-        }
-        if (key == "content") {
-          return WithContext(ParseContent(f, &out->content.emplace()),
-                             "\"content\"");
-        }
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return status;
-  if (schema != kSchema) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "\"schema\" is \"%s\", want \"%s\"", schema.substr(0, 64), kSchema));
+}  // namespace
+
+SnapshotRootReader::SnapshotRootReader(EngineBodies* out,
+                                       const SnapshotImageReaders& readers)
+    : out_(out), readers_(readers) {}
+
+bool SnapshotRootReader::Reads(std::string_view key) {
+  for (std::string_view member :
+       {"schema", "captured_at", "host", "version", "info", "system_df",
+        "images", "containers", "image_details", "container_details",
+        "content"}) {
+    if (key == member) return true;
   }
-  if (!has_images) return absl::InvalidArgumentError("missing \"images\"");
-  if (!has_containers) {
-    return absl::InvalidArgumentError("missing \"containers\"");
+  return false;
+}
+
+absl::Status SnapshotRootReader::Member(std::string_view key, value& f) {
+  if (key == "schema") return ReadString(f, key, &schema_);
+  if (key == "captured_at") return ReadString(f, key, &captured_at_);
+  if (key == "host") return ReadString(f, key, &out_->host);
+  if (key == "version") return ParseVersion(f, &out_->version);
+  if (key == "info") return ParseInfo(f, &out_->info.emplace());
+  if (key == "system_df") return ParseSystemDf(f, &out_->system_df.emplace());
+  if (key == "images") {
+    has_images_ = true;
+    return readers_.images(f);
   }
-  if (!has_details) {
-    return absl::InvalidArgumentError("missing \"image_details\"");
+  if (key == "containers") {
+    has_containers_ = true;
+    return ParseContainerList(f, &out_->containers);
   }
-  if (!captured_at.empty()) {
-    absl::StatusOr<absl::Time> time = ParseRfc3339(captured_at);
-    if (!time.ok()) return WithContext(time.status(), "\"captured_at\"");
-    out->captured_at = *time;
+  if (key == "image_details") {
+    has_details_ = true;
+    return readers_.image_details(f);
+  }
+  if (key == "container_details") {
+    return ParseContainerDetailsMap(f, &out_->container_details);
+  }
+  if (key == "content") {
+    return WithContext(ParseContent(f, &out_->content.emplace()),
+                       "\"content\"");
   }
   return absl::OkStatus();
 }
+
+void SnapshotRootReader::MemberReadElsewhere(std::string_view key) {
+  if (key == "images") has_images_ = true;
+  if (key == "image_details") has_details_ = true;
+}
+
+absl::Status SnapshotRootReader::Finish() {
+  if (schema_ != kSchema) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "\"schema\" is \"%s\", want \"%s\"", schema_.substr(0, 64), kSchema));
+  }
+  if (!has_images_) return absl::InvalidArgumentError("missing \"images\"");
+  if (!has_containers_) {
+    return absl::InvalidArgumentError("missing \"containers\"");
+  }
+  if (!has_details_) {
+    return absl::InvalidArgumentError("missing \"image_details\"");
+  }
+  if (!captured_at_.empty()) {
+    absl::StatusOr<absl::Time> time = ParseRfc3339(captured_at_);
+    if (!time.ok()) return WithContext(time.status(), "\"captured_at\"");
+    out_->captured_at = *time;
+  }
+  return absl::OkStatus();
+}
+
+namespace {
 
 void WriteContent(const ContentStoreFacts& content, JsonWriter* json) {
   json->Key("content").BeginObject();
@@ -228,9 +246,14 @@ std::string SnapshotJson(const RawEngineBodies& raw) {
 absl::Status ParseSnapshotInto(simdjson::ondemand::parser& parser,
                                const PaddedBody& text, EngineBodies* out,
                                const SnapshotImageReaders& readers) {
-  return ParseDocument(parser, text, [&](value& root) {
-    return ParseSnapshotRoot(root, out, readers);
+  SnapshotRootReader reader(out, readers);
+  absl::Status status = ParseDocument(parser, text, [&](value& root) {
+    return ForEachField(root, [&](std::string_view key, value& f) {
+      return reader.Member(key, f);
+    });
   });
+  if (!status.ok()) return status;
+  return reader.Finish();
 }
 
 absl::StatusOr<EngineBodies> ParseSnapshot(const PaddedBody& text) {

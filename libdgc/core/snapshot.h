@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -68,6 +69,40 @@ absl::StatusOr<EngineBodies> ParseSnapshot(const PaddedBody& text);
 struct SnapshotImageReaders {
   absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> images;
   absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> image_details;
+};
+
+// SnapshotRootReader reads the members of a snapshot's root object one at
+// a time, as ParseSnapshotInto does, for readers that split the document
+// into its members.
+class SnapshotRootReader {
+ public:
+  // `out` and `readers` must outlive the reader.
+  SnapshotRootReader(EngineBodies* out, const SnapshotImageReaders& readers);
+
+  // Reads tells whether `key` is a member libdgc reads (Member skips the
+  // others).
+  static bool Reads(std::string_view key);
+
+  // Member reads the root member `key`. Errors: those of ParseSnapshot for
+  // that member, without the member's name.
+  absl::Status Member(std::string_view key, simdjson::ondemand::value& value);
+
+  // MemberReadElsewhere records that the caller read member `key` itself
+  // (`images` or `image_details`, split into its parts).
+  void MemberReadElsewhere(std::string_view key);
+
+  // Finish checks, once every member is read, the schema, the required
+  // members and `captured_at`.
+  absl::Status Finish();
+
+ private:
+  EngineBodies* out_;
+  SnapshotImageReaders readers_;
+  std::string schema_;
+  std::string captured_at_;
+  bool has_images_ = false;
+  bool has_containers_ = false;
+  bool has_details_ = false;
 };
 
 // ParseSnapshotInto reads a dgc.snapshot/v1 document as ParseSnapshot does,

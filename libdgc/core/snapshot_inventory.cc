@@ -1,6 +1,11 @@
-// A snapshot straight into an Inventory (see snapshot_inventory.h).
+// A snapshot straight into an Inventory (see snapshot_inventory.h). The
+// document is walked member by member with a JsonCursor, and each member
+// is parsed as a document of its own; `image_details` one image at a time.
+// simdjson's index then never covers more than one member, which keeps the
+// memory near the document's own size and the index in the caches.
 #include "core/snapshot_inventory.h"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -9,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "core/engine_bodies.h"
 #include "core/inventory_assembly.h"
+#include "core/json_cursor.h"
 #include "core/snapshot.h"
 
 namespace dgc {
@@ -48,20 +54,26 @@ class ImageReader {
     return absl::OkStatus();
   }
 
-  absl::Status ReadDetails(value& v) {
+  // BeginDetails starts the images' details, which come one by one to
+  // ReadImage.
+  absl::Status BeginDetails() {
     if (!list_read_ || details_read_) return OutOfOrder();
     details_read_ = true;
     containerd_store_ = ContainerdStore();
     inv_->engine.containerd_store = containerd_store_;
-    return ForEachField(v, [&](std::string_view id, value& details) {
-      if (completed_ == inv_->images.size() ||
-          inv_->images[completed_].id != id) {
-        return OutOfOrder();
-      }
-      if (absl::Status s = ReadImageDetails(details); !s.ok()) return s;
-      ++completed_;
-      return absl::OkStatus();
-    });
+    return absl::OkStatus();
+  }
+
+  // ReadImage reads the details of the image `id`, which must be the next
+  // one of the list.
+  absl::Status ReadImage(std::string_view id, value& details) {
+    if (completed_ == inv_->images.size() ||
+        inv_->images[completed_].id != id) {
+      return OutOfOrder();
+    }
+    if (absl::Status s = ReadImageDetails(details); !s.ok()) return s;
+    ++completed_;
+    return absl::OkStatus();
   }
 
   // Finish links the inventory once the document is read.
@@ -168,22 +180,124 @@ class ImageReader {
   std::vector<HistoryEntry> history_;
 };
 
+// Reads a snapshot member by member into `rest` and, through `reader`, the
+// inventory. Sets `*split` to false, reading nothing more, when the
+// document's members cannot be taken apart here (a name with escapes, or
+// `image_details` not an object).
+class MemberReader {
+ public:
+  MemberReader(const PaddedBody& text, EngineBodies* rest, ImageReader* reader)
+      : text_(text),
+        reader_(*reader),
+        images_([this](value& v) { return reader_.ReadList(v); }),
+        unused_([](value&) { return absl::InternalError("read elsewhere"); }),
+        root_(rest, {images_, unused_}) {}
+
+  absl::Status Read(bool* split) {
+    std::string_view whole = text_.view();
+    JsonCursor cursor(whole);
+    if (!cursor.Consume('{')) return Malformed(whole, cursor, "an object");
+    if (!cursor.Consume('}')) {
+      do {
+        std::string_view key, value_text;
+        if (!cursor.Key(&key)) {
+          return Unsplit(whole, cursor, "a member name", split);
+        }
+        if (!cursor.Consume(':')) return Malformed(whole, cursor, "':'");
+        if (!cursor.Value(&value_text)) {
+          return Malformed(whole, cursor, "a value");
+        }
+        absl::Status status = Member(key, value_text, split);
+        if (!*split) return status;
+        if (!status.ok()) {
+          return WithContext(status, json_internal::FieldContext(key));
+        }
+      } while (cursor.Consume(','));
+      if (!cursor.Consume('}')) return Malformed(whole, cursor, "',' or '}'");
+    }
+    if (!cursor.AtEnd()) {
+      return absl::InvalidArgumentError("unexpected data after the JSON value");
+    }
+    return root_.Finish();
+  }
+
+ private:
+  absl::Status Member(std::string_view key, std::string_view value_text,
+                      bool* split) {
+    if (key == "image_details") {
+      root_.MemberReadElsewhere(key);
+      return Details(value_text, split);
+    }
+    if (!SnapshotRootReader::Reads(key)) {
+      // Not read, but as valid as the rest of the document must be.
+      if (!simdjson::validate_utf8(value_text.data(), value_text.size())) {
+        return JsonError(simdjson::UTF8_ERROR, "document");
+      }
+      return absl::OkStatus();
+    }
+    return ParseEmbeddedValue(parser_, text_, value_text,
+                              [&](value& v) { return root_.Member(key, v); });
+  }
+
+  // `image_details`: {ID: {"inspect": …, "history": …}, …}.
+  absl::Status Details(std::string_view text, bool* split) {
+    if (absl::Status s = reader_.BeginDetails(); !s.ok()) return s;
+    JsonCursor cursor(text);
+    if (!cursor.Consume('{')) return Unsplit(text, cursor, "an object", split);
+    if (cursor.Consume('}')) return absl::OkStatus();
+    do {
+      std::string_view id, details;
+      if (!cursor.Key(&id)) return Unsplit(text, cursor, "an image ID", split);
+      if (!cursor.Consume(':')) return Malformed(text, cursor, "':'");
+      if (!cursor.Value(&details)) return Malformed(text, cursor, "a value");
+      absl::Status status = ParseEmbeddedValue(
+          parser_, text_, details,
+          [&](value& v) { return reader_.ReadImage(id, v); });
+      if (!status.ok()) {
+        return WithContext(status, json_internal::FieldContext(id));
+      }
+    } while (cursor.Consume(','));
+    if (!cursor.Consume('}')) return Malformed(text, cursor, "',' or '}'");
+    return absl::OkStatus();
+  }
+
+  // Malformed names what was expected where the cursor over `part` (a
+  // part of the document) stands.
+  absl::Status Malformed(std::string_view part, const JsonCursor& cursor,
+                         std::string_view expected) const {
+    size_t offset = static_cast<size_t>(part.data() - text_.view().data()) +
+                    cursor.offset();
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "document: malformed JSON: expected %s at byte %d", expected, offset));
+  }
+
+  absl::Status Unsplit(std::string_view part, const JsonCursor& cursor,
+                       std::string_view expected, bool* split) const {
+    *split = false;
+    return Malformed(part, cursor, expected);
+  }
+
+  const PaddedBody& text_;
+  ImageReader& reader_;
+  simdjson::ondemand::parser parser_;
+  std::function<absl::Status(value&)> images_;
+  std::function<absl::Status(value&)> unused_;
+  SnapshotRootReader root_;
+};
+
 }  // namespace
 
 absl::StatusOr<Inventory> BuildInventoryFromSnapshot(const PaddedBody& text,
                                                      bool* has_content) {
   {
-    simdjson::ondemand::parser parser;
     EngineBodies rest;
     Inventory inv;
     ImageReader reader(rest, &inv);
-    absl::Status status =
-        ParseSnapshotInto(parser, text, &rest,
-                          {[&](value& v) { return reader.ReadList(v); },
-                           [&](value& v) { return reader.ReadDetails(v); }});
+    bool split = true;
+    absl::Status status = MemberReader(text, &rest, &reader).Read(&split);
     *has_content = rest.content.has_value();
     if (status.ok()) status = reader.Finish(rest);
-    if (!reader.out_of_order()) {
+    if (split && !reader.out_of_order()) {
       if (!status.ok()) return status;
       return inv;
     }

@@ -1,6 +1,7 @@
 // Reading a dgc.snapshot/v1 document (snapshot.h) straight into an
-// Inventory: one simdjson On-Demand pass in which each image is built as
-// its list entry and its details are read, keeping no body.
+// Inventory: one pass in which each image is built as its list entry and
+// its details are read, keeping no body. simdjson parses one member (one
+// image's details) at a time, so its index never covers the whole file.
 //
 // Example:
 //   bool has_content = false;
@@ -18,8 +19,9 @@ namespace dgc {
 // BuildInventoryFromSnapshot returns the inventory of a snapshot: the same as
 // BuildInventory(ParseSnapshot(text)). A document laid out as docker gc
 // writes one (the engine's info, then the image list, then the images'
-// details in the list's order) is read in one pass; any other layout is
-// read through EngineBodies, more slowly. `*has_content` tells whether the
+// details in the list's order, member names without escapes) is read in
+// one pass; any other layout is read through EngineBodies, more slowly and
+// with an index of the whole document. `*has_content` tells whether the
 // snapshot kept its content store's facts (`content`). Errors: those of
 // ParseSnapshot and BuildInventory.
 absl::StatusOr<Inventory> BuildInventoryFromSnapshot(const PaddedBody& text,

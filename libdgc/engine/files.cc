@@ -47,14 +47,17 @@ absl::StatusOr<PaddedBody> ReadFile(std::string_view path) {
                     : ::open(std::string(path).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return FileError("read", path, errno);
   PaddedBody body;
-  // A file's size is known: one allocation, nothing moved while reading.
+  // A file's size is known: one allocation, read into in place (and one
+  // byte more, to see the end).
+  size_t expected = 0;
   if (struct stat status; ::fstat(fd, &status) == 0 &&
                           S_ISREG(status.st_mode) && status.st_size > 0) {
-    body.Reserve(static_cast<size_t>(status.st_size));
+    expected = static_cast<size_t>(status.st_size);
   }
-  char buffer[1 << 16];
   for (;;) {
-    ssize_t got = ::read(fd, buffer, sizeof buffer);
+    size_t have = body.view().size();
+    size_t chunk = expected >= have ? expected - have + 1 : size_t{1} << 16;
+    ssize_t got = ::read(fd, body.Space(chunk), chunk);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
       int error = errno;
@@ -62,7 +65,7 @@ absl::StatusOr<PaddedBody> ReadFile(std::string_view path) {
       return FileError("read", path, error);
     }
     if (got == 0) break;
-    body.Append(std::string_view(buffer, static_cast<size_t>(got)));
+    body.Commit(static_cast<size_t>(got));
   }
   if (!is_stdin) ::close(fd);
   return body;
