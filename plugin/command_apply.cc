@@ -245,10 +245,11 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
   const ApplySummary& summary = report.summary;
   if (!summary.stopped.empty()) {
     return absl::AbortedError(absl::StrFormat(
-        "apply stopped: %s; %d done, %d skipped, %d failed", summary.stopped,
-        summary.done, summary.skipped, summary.failed));
+        "apply stopped: %s; %d done, %d skipped, %d failed, %d unknown",
+        summary.stopped, summary.done, summary.skipped, summary.failed,
+        summary.unknown));
   }
-  return summary.failed > 0 ? kExitSomeFailed : kExitOk;
+  return summary.failed > 0 || summary.unknown > 0 ? kExitSomeFailed : kExitOk;
 }
 
 }  // namespace dgc

@@ -159,6 +159,7 @@ std::string RunMetrics::Text(absl::Time finished, bool success) const {
     metrics.Add(with("status", "done"), applied_->done);
     metrics.Add(with("status", "skipped"), applied_->skipped);
     metrics.Add(with("status", "failed"), applied_->failed);
+    metrics.Add(with("status", "unknown"), applied_->unknown);
     by_kind("docker_gc_last_run_freed_bytes",
             "Bytes the last apply freed, by resource kind, as the engine "
             "reported them.",

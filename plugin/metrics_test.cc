@@ -196,7 +196,9 @@ TEST(RunMetricsTest, AnApplyAddsItsActionsAndFreedBytesByKind) {
                         "docker_gc_last_run_actions{command=\"apply\",status="
                         "\"skipped\"} 1\n"
                         "docker_gc_last_run_actions{command=\"apply\",status="
-                        "\"failed\"} 0\n"));
+                        "\"failed\"} 0\n"
+                        "docker_gc_last_run_actions{command=\"apply\",status="
+                        "\"unknown\"} 0\n"));
   EXPECT_THAT(text,
               HasSubstr("# TYPE docker_gc_last_run_freed_bytes gauge\n"
                         "docker_gc_last_run_freed_bytes{command=\"apply\","

@@ -27,6 +27,9 @@ const (
 	StatusSkipped = "skipped"
 	// StatusFailed: the engine refused or errored (see Detail).
 	StatusFailed = "failed"
+	// StatusUnknown: the engine's answer was lost and nothing could tell
+	// whether it did the action (see Detail).
+	StatusUnknown = "unknown"
 )
 
 // Kinds of kept resources (KeptResource.Kind).
@@ -324,6 +327,7 @@ type ApplySummary struct {
 	Done           int    `json:"done"`
 	Skipped        int    `json:"skipped"`
 	Failed         int    `json:"failed"`
+	Unknown        int    `json:"unknown"`
 	PredictedBytes uint64 `json:"predicted_bytes"`
 	// FreedBytes is what the engine actually freed, from what it reports
 	// as deleted.

@@ -14,6 +14,7 @@ void WriteSummary(const ApplySummary& summary, JsonWriter* json) {
   json->Key("done").Uint(summary.done);
   json->Key("skipped").Uint(summary.skipped);
   json->Key("failed").Uint(summary.failed);
+  json->Key("unknown").Uint(summary.unknown);
   json->Key("predicted_bytes").Uint(summary.predicted_bytes);
   json->Key("freed_bytes").Uint(summary.freed_bytes);
   json->Key("freed_measured_by").String(summary.freed_measured_by);
@@ -58,6 +59,8 @@ std::string_view StatusName(ResultStatus status) {
       return "skipped";
     case ResultStatus::kFailed:
       return "failed";
+    case ResultStatus::kUnknown:
+      return "unknown";
   }
   return "";
 }

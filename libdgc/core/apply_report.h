@@ -18,9 +18,13 @@ enum class ResultStatus {
   kDone,     // the engine did it
   kSkipped,  // the re-check found it unsafe or already done, or not run
   kFailed,   // the engine refused or errored
+  // The engine's answer to a request that changes it was lost (the
+  // connection broke off, or no answer in time) and no later request
+  // could tell whether it did it.
+  kUnknown,
 };
 
-// StatusName returns "done", "skipped" or "failed".
+// StatusName returns "done", "skipped", "failed" or "unknown".
 std::string_view StatusName(ResultStatus status);
 
 struct ActionResult {
@@ -50,6 +54,7 @@ struct ApplySummary {
   uint32_t done = 0;
   uint32_t skipped = 0;
   uint32_t failed = 0;
+  uint32_t unknown = 0;
   uint64_t predicted_bytes = 0;  // the plan's reclaimable_bytes
   uint64_t freed_bytes = 0;      // measured
   // How images' freed bytes were measured: "deleted_layers" (the layers

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "core/string_views.h"
 
 namespace dgc {
 namespace {
@@ -42,6 +43,14 @@ absl::Status WithErrorCode(absl::Status status, ErrorCode code) {
   status.SetPayload(kPayloadUrl,
                     absl::Cord(std::to_string(static_cast<int>(code))));
   return status;
+}
+
+absl::Status Reworded(const absl::Status& status, std::string_view message) {
+  absl::Status reworded(status.code(), ToAbsl(message));
+  status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    reworded.SetPayload(url, payload);
+  });
+  return reworded;
 }
 
 ErrorCode ErrorCodeOf(const absl::Status& status) {

@@ -46,6 +46,10 @@ inline constexpr ErrorCode kLastErrorCode = ErrorCode::kInternal;
 // then returns whatever the absl code. An OK status is returned as is.
 absl::Status WithErrorCode(absl::Status status, ErrorCode code);
 
+// Reworded returns `status` (not OK) with `message` instead of its own,
+// keeping its absl code and payloads (and so its ErrorCode).
+absl::Status Reworded(const absl::Status& status, std::string_view message);
+
 // ErrorCodeOf returns the code of `status`: the one WithErrorCode set, else
 // the one its absl::StatusCode implies (Internal and Unknown: kInternal).
 ErrorCode ErrorCodeOf(const absl::Status& status);

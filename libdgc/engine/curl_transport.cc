@@ -87,6 +87,12 @@ void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
   curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);  // never fold "/../"
+  // A request that changes the engine goes on a new connection: on a
+  // reused one that closes before any answer, libcurl would send it again
+  // by itself, though the engine may have done it (RetryPolicy).
+  if (request.method != "GET") {
+    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+  }
   if (!unix_socket_.empty()) {
     curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, unix_socket_.c_str());
     curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");

@@ -170,7 +170,7 @@ class CachedFetchTest : public DetailsCacheTest {
   }
 
   FakeTransport transport_;
-  EngineClient client_{transport_};
+  EngineClient client_{transport_, test_support::NoWaitRetry()};
 };
 
 TEST_F(CachedFetchTest, AWarmFetchAsksForNoImagesDetails) {

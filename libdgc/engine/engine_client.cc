@@ -194,24 +194,76 @@ absl::StatusOr<HttpResponse> EngineClient::Get(std::string_view path) {
 
 absl::StatusOr<HttpResponse> EngineClient::Send(std::string_view method,
                                                 const std::string& full_path) {
-  absl::StatusOr<HttpResponse> response =
-      transport_.Perform({.method = std::string(method), .path = full_path});
+  HttpRequest request{.method = std::string(method), .path = full_path};
+  absl::StatusOr<HttpResponse> response = transport_.Perform(request);
+  int attempt = 1;
   // The engine computes one disk usage at a time and refuses the others
   // (another docker gc, a `docker system df`): wait for it, a while.
   absl::Duration wait = absl::Milliseconds(50), waited;
-  while (response.ok() && DiskUsageBusy(*response) && waited < kDiskUsageWait) {
-    absl::SleepFor(wait);
-    waited += wait;
-    wait = std::min(2 * wait, absl::Seconds(1));
-    response =
-        transport_.Perform({.method = std::string(method), .path = full_path});
+  for (;;) {
+    if (response.ok() && DiskUsageBusy(*response) && waited < kDiskUsageWait) {
+      absl::SleepFor(wait);
+      waited += wait;
+      wait = std::min(2 * wait, absl::Seconds(1));
+    } else if (attempt < retry_.attempts &&
+               RetryPolicy::Retryable(request, response)) {
+      absl::SleepFor(retry_.WaitBefore(++attempt));
+    } else {
+      break;
+    }
+    response = transport_.Perform(request);
   }
+  response = GiveUp(request, std::move(response), attempt);
   if (!response.ok()) return response.status();
   if (absl::Status error = ResponseError(method, full_path, *response);
       !error.ok()) {
     return error;
   }
   return response;
+}
+
+void EngineClient::SendMany(absl::Span<const HttpRequest> requests,
+                            Transport::OnResponse on_response) {
+  // Each round sends what the last one found retryable: `batch` holds
+  // those requests (the first round sends `requests` as they are), and
+  // `pending[i]` is the index in `requests` of the batch's request i.
+  std::vector<size_t> pending;
+  std::vector<HttpRequest> batch;
+  absl::Span<const HttpRequest> sending = requests;
+  for (int attempt = 1;; ++attempt) {
+    std::vector<size_t> again;
+    bool go_on = true;
+    transport_.PerformMany(
+        sending, [&](size_t i, absl::StatusOr<HttpResponse> response) {
+          size_t index = attempt == 1 ? i : pending[i];
+          if (attempt < retry_.attempts &&
+              RetryPolicy::Retryable(requests[index], response)) {
+            again.push_back(index);
+            return true;
+          }
+          go_on = on_response(
+              index, GiveUp(requests[index], std::move(response), attempt));
+          return go_on;
+        });
+    if (!go_on || again.empty()) return;
+    absl::SleepFor(retry_.WaitBefore(attempt + 1));
+    std::sort(again.begin(), again.end());
+    pending = std::move(again);
+    batch.clear();
+    for (size_t index : pending) batch.push_back(requests[index]);
+    sending = batch;
+  }
+}
+
+absl::StatusOr<HttpResponse> EngineClient::GiveUp(
+    const HttpRequest& request, absl::StatusOr<HttpResponse> response,
+    int attempts) const {
+  if (attempts == 1 || !RetryPolicy::Retryable(request, response)) {
+    return response;
+  }
+  if (!response.ok()) return AfterAttempts(response.status(), attempts);
+  return AfterAttempts(ResponseError(request.method, request.path, *response),
+                       attempts);
 }
 
 absl::StatusOr<HttpResponse> EngineClient::Call(
@@ -457,11 +509,10 @@ absl::StatusOr<EngineBodies> EngineClient::FetchOnce(
     *keep[index] = std::move(response->body);
   };
   // The first failure stops the batch: nothing else is needed.
-  transport_.PerformMany(
-      requests, [&](size_t index, absl::StatusOr<HttpResponse> response) {
-        handle(index, std::move(response));
-        return status.ok();
-      });
+  SendMany(requests, [&](size_t index, absl::StatusOr<HttpResponse> response) {
+    handle(index, std::move(response));
+    return status.ok();
+  });
   if (!status.ok()) return status;
   if (df_busy) {
     absl::StatusOr<HttpResponse> df =
@@ -615,11 +666,10 @@ absl::Status EngineClient::FetchDetails(EngineBodies* bodies,
         std::move(response->body);
   };
   // The first failure stops the batch: nothing else is needed.
-  transport_.PerformMany(
-      requests, [&](size_t index, absl::StatusOr<HttpResponse> response) {
-        handle(index, std::move(response));
-        return status.ok();
-      });
+  SendMany(requests, [&](size_t index, absl::StatusOr<HttpResponse> response) {
+    handle(index, std::move(response));
+    return status.ok();
+  });
   if (!status.ok()) return status;
   // Leave out the images that vanished; keep the bodies of the others.
   size_t kept_images = 0;

@@ -4,7 +4,9 @@
 // the engine's and the newest libdgc knows (kMaxApiVersion), refusing
 // engines older than kMinApiVersion. Every later path carries that version.
 // Every error names the endpoint, and what the engine sent when it was not
-// what the API promises.
+// what the API promises. A GET whose way to the engine failed (a broken
+// connection, a 502/503/504) is sent again, a few times (RetryPolicy); any
+// other request is sent once, whatever becomes of it.
 //
 // Besides reading, the client has the calls the executor changes the
 // engine with, one request each and never with force: DeleteImage,
@@ -28,6 +30,7 @@
 #include "core/engine_bodies.h"
 #include "core/snapshot.h"
 #include "engine/details_cache.h"
+#include "engine/retry_policy.h"
 #include "engine/transport.h"
 
 namespace dgc {
@@ -61,7 +64,11 @@ struct FetchOptions {
 // Not thread-safe; the transport must outlive the client.
 class EngineClient {
  public:
-  explicit EngineClient(Transport& transport) : transport_(transport) {}
+  // Every request goes through `transport`; a GET whose way to the engine
+  // failed is sent again as `retry` says (RetryPolicy), any other request
+  // exactly once.
+  explicit EngineClient(Transport& transport, RetryPolicy retry = {})
+      : transport_(transport), retry_(retry) {}
 
   // Connect reads GET /version and negotiates the API version. Errors: those
   // of the transport; InvalidArgument for a malformed body;
@@ -174,9 +181,24 @@ class EngineClient {
   // Send sends `method full_path` and returns the response of a 2xx
   // status, its body unread; otherwise the transport's error or
   // ResponseError. While the engine answers that it computes another
-  // client's disk usage, it asks again (backing off, up to a minute).
+  // client's disk usage, it asks again (backing off, up to a minute); a
+  // GET that retry_ finds retryable is sent again (GiveUp says when it
+  // was given up).
   absl::StatusOr<HttpResponse> Send(std::string_view method,
                                     const std::string& full_path);
+  // SendMany is Transport::PerformMany with retry_: a GET that it finds
+  // retryable is answered to `on_response` only after its last attempt
+  // (sent again with the others that failed, once the batch is done).
+  void SendMany(absl::Span<const HttpRequest> requests,
+                Transport::OnResponse on_response);
+  // GiveUp returns `response`, the answer to `request` after `attempts`
+  // sends, as the caller should see it: an error still retryable (the
+  // attempts ran out) becomes an error saying how many sends were made
+  // (AfterAttempts; an HTTP status, as ResponseError); anything else is
+  // returned as it is.
+  absl::StatusOr<HttpResponse> GiveUp(const HttpRequest& request,
+                                      absl::StatusOr<HttpResponse> response,
+                                      int attempts) const;
   // ContainersFiltered returns GET /containers/json?all=1 with the filter
   // {"<filter>":["<wanted>"]}: the containers, in any state, it selects.
   absl::StatusOr<std::vector<ContainerSummary>> ContainersFiltered(
@@ -196,6 +218,7 @@ class EngineClient {
                             DetailsCache* cache);
 
   Transport& transport_;
+  RetryPolicy retry_;
   simdjson::ondemand::parser parser_;
   VersionBody version_;
   PaddedBody version_body_;  // kept for snapshots

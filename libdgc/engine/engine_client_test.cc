@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/error_code.h"
 #include "core/inventory.h"
 #include "core/snapshot.h"
 #include "core/test_inventory.h"
@@ -192,7 +193,7 @@ class EngineClientTest : public ::testing::Test {
   }
 
   FakeTransport transport_{Access::kReadWrite, kHost};
-  EngineClient client_{transport_};
+  EngineClient client_{transport_, test_support::NoWaitRetry()};
 };
 
 // ---- CompareApiVersions ----
@@ -348,11 +349,23 @@ TEST_F(EngineClientTest, HtmlErrorPageIsShownAsAnExcerpt) {
                     Not(HasSubstr("\n")), Not(HasSubstr("\r"))));
 }
 
-TEST_F(EngineClientTest, TransportErrorOfConnectIsReturnedAsItIs) {
+TEST_F(EngineClientTest, TransportErrorOfConnectSaysHowOftenItWasSent) {
   absl::Status down = absl::UnavailableError(
       "cannot connect to the Docker engine at unix:///var/run/docker.sock");
   transport_.On("GET", "/version", FakeAnswer::Fail(down));
-  EXPECT_EQ(client_.Connect(), down);
+  absl::Status status = client_.Connect();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(status.message(),
+            std::string(down.message()) + "; sent 3 times, giving up");
+  EXPECT_EQ(transport_.Count("GET", "/version"), 3u);
+}
+
+TEST_F(EngineClientTest, TimeoutOfConnectIsReturnedAsItIsAfterOneSend) {
+  absl::Status slow = absl::DeadlineExceededError(
+      "the Docker engine did not answer GET /version within 2s");
+  transport_.On("GET", "/version", FakeAnswer::Fail(slow));
+  EXPECT_EQ(client_.Connect(), slow);
+  EXPECT_EQ(transport_.Count("GET", "/version"), 1u);
 }
 
 // ---- the negotiated version in every path ----
@@ -706,18 +719,70 @@ TEST_F(EngineClientTest, FetchBodiesFailsOnAMalformedBodyNamingThePath) {
             HasSubstr("Size")));
 }
 
-TEST_F(EngineClientTest, FetchBodiesFailsOnATransportError) {
+TEST_F(EngineClientTest, FetchBodiesFailsOnATransportErrorAfterThreeSends) {
   ServeRecorded();
   absl::Status down = absl::UnavailableError("connection reset");
   transport_.On("GET", "/v1.41/info", FakeAnswer::Fail(down));
-  EXPECT_EQ(client_.FetchBodies({}).status(), down);
+  absl::Status status = client_.FetchBodies({}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(status.message(), "connection reset; sent 3 times, giving up");
+  EXPECT_EQ(transport_.Count("GET", "/v1.41/info"), 3u);
 }
 
-TEST_F(EngineClientTest, FetchBodiesFailsWhenConnectFails) {
-  ServeVersion("1.20");
-  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies({});
-  EXPECT_EQ(fetched.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(transport_.RequestLines(), ElementsAre("GET /version"));
+// ---- retries (RetryPolicy) ----
+
+TEST_F(EngineClientTest, BatchRequestsThatBrokeOffAreSentAgainAndReadAsUsual) {
+  // The image list answered 503 twice, one history broken off once: the
+  // bodies read in the end are exactly the recorded engine's.
+  ServeRecorded();
+  transport_.set_max_in_flight(3);
+  std::string list = "/v1.41/images/json?all=1";
+  std::string history = "/v1.41/images/" + RecordedIds()[2] + "/history";
+  std::string history_body = Recorded(
+      absl::StrFormat("history_%s.json", RecordedIds()[2].substr(7, 12)));
+  FakeAnswer recorded_list = FakeAnswer::Json(Recorded("images.json"));
+  transport_.On("GET", list, FakeAnswer::EngineError(503, "starting"));
+  transport_.OnAfterCalls(2, "GET", list, recorded_list);
+  transport_.On("GET", history,
+                FakeAnswer::Fail(absl::UnavailableError("broke off")));
+  transport_.OnAfterCalls(1, "GET", history, FakeAnswer::Json(history_body));
+  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies(
+      {.system_df = true, .raw = nullptr, .cache_directory = ""});
+  ASSERT_TRUE(fetched.ok()) << fetched.status();
+  EXPECT_EQ(Dump(*fetched), Dump(RecordedParsed()));
+  EXPECT_EQ(transport_.Count("GET", list), 3u);
+  EXPECT_EQ(transport_.Count("GET", history), 2u);
+  EXPECT_EQ(transport_.Count("GET", "/v1.41/info"), 1u);
+}
+
+TEST_F(EngineClientTest, BatchGivesUpOnA503AfterThreeSendsNamingTheRequest) {
+  ServeRecorded();
+  std::string inspect = "/v1.41/images/" + RecordedIds()[0] + "/json";
+  transport_.On("GET", inspect, FakeAnswer::EngineError(503, "overloaded"));
+  absl::Status status = client_.FetchBodies({}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(ErrorCodeOf(status), ErrorCode::kEngine);
+  EXPECT_THAT(status.message(),
+              AllOf(HasSubstr("GET " + inspect), HasSubstr("HTTP 503"),
+                    HasSubstr("overloaded"), HasSubstr(kHost),
+                    HasSubstr("sent 3 times, giving up")));
+  EXPECT_EQ(transport_.Count("GET", inspect), 3u);
+}
+
+TEST_F(EngineClientTest, TheEnginesOwnAnswersAreNotAskedAgain) {
+  // 500, 4xx and a complete body that does not parse: once each.
+  ServeRecorded();
+  std::string inspect = "/v1.41/images/" + RecordedIds()[0] + "/json";
+  for (FakeAnswer answer : {FakeAnswer::EngineError(500, "on fire"),
+                            FakeAnswer::EngineError(400, "bad request"),
+                            FakeAnswer::Json(R"({"Id": tru)")}) {
+    transport_.ClearRecords();
+    transport_.On("GET", inspect, answer);
+    absl::Status status = client_.FetchBodies({}).status();
+    EXPECT_FALSE(status.ok());
+    EXPECT_THAT(status.message(), Not(HasSubstr("sent 3 times")));
+    EXPECT_EQ(transport_.Count("GET", inspect), 1u) << answer.body;
+  }
 }
 
 // ---- Get ----
@@ -868,6 +933,51 @@ TEST_F(SingleImageTest, ContainersOfAnUnusedImageIsEmpty) {
       client_.ContainersOf(id_);
   ASSERT_TRUE(containers.ok()) << containers.status();
   EXPECT_THAT(*containers, IsEmpty());
+}
+
+// ---- retries of single requests ----
+
+TEST_F(SingleImageTest, ASingleGetIsSentAgainUntilItIsAnswered) {
+  std::string path = "/v1.41/images/" + id_ + "/json";
+  transport_.On("GET", path, FakeAnswer::EngineError(502, "bad gateway"));
+  transport_.OnAfterCalls(1, "GET", path,
+                          FakeAnswer::Fail(absl::UnavailableError("reset")));
+  transport_.OnAfterCalls(2, "GET", path,
+                          FakeAnswer::Json(InspectJson(id_, {"app:1"})));
+  absl::StatusOr<ImageInspect> inspect = client_.InspectImage(id_);
+  ASSERT_TRUE(inspect.ok()) << inspect.status();
+  EXPECT_EQ(inspect->id, id_);
+  EXPECT_EQ(transport_.Count("GET", path), 3u);
+}
+
+TEST_F(SingleImageTest, AGetThatTimesOutIsNotSentAgain) {
+  std::string path = "/v1.41/images/" + id_ + "/json";
+  absl::Status slow = absl::DeadlineExceededError("no answer within 2s");
+  transport_.On("GET", path, FakeAnswer::Fail(slow));
+  EXPECT_EQ(client_.InspectImage(id_).status(), slow);
+  EXPECT_EQ(transport_.Count("GET", path), 1u);
+}
+
+TEST_F(SingleImageTest, ADeleteIsNeverSentAgain) {
+  std::string path = "/v1.41/images/app:1";
+  for (FakeAnswer answer :
+       {FakeAnswer::Fail(absl::UnavailableError("broke off its response")),
+        FakeAnswer::EngineError(503, "unavailable"),
+        FakeAnswer::EngineError(502, "bad gateway")}) {
+    transport_.ClearRecords();
+    transport_.On("DELETE", path, answer);
+    absl::Status status = client_.DeleteImage("app:1").status();
+    EXPECT_FALSE(status.ok());
+    EXPECT_THAT(status.message(), Not(HasSubstr("sent ")));
+    EXPECT_EQ(transport_.Count("DELETE", path), 1u) << status;
+  }
+}
+
+TEST_F(EngineClientTest, FetchBodiesFailsWhenConnectFails) {
+  ServeVersion("1.20");
+  absl::StatusOr<EngineBodies> fetched = client_.FetchBodies({});
+  EXPECT_EQ(fetched.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(transport_.RequestLines(), ElementsAre("GET /version"));
 }
 
 // ---- DeleteImage ----

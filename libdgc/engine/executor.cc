@@ -12,9 +12,29 @@
 namespace dgc {
 namespace {
 
-// Errors after which no further request can succeed: end the run.
+// Errors after which no further request can succeed: end the run. For a
+// request that changes the engine they also mean that its answer was lost:
+// it may have reached the engine, which may have done it.
 bool EngineUnreachable(const absl::Status& status) {
   return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
+}
+
+// What a result says first when the engine's answer to `request` was lost.
+std::string AnswerLost(std::string_view request, const absl::Status& lost) {
+  return absl::StrFormat(
+      "the engine's answer to %s was lost (%s); the request was not sent "
+      "again",
+      request, lost.message());
+}
+
+// Settles `result` as unknown: the answer to `request` was lost (`lost`)
+// and `why` says why nothing told what the engine did. Returns `lost`,
+// which ends the run.
+absl::Status Unknown(std::string_view request, const absl::Status& lost,
+                     std::string_view why, ActionResult* result) {
+  result->status = ResultStatus::kUnknown;
+  result->detail = absl::StrFormat("%s; %s", AnswerLost(request, lost), why);
+  return lost;
 }
 
 bool Contains(const std::vector<std::string>& items, std::string_view item) {
@@ -293,8 +313,7 @@ absl::Status Executor::DeleteById(const Action& action, ActionResult* result) {
   }
   absl::Status fatal;
   if (Blocked(check, result, &fatal)) return fatal;
-  fatal = Record(action.image, client_.DeleteImage(action.image, action.prune),
-                 result);
+  fatal = DeleteByName(action, action.image, result);
   if (result->status == ResultStatus::kDone) SettleDone(action, result);
   return fatal;
 }
@@ -304,9 +323,15 @@ absl::Status Executor::DeleteParents(const Action& action,
   // The image went; a parent that cannot go stays, and the report says
   // why (the error ends the run only when the engine is out of reach).
   auto stays = [&](const std::string& parent, const absl::Status& why) {
-    result->detail = absl::StrFormat("its untagged parent %s stays: %s",
-                                     parent.substr(0, 19), why.message());
-    return EngineUnreachable(why) ? why : absl::OkStatus();
+    if (!EngineUnreachable(why)) {
+      result->detail = absl::StrFormat("its untagged parent %s stays: %s",
+                                       parent.substr(0, 19), why.message());
+      return absl::OkStatus();
+    }
+    result->detail =
+        absl::StrFormat("whether its untagged parent %s went is not known: %s",
+                        parent.substr(0, 19), why.message());
+    return why;
   };
   if (action.also_removes.empty()) return absl::OkStatus();
   // One listing for them all: each goes by ID, nearest first, once nothing
@@ -359,7 +384,67 @@ uint64_t Executor::PriceDeleted(const std::vector<std::string>& deleted) const {
 absl::Status Executor::DeleteByName(const Action& action,
                                     const std::string& name,
                                     ActionResult* result) {
-  return Record(name, client_.DeleteImage(name, action.prune), result);
+  return Settle(action, name, client_.DeleteImage(name, action.prune), result);
+}
+
+absl::Status Executor::Settle(const Action& action, const std::string& name,
+                              const absl::StatusOr<DeleteResponse>& response,
+                              ActionResult* result) {
+  if (EngineUnreachable(response.status())) {
+    return SettleLostDelete(action, name, response.status(), result);
+  }
+  return Record(name, response, result);
+}
+
+absl::Status Executor::SettleLostDelete(const Action& action,
+                                        const std::string& name,
+                                        const absl::Status& lost,
+                                        ActionResult* result) {
+  std::string request = "DELETE " + name;
+  absl::StatusOr<ImageInspect> now = client_.InspectImage(name);
+  if (!now.ok() && !absl::IsNotFound(now.status())) {
+    return Unknown(request, lost,
+                   absl::StrFormat("reading the image again failed too (%s): "
+                                   "whether the engine did it is not known",
+                                   now.status().message()),
+                   result);
+  }
+  std::string said = AnswerLost(request, lost);
+  if (name != action.image) {  // a reference
+    if (now.ok() && now->id == action.image) {
+      result->status = ResultStatus::kFailed;
+      result->detail = absl::StrFormat(
+          "%s; %s still names the image: not untagged", said, name);
+      return absl::OkStatus();
+    }
+    result->untagged.push_back(name);
+    result->status = ResultStatus::kDone;
+    result->detail = absl::StrFormat(
+        "%s; %s no longer names the image: untagged", said, name);
+    return absl::OkStatus();
+  }
+  // By ID: the references the image still had go with it, or some of them
+  // went before the engine gave up on it.
+  std::vector<std::string> left;
+  if (now.ok()) left = ReferencesToDelete(now->repo_tags, now->repo_digests);
+  for (const std::string& ref : action.refs) {
+    if (!Contains(left, ref) && !Contains(result->untagged, ref)) {
+      result->untagged.push_back(ref);
+    }
+  }
+  if (now.ok()) {
+    result->status = ResultStatus::kFailed;
+    result->detail =
+        absl::StrFormat("%s; the image is still there: not deleted", said);
+    return absl::OkStatus();
+  }
+  result->deleted.push_back(action.image);
+  result->status = ResultStatus::kDone;
+  result->detail = absl::StrFormat(
+      "%s; the image is gone: deleted, but which of its layers went with it "
+      "is not known, so freed_bytes does not count them",
+      said);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<std::string>> Executor::CheckName(
@@ -401,7 +486,7 @@ absl::StatusOr<bool> Executor::CheckNoChild(const Action& action,
   }
   // A child, or any other answer: the action ends here. (A success means
   // the engine deleted the image: its other references went meanwhile.)
-  if (absl::Status fatal = Record(action.image, response, result);
+  if (absl::Status fatal = Settle(action, action.image, response, result);
       !fatal.ok()) {
     return fatal;
   }
@@ -474,6 +559,9 @@ absl::Status Executor::RemoveContainer(const Action& action,
   absl::Status fatal;
   if (Blocked(RecheckContainer(action), result, &fatal)) return fatal;
   absl::Status removed = client_.RemoveContainer(action.container);
+  if (EngineUnreachable(removed)) {
+    return SettleLostRemoval(action, removed, result);
+  }
   if (absl::IsNotFound(removed)) {
     Skip("it was removed by someone else", result);
     return absl::OkStatus();
@@ -482,6 +570,33 @@ absl::Status Executor::RemoveContainer(const Action& action,
   // refused, changing nothing.
   if (!removed.ok()) return Fail(removed, result);
   result->status = ResultStatus::kDone;
+  result->freed_bytes = SizeOf(container_sizes_, action.container);
+  return absl::OkStatus();
+}
+
+absl::Status Executor::SettleLostRemoval(const Action& action,
+                                         const absl::Status& lost,
+                                         ActionResult* result) {
+  std::string request = "DELETE /containers/" + action.container;
+  absl::StatusOr<ContainerInspect> now =
+      client_.InspectContainer(action.container);
+  if (!now.ok() && !absl::IsNotFound(now.status())) {
+    return Unknown(request, lost,
+                   absl::StrFormat("reading the container again failed too "
+                                   "(%s): whether the engine removed it is "
+                                   "not known",
+                                   now.status().message()),
+                   result);
+  }
+  std::string said = AnswerLost(request, lost);
+  if (now.ok()) {
+    result->status = ResultStatus::kFailed;
+    result->detail =
+        absl::StrFormat("%s; the container is still there: not removed", said);
+    return absl::OkStatus();
+  }
+  result->status = ResultStatus::kDone;
+  result->detail = absl::StrFormat("%s; the container is gone: removed", said);
   result->freed_bytes = SizeOf(container_sizes_, action.container);
   return absl::OkStatus();
 }
@@ -503,6 +618,11 @@ absl::Status Executor::RemoveVolume(const Action& action,
   absl::Status fatal;
   if (Blocked(RecheckVolume(action), result, &fatal)) return fatal;
   absl::Status removed = client_.RemoveVolume(action.volume);
+  if (EngineUnreachable(removed)) {
+    return Unknown("DELETE /volumes/" + action.volume, removed,
+                   "whether the engine removed the volume is not known",
+                   result);
+  }
   if (absl::IsNotFound(removed)) {
     Skip("already removed", result);
     return absl::OkStatus();
@@ -525,6 +645,13 @@ absl::Status Executor::PruneBuildCache(const Action& action,
   // BuildKit removes a parent only once no child is left.
   for (const std::string& record : action.records) {
     absl::StatusOr<BuildCachePruned> pruned = client_.PruneBuildCache(record);
+    if (EngineUnreachable(pruned.status())) {
+      return Unknown(
+          "POST /build/prune of record " + record, pruned.status(),
+          "whether the engine pruned it is not known (the records listed "
+          "in \"deleted\" were pruned before)",
+          result);
+    }
     if (!pruned.ok()) {
       // What the earlier requests removed stays reported.
       return Fail(pruned.status(), result);
@@ -671,6 +798,9 @@ ApplyReport Executor::Apply(const Plan& plan, const ExecutorHooks& hooks) {
         break;
       case ResultStatus::kFailed:
         ++report.summary.failed;
+        break;
+      case ResultStatus::kUnknown:
+        ++report.summary.unknown;
         break;
     }
     report.summary.freed_bytes += result.freed_bytes;

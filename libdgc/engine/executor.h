@@ -74,6 +74,15 @@
 // pruned that the plan did not list are named in the detail; when it
 // pruned none, the action is skipped.
 //
+// A request that changes the engine is sent once, never again (only reads
+// are retried: RetryPolicy). When its answer is lost (the connection broke
+// off, or no answer within the timeout) the engine may have done it or
+// not: the executor reads the target back, the image by the name it
+// deleted or the container, and reports what it finds, done or failed,
+// with a detail saying the answer was lost; the run goes on. When that
+// read fails too, or for a volume or a build cache record (not read back),
+// the result is `unknown` and the run ends there.
+//
 // Example:
 //   dgc::Executor executor(client, inventory);
 //   dgc::ApplyReport report = executor.Apply(plan, hooks);
@@ -155,9 +164,36 @@ class Executor {
   // deleted the image after all). Errors: the transport error that should
   // end the run.
   absl::StatusOr<bool> CheckNoChild(const Action& action, ActionResult* result);
-  // DeleteByName sends one DELETE and records what the engine reported.
+  // DeleteByName sends DELETE `name` (a reference, or the action's image
+  // by ID) and settles `result` with the outcome (Settle). Returns the
+  // error that should end the run, if any.
   absl::Status DeleteByName(const Action& action, const std::string& name,
                             ActionResult* result);
+  // Settle settles `result` with `response`, the outcome of DELETE `name`:
+  // what the engine reported, or, when its answer was lost,
+  // SettleLostDelete's finding. Returns the error that should end the
+  // run, if any.
+  absl::Status Settle(const Action& action, const std::string& name,
+                      const absl::StatusOr<DeleteResponse>& response,
+                      ActionResult* result);
+  // SettleLostDelete settles `result` when the engine's answer to DELETE
+  // `name` was lost (`lost`: the connection broke off, or no answer in
+  // time), so the engine may have done it. The DELETE is never sent again:
+  // `name` is inspected instead. A reference: done (untagged) when it no
+  // longer names the image, failed when it still does. The image by ID:
+  // done when it is gone (the references it had went with it; which layers
+  // went is not known, so they are not priced), failed when it is still
+  // there (the planned references it lost are reported untagged). When
+  // the inspect fails too: unknown, and that error is returned, ending the
+  // run.
+  absl::Status SettleLostDelete(const Action& action, const std::string& name,
+                                const absl::Status& lost, ActionResult* result);
+  // SettleLostRemoval is SettleLostDelete for DELETE /containers/{id}:
+  // done when the container is gone (its writable layer counted as
+  // freed), failed when it is still there, unknown (ending the run) when
+  // it cannot be inspected.
+  absl::Status SettleLostRemoval(const Action& action, const absl::Status& lost,
+                                 ActionResult* result);
   // RecheckContainer and RecheckVolume: why the action must not run now,
   // or nullopt (see the file comment). An error means the engine could not
   // be asked.

@@ -154,7 +154,7 @@ class ContainerdExecutorTest : public ::testing::Test {
   fs::path root_;
   Inventory inventory_;
   ContentStoreTransport transport_;
-  EngineClient client_{transport_};
+  EngineClient client_{transport_, test_support::NoWaitRetry()};
 };
 
 TEST_F(ContainerdExecutorTest, FreedIsTheLayersSizeDropPlusTheBlobsThatWent) {

@@ -333,7 +333,7 @@ class ExecutorResourcesTest : public ::testing::Test {
   TestEngine engine_;
   Inventory inventory_;
   FakeTransport transport_{Access::kReadWrite, kHost};
-  EngineClient client_{transport_};
+  EngineClient client_{transport_, test_support::NoWaitRetry()};
   std::string tool_, job_, idle_;
   const std::string volume_ = Hex("anonymous volume");
   const std::string unsized_volume_ = Hex("volume without a size");
@@ -768,17 +768,55 @@ TEST_F(ExecutorResourcesTest, AStopRequestBeforeTheFirstActionSendsNothing) {
   EXPECT_THAT(transport_.requests(), IsEmpty());
 }
 
-// Each request of each op, failing at the transport, ends the run there.
-TEST_F(ExecutorResourcesTest, AnEngineOutOfReachAtAnyRequestEndsTheRun) {
+// Each read of each op, failing at the transport, fails the action and
+// ends the run there; nothing was done.
+TEST_F(ExecutorResourcesTest, AnEngineOutOfReachAtAReadEndsTheRun) {
+  struct Case {
+    std::string path;
+    Action action;
+  };
+  std::vector<Case> cases = {
+      {ContainerInspectPath(job_), RemoveContainer(job_)},
+      {MountingPath(volume_), RemoveVolume(volume_)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.path);
+    transport_.ClearRecords();
+    ServeAsInventory();
+    absl::Status down = absl::UnavailableError(absl::StrFormat(
+        "the Docker engine at %s broke off its response to GET %s", kHost,
+        c.path));
+    transport_.On("GET", c.path, FakeAnswer::Fail(down));
+    ApplyReport report =
+        Apply(MakePlan({c.action, RemoveContainer(idle_), DeleteTool()}));
+    ASSERT_THAT(report.results, SizeIs(3));
+    std::string given_up =
+        std::string(down.message()) + "; sent 3 times, giving up";
+    EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+    EXPECT_EQ(report.results[0].detail, given_up);
+    std::string stopped =
+        absl::StrFormat("the engine stopped answering (%s)", given_up);
+    for (size_t i = 1; i < 3; ++i) {
+      EXPECT_EQ(report.results[i].status, ResultStatus::kSkipped);
+      EXPECT_EQ(report.results[i].detail, "not run: " + stopped);
+    }
+    EXPECT_EQ(report.summary.stopped, stopped);
+    EXPECT_EQ(transport_.Count("GET", c.path), 3u);
+    EXPECT_EQ(transport_.RequestLines().back(), "GET " + c.path)
+        << "nothing is asked after the engine stopped answering";
+  }
+}
+
+// A removal of a volume or a build cache record whose answer was lost is
+// not read back: unknown, never sent again, and the run ends there.
+TEST_F(ExecutorResourcesTest,
+       ARemovalWhoseAnswerWasLostIsUnknownAndEndsTheRun) {
   struct Case {
     std::string method;
     std::string path;
     Action action;
   };
   std::vector<Case> cases = {
-      {"GET", ContainerInspectPath(job_), RemoveContainer(job_)},
-      {"DELETE", ContainerPath(job_), RemoveContainer(job_)},
-      {"GET", MountingPath(volume_), RemoveVolume(volume_)},
       {"DELETE", VolumePath(volume_), RemoveVolume(volume_)},
       {"POST", PrunePath(kChildRecord), PruneBuildCache({kChildRecord})},
   };
@@ -793,17 +831,55 @@ TEST_F(ExecutorResourcesTest, AnEngineOutOfReachAtAnyRequestEndsTheRun) {
     ApplyReport report =
         Apply(MakePlan({c.action, RemoveContainer(idle_), DeleteTool()}));
     ASSERT_THAT(report.results, SizeIs(3));
-    EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
-    EXPECT_EQ(report.results[0].detail, down.message());
+    EXPECT_EQ(report.results[0].status, ResultStatus::kUnknown);
+    EXPECT_THAT(report.results[0].detail,
+                AllOf(HasSubstr("was lost"), HasSubstr(down.message()),
+                      HasSubstr("not sent again"), HasSubstr("not known")));
     std::string stopped =
         absl::StrFormat("the engine stopped answering (%s)", down.message());
     for (size_t i = 1; i < 3; ++i) {
       EXPECT_EQ(report.results[i].status, ResultStatus::kSkipped);
       EXPECT_EQ(report.results[i].detail, "not run: " + stopped);
     }
+    EXPECT_EQ(report.summary.unknown, 1u);
+    EXPECT_EQ(report.summary.failed, 0u);
     EXPECT_EQ(report.summary.stopped, stopped);
-    EXPECT_EQ(transport_.RequestLines().back(), c.method + " " + c.path)
-        << "nothing is asked after the engine stopped answering";
+    EXPECT_EQ(transport_.Count(c.method, c.path), 1u);
+    EXPECT_EQ(transport_.RequestLines().back(), c.method + " " + c.path);
+  }
+}
+
+// A container removal whose answer was lost: the container is inspected
+// again, and the action is done or failed as that finds; the run goes on.
+TEST_F(ExecutorResourcesTest, AContainerRemovalWhoseAnswerWasLostIsReadBack) {
+  absl::Status down = absl::UnavailableError(
+      "the Docker engine broke off its response to DELETE");
+  for (bool removed : {true, false}) {
+    SCOPED_TRACE(removed ? "removed" : "not removed");
+    transport_.ClearRecords();
+    ServeAsInventory();
+    transport_.On("DELETE", ContainerPath(job_), FakeAnswer::Fail(down));
+    if (removed) {
+      transport_.OnAfterCalls(
+          1, "GET", ContainerInspectPath(job_),
+          FakeAnswer::EngineError(404, "No such container: " + job_));
+    }
+    ApplyReport report =
+        Apply(MakePlan({RemoveContainer(job_), RemoveContainer(idle_)}));
+    ASSERT_THAT(report.results, SizeIs(2));
+    const ActionResult& lost = report.results[0];
+    EXPECT_EQ(lost.status,
+              removed ? ResultStatus::kDone : ResultStatus::kFailed);
+    EXPECT_THAT(lost.detail,
+                AllOf(HasSubstr("DELETE /containers/" + job_ + " was lost"),
+                      HasSubstr(down.message()),
+                      HasSubstr(removed ? "the container is gone: removed"
+                                        : "still there: not removed")));
+    EXPECT_EQ(lost.freed_bytes, removed ? 4096u : 0u);
+    EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+    EXPECT_EQ(report.summary.stopped, "");
+    EXPECT_EQ(transport_.Count("DELETE", ContainerPath(job_)), 1u);
+    EXPECT_EQ(transport_.Count("GET", ContainerInspectPath(job_)), 2u);
   }
 }
 
@@ -814,7 +890,8 @@ TEST_F(ExecutorResourcesTest, AnEngineOutOfReachMidPruneKeepsWhatWasDone) {
   ApplyReport report = Apply(MakePlan(
       {PruneBuildCache({kChildRecord, kParentRecord}), RemoveVolume(volume_)}));
   ASSERT_THAT(report.results, SizeIs(2));
-  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_EQ(report.results[0].status, ResultStatus::kUnknown);
+  EXPECT_THAT(report.results[0].detail, HasSubstr("were pruned before"));
   EXPECT_THAT(report.results[0].deleted, ElementsAre(kChildRecord));
   EXPECT_EQ(report.results[0].freed_bytes, 300u);
   EXPECT_EQ(report.results[1].status, ResultStatus::kSkipped);

@@ -293,7 +293,7 @@ class ExecutorTest : public ::testing::Test {
   TestEngine engine_;
   Inventory inventory_;
   FakeTransport transport_{Access::kReadWrite, kHost};
-  EngineClient client_{transport_};
+  EngineClient client_{transport_, test_support::NoWaitRetry()};
 };
 
 // An engine with a shared base layer: app (three tags), tool (one tag)
@@ -657,18 +657,24 @@ TEST_F(SmallEngineTest, SkipsADeleteByIdTheEngineRefusesForAChild) {
   EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
 }
 
-TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringTheChildCheckEndsTheRun) {
+TEST_F(SmallEngineTest, ALostAnswerToTheChildCheckIsLearntFromTheImage) {
+  // The DELETE by ID that asks for a child broke off: the image is read
+  // back, is still there, so nothing was deleted; the run goes on.
   transport_.On("DELETE", DeletePath(app_),
                 FakeAnswer::Fail(absl::UnavailableError("socket closed")));
   ApplyReport report = Apply(MakePlan({DeleteApp(), DeleteTool()}));
   ASSERT_THAT(report.results, SizeIs(2));
   EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
-  EXPECT_EQ(report.results[1].status, ResultStatus::kSkipped);
-  EXPECT_EQ(report.summary.stopped,
-            "the engine stopped answering (socket closed)");
-  // Only the DELETE by ID that asked for a child.
-  EXPECT_EQ(DeleteCount(), 1u);
-  EXPECT_EQ(transport_.RequestLines().back(), "DELETE " + DeletePath(app_));
+  EXPECT_THAT(report.results[0].detail,
+              AllOf(HasSubstr("DELETE " + app_ + " was lost (socket closed)"),
+                    HasSubstr("not sent again"),
+                    HasSubstr("the image is still there: not deleted")));
+  EXPECT_THAT(report.results[0].untagged, IsEmpty());
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(report.summary.stopped, "");
+  // Only the DELETE by ID that asked for a child, never sent again.
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 1u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:1")), 0u);
 }
 
 // ---- re-check skips ----
@@ -924,16 +930,26 @@ TEST_F(SmallEngineTest, ServerErrorOnTheRecheckFailsTheAction) {
       << report.results[1].detail;
 }
 
-TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringEndsTheRun) {
+TEST_F(SmallEngineTest, ALostAnswerThatCannotBeReadBackIsUnknownAndEndsTheRun) {
   absl::Status down = absl::UnavailableError(
       "the Docker engine at unix:///var/run/docker.sock broke off its "
       "response to DELETE /v1.41/images/tool:2: connection reset");
   transport_.On("DELETE", DeletePath(tool_), FakeAnswer::Fail(down));
+  // The inspect before the DELETE is answered; the one after is not.
+  transport_.OnAfterCalls(
+      1, "GET", InspectPath(tool_),
+      FakeAnswer::Fail(absl::UnavailableError("socket closed")));
   ApplyReport report =
       Apply(MakePlan({DeleteTool(), DeleteApp(), DeleteDangling()}));
   ASSERT_THAT(report.results, SizeIs(3));
-  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
-  EXPECT_THAT(report.results[0].detail, HasSubstr("connection reset"));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kUnknown);
+  EXPECT_THAT(
+      report.results[0].detail,
+      AllOf(HasSubstr("was lost"), HasSubstr("connection reset"),
+            HasSubstr("reading the image again failed too (socket closed; "
+                      "sent 3 times, giving up)"),
+            HasSubstr("not known")));
+  EXPECT_EQ(report.results[0].freed_bytes, 0u);
   std::string stopped =
       absl::StrFormat("the engine stopped answering (%s)", down.message());
   for (size_t i = 1; i < 3; ++i) {
@@ -942,11 +958,68 @@ TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringEndsTheRun) {
     EXPECT_EQ(report.results[i].freed_bytes, 0u);
   }
   EXPECT_EQ(report.summary.stopped, stopped);
-  EXPECT_EQ(report.summary.failed, 1u);
+  EXPECT_EQ(report.summary.unknown, 1u);
+  EXPECT_EQ(report.summary.failed, 0u);
   EXPECT_EQ(report.summary.skipped, 2u);
   EXPECT_EQ(report.summary.done, 0u);
-  // Nothing was asked after the failure.
-  EXPECT_EQ(transport_.RequestLines().back(), "DELETE " + DeletePath(tool_));
+  // The DELETE once; after it only the inspects that tried to read it back.
+  EXPECT_EQ(DeleteCount(), 1u);
+  EXPECT_EQ(transport_.Count("GET", InspectPath(tool_)), 4u);
+  EXPECT_EQ(transport_.RequestLines().back(), "GET " + InspectPath(tool_));
+}
+
+TEST_F(SmallEngineTest, ALostAnswerToADeleteTheEngineDidIsDone) {
+  transport_.On("DELETE", DeletePath(tool_),
+                FakeAnswer::Fail(absl::DeadlineExceededError(
+                    "the Docker engine did not answer DELETE in time")));
+  transport_.OnAfterCalls(
+      1, "GET", InspectPath(tool_),
+      FakeAnswer::EngineError(404, "No such image: " + tool_));
+  ApplyReport report = Apply(MakePlan({DeleteTool(), DeleteDangling()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  const ActionResult& lost = report.results[0];
+  EXPECT_EQ(lost.status, ResultStatus::kDone) << lost.detail;
+  EXPECT_THAT(lost.detail, AllOf(HasSubstr("did not answer DELETE in time"),
+                                 HasSubstr("the image is gone: deleted"),
+                                 HasSubstr("freed_bytes does not count them")));
+  EXPECT_THAT(lost.untagged, ElementsAre("tool:2"));
+  EXPECT_THAT(lost.deleted, ElementsAre(tool_));
+  EXPECT_EQ(lost.freed_bytes, 0u) << "the layers that went are not known";
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(report.summary.done, 2u);
+  EXPECT_EQ(report.summary.stopped, "");
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(tool_)), 1u);
+}
+
+TEST_F(SmallEngineTest, ALostAnswerToAnUntagIsLearntFromTheName) {
+  for (bool untagged : {true, false}) {
+    SCOPED_TRACE(untagged ? "untagged" : "not untagged");
+    transport_.ClearRecords();
+    Build();
+    transport_.On("DELETE", DeletePath("app:latest"),
+                  FakeAnswer::Fail(absl::UnavailableError("reset")));
+    if (untagged) {
+      transport_.OnAfterCalls(
+          1, "GET", InspectPath("app:latest"),
+          FakeAnswer::EngineError(404, "No such image: app:latest"));
+    }
+    ApplyReport report = Apply(MakePlan({UntagAction(app_, {"app:latest"})}));
+    ASSERT_THAT(report.results, SizeIs(1));
+    const ActionResult& lost = report.results[0];
+    EXPECT_EQ(lost.status,
+              untagged ? ResultStatus::kDone : ResultStatus::kFailed);
+    EXPECT_THAT(lost.detail,
+                AllOf(HasSubstr("DELETE app:latest was lost (reset)"),
+                      HasSubstr(untagged ? "no longer names the image: untagged"
+                                         : "still names the image: not "
+                                           "untagged")));
+    if (untagged) {
+      EXPECT_THAT(lost.untagged, ElementsAre("app:latest"));
+    } else {
+      EXPECT_THAT(lost.untagged, IsEmpty());
+    }
+    EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:latest")), 1u);
+  }
 }
 
 TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringDuringARecheckEndsTheRun) {
@@ -972,9 +1045,11 @@ TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringBeforeAGetByNameEndsTheRun) {
   EXPECT_NE(report.results[0].status, ResultStatus::kDone);
   EXPECT_EQ(report.results[1].status, ResultStatus::kSkipped);
   EXPECT_EQ(report.results[1].detail,
-            "not run: the engine stopped answering (socket closed)");
+            "not run: the engine stopped answering (socket closed; sent 3 "
+            "times, giving up)");
   EXPECT_EQ(report.summary.stopped,
-            "the engine stopped answering (socket closed)");
+            "the engine stopped answering (socket closed; sent 3 times, "
+            "giving up)");
   EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:latest")), 0u);
   // Only the check for a child, refused: the final DELETE by ID is not sent.
   EXPECT_EQ(transport_.Count("DELETE", DeletePath(app_)), 1u);

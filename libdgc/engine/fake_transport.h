@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/retry_policy.h"
 #include "engine/transport.h"
 
 namespace dgc::test_support {
@@ -135,6 +136,12 @@ class FakeTransport : public Transport {
   std::vector<std::string> refused_;
   std::vector<std::string> unrouted_;
 };
+
+// NoWaitRetry returns the default RetryPolicy without its waits, so that
+// tests of retried requests take no time.
+inline RetryPolicy NoWaitRetry() {
+  return RetryPolicy{.first_wait = absl::ZeroDuration()};
+}
 
 // ServeRecordedEngine makes `transport` answer, at the versioned paths of
 // API `api` ("/v1.41/..."), every GET that EngineClient::FetchBodies sends,

@@ -22,12 +22,8 @@ namespace {
 
 // Prefixes an error about a snapshot with its name, keeping its code.
 absl::Status SnapshotError(std::string_view source, const absl::Status& error) {
-  absl::Status named(error.code(), absl::StrFormat("snapshot %s: %s", source,
-                                                   error.message()));
-  error.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
-    named.SetPayload(url, payload);
-  });
-  return named;
+  return Reworded(error,
+                  absl::StrFormat("snapshot %s: %s", source, error.message()));
 }
 
 }  // namespace

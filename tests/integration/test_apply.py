@@ -595,8 +595,9 @@ class SlowFakeEngine(FakeEngine):
 
 class EngineBreaksOffTest(unittest.TestCase):
     """The engine dies in the middle of an action (a fake engine cuts its
-    answer short): that action failed, with the engine's error, and the
-    apply stops with exit 1."""
+    answer short). Under a read: that action failed, with the engine's
+    error, and the apply stops with exit 1. Under the DELETE: the image is
+    read back and the action settled as found."""
 
     POLICY = {"rules": [{"name": "all", "match": "*", "older_than": "1h"}]}
 
@@ -634,10 +635,22 @@ class EngineBreaksOffTest(unittest.TestCase):
         self.assertTrue(report["summary"]["stopped"])
 
     def test_cut_off_during_the_delete(self):
+        # The fake still has the image when it is read back: nothing was
+        # deleted, the action failed, the apply went on to its end (exit 3)
+        # and the DELETE was sent once.
         overrides = deletable_fake_overrides()
         overrides[f"/images/{IMAGE_ID}"] = Reply(b'[{"Untagged": "app:1"}',
                                                  content_length=5000)
-        self.assert_action_failed(overrides)
+        fake, result = self.apply_with(overrides)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        report = json.loads(result.stdout)
+        [entry] = report["results"]
+        self.assertEqual(entry["status"], "failed", entry)
+        self.assertIn(fake.host, entry["detail"])
+        self.assertIn("was lost", entry["detail"])
+        self.assertIn("the image is still there: not deleted", entry["detail"])
+        self.assertEqual(report["summary"]["stopped"], "")
+        self.assertEqual(fake.requests.count(f"/images/{IMAGE_ID}"), 1)
 
     def test_cut_off_during_the_last_check_before_the_delete(self):
         # The image is inspected twice: reading the inventory, and the
@@ -910,16 +923,21 @@ class InterruptedApplyTest(unittest.TestCase):
         self.assertEqual(left & done_ids, set(), "images reported done are gone")
         self.assertIn(self.scenario.image_id("keeper"), left)
         # The action the engine died under failed with the engine's error
-        # (the engine may have untagged or even deleted it before dying);
-        # the rest were not run.
+        # when it died under one of its reads, or is unknown when it died
+        # under its DELETE (the engine may have untagged or even deleted it
+        # before dying, and could not be read back); the rest were not run.
         in_flight = report["results"][done]
-        self.assertEqual(in_flight["status"], "failed", in_flight)
+        self.assertIn(in_flight["status"], ("failed", "unknown"), in_flight)
         self.assertIn(self.host, in_flight["detail"])
+        if in_flight["status"] == "unknown":
+            self.assertIn("was lost", in_flight["detail"])
+            self.assertIn("reading the image again failed too", in_flight["detail"])
         for entry in report["results"][done + 1:]:
             self.assertEqual(entry["status"], "skipped", entry)
             self.assertTrue(entry["detail"].startswith("not run: "), entry)
-        self.assertEqual((report["summary"]["done"], report["summary"]["failed"],
-                          report["summary"]["skipped"]), (done, 1, self.COUNT - done - 1))
+        summary = report["summary"]
+        self.assertEqual((summary["done"], summary["failed"] + summary["unknown"],
+                          summary["skipped"]), (done, 1, self.COUNT - done - 1))
 
         # The engine may have taken the in-flight image's tag but not the
         # image before it died: then the policy no longer names it.

@@ -169,7 +169,7 @@ class MetricsOfRealRunsTest(PrivateEngineCase, MetricsCase):
         summary = report["summary"]
         self.assertEqual(summary["done"], 4, report)
         self.assertEqual(metrics.by("docker_gc_last_run_actions", "status"),
-                         {"done": 4, "skipped": 0, "failed": 0})
+                         {"done": 4, "skipped": 0, "failed": 0, "unknown": 0})
         freed = metrics.by("docker_gc_last_run_freed_bytes", "kind", command="apply")
         self.assertEqual(set(freed), set(KINDS))
         self.assertEqual(sum(freed.values()), summary["freed_bytes"])

@@ -2,7 +2,8 @@
 connection and never answers, or answers the headers and stalls in the
 middle of the body, every command that talks to the engine exits 1 within
 its --timeout plus a small margin, and the message names the request.
-`apply` stopped that way reports what it did not do.
+`apply` whose DELETE gets no answer reads the image back and reports what
+that found.
 
 The engine here is the fake one on a unix socket (a real engine does not
 stall on purpose).
@@ -75,7 +76,10 @@ class StallingEngineTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(json.loads(result.stdout)["schema"], "dgc.df/v1")
 
-    def test_an_apply_whose_delete_stalls_says_what_it_did_not_do(self):
+    def test_an_apply_whose_delete_stalls_reads_the_image_back_and_says_so(self):
+        # The DELETE is held (never answered): after --timeout the image is
+        # inspected; the fake still has it, so the action failed, nothing
+        # was deleted, and the apply finished (exit 3), not sent again.
         overrides = deletable_fake_overrides()
         delete = overrides[f"/images/{IMAGE_ID}"]
         delete.hold = self.release
@@ -84,13 +88,14 @@ class StallingEngineTest(unittest.TestCase):
             json.dump({"rules": [{"match": "*", "older_than": "1h"}]}, f)
         result, elapsed = self.run_against(overrides, "apply", "--yes", "-p", policy,
                                            "--format", "json")
-        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertEqual(result.returncode, 3, result.stderr)
         self.assertLess(elapsed, 2 + MARGIN_S)
         report = json.loads(result.stdout)
         [action] = report["results"]
         self.assertEqual(action["status"], "failed")
         self.assertIn("did not answer DELETE", action["detail"])
-        self.assertIn("stopped", result.stderr)
+        self.assertIn("the image is still there: not deleted", action["detail"])
+        self.assertEqual(report["summary"]["stopped"], "")
 
     def test_an_invalid_timeout_is_a_usage_error(self):
         result = run_dgc("-H", "unix:///nonexistent.sock", "plan", "--timeout", "soon")
