@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,14 @@ struct Digest {
   friend H AbslHashValue(H hash, const Digest& digest) {
     return H::combine_contiguous(std::move(hash), digest.bytes.data(),
                                  digest.bytes.size());
+  }
+
+  // head returns the first 8 bytes as a number: a digest's bytes are
+  // uniformly spread, so they suffice to hash one.
+  uint64_t head() const {
+    uint64_t first = 0;
+    std::memcpy(&first, bytes.data(), sizeof first);
+    return first;
   }
 };
 

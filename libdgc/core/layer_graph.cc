@@ -18,14 +18,23 @@ LayerId LayerGraph::Intern(LayerId parent, std::string_view diff_id) {
                                  static_cast<uint32_t>(other_index_.size() + 1))
                     .first->second;
   }
-  auto next = static_cast<LayerId>(layers_.size());
-  auto [it, inserted] = chains_.try_emplace(key, next);
-  if (inserted) {
-    layers_.push_back(Layer{.parent = parent});
-    digests_.push_back(key.digest);
-    if (key.other != 0) other_text_.emplace(next, diff_id);
+  if (!collisions_.empty()) {
+    if (auto found = collisions_.find(key); found != collisions_.end()) {
+      return found->second;
+    }
   }
-  return it->second;
+  auto next = static_cast<LayerId>(layers_.size());
+  auto [it, inserted] = chains_.try_emplace(
+      ShortKey{.parent = parent, .other = key.other, .head = key.digest.head()},
+      next);
+  if (!inserted) {
+    if (digests_[it->second] == key.digest) return it->second;
+    collisions_.emplace(key, next);  // another digest with the same head
+  }
+  layers_.push_back(Layer{.parent = parent});
+  digests_.push_back(key.digest);
+  if (key.other != 0) other_text_.emplace(next, diff_id);
+  return next;
 }
 
 void LayerGraph::Reserve(size_t layers) {

@@ -84,10 +84,27 @@ class LayerGraph {
     }
     template <typename H>
     friend H AbslHashValue(H hash, const ChainKey& key) {
-      // A digest's bytes are already uniformly spread: 8 of them suffice.
-      uint64_t head = 0;
-      for (int i = 0; i < 8; ++i) head = head << 8 | key.digest.bytes[i];
-      return H::combine(std::move(hash), key.parent, key.other, head);
+      return H::combine(std::move(hash), key.parent, key.other,
+                        key.digest.head());
+    }
+  };
+
+  // What the main map holds of a ChainKey, so that its slots stay small
+  // (the map is looked up once per layer of every image, a cache miss
+  // each): the parent, `other`, and the digest's head. Two chains with the same
+  // ShortKey but different digests (only a hand-made document has them) are
+  // told apart by collisions_.
+  struct ShortKey {
+    LayerId parent;
+    uint32_t other;
+    uint64_t head;
+
+    friend bool operator==(const ShortKey& a, const ShortKey& b) {
+      return a.parent == b.parent && a.other == b.other && a.head == b.head;
+    }
+    template <typename H>
+    friend H AbslHashValue(H hash, const ShortKey& key) {
+      return H::combine(std::move(hash), key.parent, key.other, key.head);
     }
   };
 
@@ -96,7 +113,8 @@ class LayerGraph {
 
   std::vector<Layer> layers_;
   std::vector<Digest> digests_;  // by LayerId; zero for other text
-  absl::flat_hash_map<ChainKey, LayerId> chains_;
+  absl::flat_hash_map<ShortKey, LayerId> chains_;
+  absl::flat_hash_map<ChainKey, LayerId> collisions_;       // see ShortKey
   absl::flat_hash_map<std::string, uint32_t> other_index_;  // from 1
   absl::flat_hash_map<LayerId, std::string> other_text_;
 };

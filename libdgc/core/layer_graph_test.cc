@@ -70,6 +70,34 @@ TEST(LayerGraphTest, DifferentDiffsOnTheSameParentAreDifferentLayers) {
   EXPECT_EQ(graph.size(), 3u);
 }
 
+TEST(LayerGraphTest, DigestsSharingTheirFirstBytesAreDifferentLayers) {
+  // The map keys chains by a digest's first 8 bytes; a hand-made document
+  // can hold digests that share them.
+  const std::string head = "sha256:" + std::string(16, 'a');
+  std::vector<std::string> diffs;
+  for (char tail : {'1', '2', '3'})
+    diffs.push_back(head + std::string(48, tail));
+  LayerGraph graph;
+  LayerId base = graph.Intern(kNoLayer, kDiff0);
+  std::vector<LayerId> ids;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& diff : diffs) {
+      LayerId id = graph.Intern(base, diff);
+      if (round == 0) {
+        ids.push_back(id);
+      } else {
+        EXPECT_EQ(id, ids[&diff - diffs.data()]) << diff;
+      }
+    }
+  }
+  EXPECT_EQ(std::set<LayerId>(ids.begin(), ids.end()).size(), 3u);
+  EXPECT_EQ(graph.size(), 4u);
+  for (size_t i = 0; i < diffs.size(); ++i) {
+    EXPECT_EQ(graph.diff_id(ids[i]), diffs[i]);
+    EXPECT_EQ(graph.layer(ids[i]).parent, base);
+  }
+}
+
 TEST(LayerGraphTest, NewLayersHaveNoKnownSize) {
   LayerGraph graph;
   LayerId id = graph.Intern(kNoLayer, kDiff0);
