@@ -13,6 +13,20 @@ absl::StatusOr<std::unique_ptr<EngineSession>> OpenSession(
   absl::StatusOr<Endpoint> endpoint =
       ResolveEndpoint(invocation.global.connection, invocation.env);
   if (!endpoint.ok()) return endpoint.status();
+  if (endpoint->tls.has_value() && !endpoint->tls->verify) {
+    // As docker, --tls alone and a context's SkipTLSVerify do not verify
+    // the engine; never silently.
+    PrintWarnings(
+        {absl::StrFormat(
+            "the TLS certificate of the Docker engine at %s is not verified "
+            "(%s): anyone on the network path could pose as the engine",
+            endpoint->host,
+            endpoint->context == "default"
+                ? "--tls without --tlsverify"
+                : absl::StrFormat("context \"%s\" has SkipTLSVerify",
+                                  endpoint->context))},
+        invocation.err);
+  }
   SessionOptions options;
   options.transport.request_timeout = invocation.timeout;
   if (!invocation.no_cache)

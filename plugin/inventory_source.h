@@ -18,7 +18,9 @@
 namespace dgc {
 
 // OpenSession resolves the endpoint from the global flags and the
-// environment and opens a session with `access` to it.
+// environment and opens a session with `access` to it. When TLS
+// verification is off (--tls without --tlsverify, or a context's
+// SkipTLSVerify) it says so on stderr first.
 absl::StatusOr<std::unique_ptr<EngineSession>> OpenSession(
     const Invocation& invocation, Access access);
 

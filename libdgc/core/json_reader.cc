@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "core/safe_text.h"
 #include "core/string_views.h"
+#include "core/utf8.h"
 
 namespace dgc {
 namespace {
@@ -124,6 +125,26 @@ absl::Status CheckFullyConsumed(simdjson::ondemand::document& doc) {
     return absl::InvalidArgumentError("unexpected data after the JSON value");
   }
   return absl::OkStatus();
+}
+
+absl::Status NotUtf8Error(std::string_view text) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = Utf8Decode(text, i).length;
+    if (length == 0) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "the text is not valid UTF-8: byte 0x%02x at line %d, column %d",
+          static_cast<unsigned char>(text[i]), line, column));
+    }
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += length;
+  }
+  return absl::InvalidArgumentError("the text is not valid UTF-8");
 }
 
 absl::Status IsNull(simdjson::ondemand::value& value, bool* is_null) {

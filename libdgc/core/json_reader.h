@@ -79,7 +79,8 @@ absl::Status WithContext(const absl::Status& status, std::string_view context);
 // Every value `read` takes is fully validated; values it skips (fields
 // libdgc does not use) are only checked for balanced structure, as
 // simdjson On-Demand does — the price of parsing large bodies in one pass.
-// Errors: InvalidArgument for malformed JSON or trailing data.
+// Errors: InvalidArgument for malformed JSON or trailing data, or text
+// that is not UTF-8 (saying where).
 template <typename ReadRoot>
 absl::Status ParseDocument(simdjson::ondemand::parser& parser,
                            const PaddedBody& body, ReadRoot&& read);
@@ -135,6 +136,9 @@ absl::Status ReadStringMap(
 
 namespace json_internal {
 absl::Status CheckFullyConsumed(simdjson::ondemand::document& doc);
+// NotUtf8Error says where `text`, which simdjson found is not UTF-8, first
+// breaks the rule: line, column and byte.
+absl::Status NotUtf8Error(std::string_view text);
 absl::Status IsNull(simdjson::ondemand::value& value, bool* is_null);
 std::string FieldContext(std::string_view key);
 // FieldKey returns the key of `field`, valid for the life of the document:
@@ -149,6 +153,9 @@ absl::Status ParseDocument(simdjson::ondemand::parser& parser,
                            const PaddedBody& body, ReadRoot&& read) {
   simdjson::ondemand::document doc;
   if (auto error = parser.iterate(body.padded()).get(doc)) {
+    if (error == simdjson::UTF8_ERROR) {
+      return json_internal::NotUtf8Error(body.view());
+    }
     return JsonError(error, "document");
   }
   simdjson::ondemand::value root;

@@ -117,6 +117,14 @@ TEST(ParseDocumentTest, RejectsTrailingGarbageAfterAnArray) {
   EXPECT_EQ(Message(status), "unexpected data after the JSON value");
 }
 
+TEST(ParseDocumentTest, TextThatIsNotUtf8SaysWhere) {
+  absl::Status status =
+      Parse("{\"a\": \"b\",\n \"\xc3\xa9\": \"caf\xe9\"}", ReadAnyObject);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Message(status),
+            "the text is not valid UTF-8: byte 0xe9 at line 2, column 11");
+}
+
 TEST(ParseDocumentTest, RejectsAnEmptyBody) {
   absl::Status status = Parse("", ReadAnyObject);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);

@@ -2,13 +2,27 @@
 #include "core/json_writer.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/utf8.h"
 
 namespace dgc {
 
 void AppendJsonString(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // Valid UTF-8 as it is; a byte that is not becomes U+FFFD, as Go's
+      // encoder (and so the engine) does, so the document stays JSON.
+      const size_t length = Utf8Decode(text, i).length;
+      if (length == 0) {
+        *out += "\\ufffd";
+      } else {
+        out->append(text.substr(i, length));
+        i += length - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"':
         *out += "\\\"";

@@ -56,7 +56,9 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// AppendJsonString appends `text` as a quoted, escaped JSON string.
+// AppendJsonString appends `text` as a quoted, escaped JSON string: valid
+// UTF-8 is kept as it is, each byte that is not becomes \ufffd (as Go's
+// encoder does), so the output is valid JSON whatever `text` holds.
 void AppendJsonString(std::string_view text, std::string* out);
 
 }  // namespace dgc

@@ -154,6 +154,14 @@ TEST(AppendJsonStringTest, KeepsSlashesAndUtf8) {
             "\"caf\xc3\xa9 \xe2\x9c\x93\"");
 }
 
+TEST(AppendJsonStringTest, ReplacesBytesThatAreNotUtf8) {
+  EXPECT_EQ(Escaped("a\xff\xfe"), "\"a\\ufffd\\ufffd\"");
+  EXPECT_EQ(Escaped("\xc3("), "\"\\ufffd(\"");  // truncated sequence
+  EXPECT_EQ(Escaped("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");  // surrogate
+  // Bidirectional controls are valid text: JSON keeps them exactly.
+  EXPECT_EQ(Escaped("\xe2\x80\xaex"), "\"\xe2\x80\xaex\"");
+}
+
 TEST(AppendJsonStringTest, AppendsToWhatIsThere) {
   std::string out = "x=";
   AppendJsonString("y", &out);

@@ -1,10 +1,12 @@
 // Tests of TerminalSafe (core/safe_text.h): control characters escaped
-// (C0, DEL, C1), text cut with "…" between UTF-8 characters and within the
-// limit, escapes included.
+// (C0, DEL, C1), bidirectional controls and invalid UTF-8 escaped, text cut
+// with "…" between UTF-8 characters and within the limit, escapes
+// included; and of the UTF-8 decoder under it (core/utf8.h).
 #include "core/safe_text.h"
 
 #include <string>
 
+#include "core/utf8.h"
 #include "gtest/gtest.h"
 
 namespace dgc {
@@ -91,6 +93,84 @@ TEST(TerminalSafeTest, EscapedTextStaysWithinTheLimit) {
   // Escapes take four columns each; the result still fits max_chars.
   std::string cut = TerminalSafe(std::string(100, '\x1b'), 20);
   EXPECT_LE(CodePoints(cut), 20u) << cut;
+}
+
+TEST(TerminalSafeTest, EscapesBidirectionalControls) {
+  // "Trojan Source": an override or isolate reorders the rest of the line
+  // (a name that reads "gpj.exe" shows as "exe.jpg").
+  EXPECT_EQ(TerminalSafe("a\xe2\x80\xaegpj.exe"), "a\\u202egpj.exe");
+  EXPECT_EQ(TerminalSafe("\xe2\x81\xa6x\xe2\x81\xa9"), "\\u2066x\\u2069");
+  const char* const controls[] = {
+      "\xd8\x9c",      // U+061C ARABIC LETTER MARK
+      "\xe2\x80\x8e",  // U+200E LRM
+      "\xe2\x80\x8f",  // U+200F RLM
+      "\xe2\x80\xaa",  // U+202A LRE
+      "\xe2\x80\xab",  // U+202B RLE
+      "\xe2\x80\xac",  // U+202C PDF
+      "\xe2\x80\xad",  // U+202D LRO
+      "\xe2\x80\xae",  // U+202E RLO
+      "\xe2\x81\xa6",  // U+2066 LRI
+      "\xe2\x81\xa7",  // U+2067 RLI
+      "\xe2\x81\xa8",  // U+2068 FSI
+      "\xe2\x81\xa9",  // U+2069 PDI
+      "\xe2\x80\xa8",  // U+2028 LINE SEPARATOR
+      "\xe2\x80\xa9",  // U+2029 PARAGRAPH SEPARATOR
+  };
+  for (const char* control : controls) {
+    std::string safe = TerminalSafe(std::string("x") + control + "y");
+    EXPECT_EQ(safe.find(control), std::string::npos) << safe;
+    EXPECT_EQ(safe.substr(0, 3), "x\\u") << safe;
+  }
+  // Neighbours that are ordinary text stay as they are.
+  EXPECT_EQ(TerminalSafe("\xe2\x80\x94\xe2\x80\xa6"),
+            "\xe2\x80\x94\xe2\x80\xa6");
+}
+
+TEST(TerminalSafeTest, EscapesBytesThatAreNotUtf8) {
+  EXPECT_EQ(TerminalSafe("a\xff"
+                         "b"),
+            "a\\xffb");
+  EXPECT_EQ(TerminalSafe("\x80"), "\\x80");           // stray continuation
+  EXPECT_EQ(TerminalSafe("\xc3"), "\\xc3");           // truncated
+  EXPECT_EQ(TerminalSafe("\xc0\xaf"), "\\xc0\\xaf");  // overlong "/"
+  EXPECT_EQ(TerminalSafe("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // surrogate
+  EXPECT_EQ(TerminalSafe("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");
+  // A lead byte must not swallow an escape character after it: the ESC
+  // is escaped on its own, so no sequence reaches the terminal.
+  EXPECT_EQ(TerminalSafe("\xe0\x1b[2J"), "\\xe0\\x1b[2J");
+  EXPECT_EQ(TerminalSafe("\xc2\x1b[31m"), "\\xc2\\x1b[31m");
+}
+
+TEST(TerminalSafeTest, HugeTextIsCutWithBoundedOutput) {
+  std::string huge;
+  for (int i = 0; i < 20000; ++i) huge += "\x1b[31m\xe2\x80\xae";
+  std::string safe = TerminalSafe(huge, 80);
+  EXPECT_LE(CodePoints(safe), 80u);
+  EXPECT_EQ(safe.find('\x1b'), std::string::npos);
+  EXPECT_EQ(safe.substr(safe.size() - 3), "\xe2\x80\xa6");
+}
+
+TEST(Utf8DecodeTest, DecodesValidCharacters) {
+  EXPECT_EQ(Utf8Decode("A", 0).length, 1u);
+  Utf8Char e_acute = Utf8Decode("\xc3\xa9", 0);
+  EXPECT_EQ(e_acute.length, 2u);
+  EXPECT_EQ(e_acute.code_point, U'\u00e9');
+  Utf8Char euro = Utf8Decode("x\xe2\x82\xac", 1);
+  EXPECT_EQ(euro.length, 3u);
+  EXPECT_EQ(euro.code_point, U'\u20ac');
+  Utf8Char emoji = Utf8Decode("\xf0\x9f\x98\x80", 0);
+  EXPECT_EQ(emoji.length, 4u);
+  EXPECT_EQ(emoji.code_point, U'\U0001F600');
+}
+
+TEST(Utf8DecodeTest, RejectsInvalidSequences) {
+  for (std::string bad :
+       {"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xc3", "\xc3(", "\xe0\x80\x80",
+        "\xe2\x82", "\xed\xbf\xbf", "\xf0\x80\x80\x80", "\xf4\x90\x80\x80",
+        "\xf5\x80\x80\x80", "\xff"}) {
+    EXPECT_EQ(Utf8Decode(bad, 0).length, 0u) << bad;
+    EXPECT_EQ(Utf8CharLength(bad, 0), 1u) << bad;
+  }
 }
 
 }  // namespace

@@ -1,16 +1,49 @@
 // The libcurl transport (see curl_transport.h).
 #include "engine/curl_transport.h"
 
+#include <grp.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "core/string_views.h"
+#include "engine/tls_diagnosis.h"
 
 namespace dgc {
+namespace {
+
+// What to do about a unix socket the user may not open: join the group
+// that owns it (named when it can be looked up), or run as root.
+std::string SocketAccessHint(const std::string& socket_path) {
+  struct stat socket_stat {};
+  if (::stat(socket_path.c_str(), &socket_stat) != 0) {
+    return absl::StrFormat(
+        "a directory on the path of %s may not be searched by this user: "
+        "run docker gc as root, or as a user who may",
+        socket_path);
+  }
+  std::string group = absl::StrFormat("gid %d", socket_stat.st_gid);
+  struct group entry {};
+  struct group* found = nullptr;
+  std::vector<char> buffer(16384);
+  if (getgrgid_r(socket_stat.st_gid, &entry, buffer.data(), buffer.size(),
+                 &found) == 0 &&
+      found != nullptr) {
+    group = entry.gr_name;
+  }
+  return absl::StrFormat(
+      "the socket belongs to group %s: run docker gc as root, or add the "
+      "user to that group (usermod -aG %s USER) and log in again",
+      group, group);
+}
+
+}  // namespace
 
 // Per-request state shared with libcurl's callbacks.
 struct CurlTransport::Transfer {
@@ -134,6 +167,19 @@ absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
   const std::string& host = endpoint_.host;
   std::string detail =
       transfer->error[0] != '\0' ? transfer->error : curl_easy_strerror(code);
+  if (endpoint_.tls.has_value() && code != CURLE_OK) {
+    long verify_result = 0, header_bytes = 0;
+    curl_easy_getinfo(easy, CURLINFO_SSL_VERIFYRESULT, &verify_result);
+    curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes);
+    if (std::optional<absl::Status> failure =
+            ExplainTlsFailure(host, *endpoint_.tls,
+                              {.code = code,
+                               .verify_result = verify_result,
+                               .detail = detail,
+                               .nothing_received = header_bytes == 0})) {
+      return *std::move(failure);
+    }
+  }
   switch (code) {
     case CURLE_OK: {
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE,
@@ -141,16 +187,23 @@ absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
       curl_off_t microseconds = 0;
       curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &microseconds);
       transfer->response.elapsed = absl::Microseconds(microseconds);
+      if (!endpoint_.tls.has_value() && unix_socket_.empty()) {
+        if (absl::Status plain = CheckNotTlsPort(host, transfer->response);
+            !plain.ok()) {
+          return plain;
+        }
+      }
       return std::move(transfer->response);
     }
     case CURLE_COULDNT_CONNECT: {
       long os_errno = 0;
       curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
-      if (os_errno == EACCES || os_errno == EPERM) {
+      if ((os_errno == EACCES || os_errno == EPERM) && !unix_socket_.empty()) {
         return absl::PermissionDeniedError(absl::StrFormat(
-            "permission denied while trying to connect to the Docker engine "
-            "at %s: %s (run as root or as a member of the docker group)",
-            host, std::strerror(static_cast<int>(os_errno))));
+            "permission denied while trying to connect to the Docker daemon "
+            "socket at %s: %s; %s",
+            host, std::strerror(static_cast<int>(os_errno)),
+            SocketAccessHint(unix_socket_)));
       }
       if (os_errno != 0) detail = std::strerror(static_cast<int>(os_errno));
       return absl::UnavailableError(absl::StrFormat(

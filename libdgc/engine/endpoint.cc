@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "core/json_reader.h"
 #include "core/sha256.h"
 #include "engine/files.h"
+#include "engine/tls_diagnosis.h"
 
 namespace dgc {
 namespace {
@@ -279,25 +281,76 @@ absl::StatusOr<std::string> ResolveContextName(const GlobalOptions& options,
 
 // --- Endpoints ---------------------------------------------------------------
 
-// TLS files for the default context: flags as given, else the files in
-// $DOCKER_CERT_PATH (or the config directory) that exist.
+// Where the default context's TLS files come from, for messages about a
+// file no flag named.
+std::string CertDirectorySource(const std::string& cert_dir, bool from_env) {
+  if (from_env) return absl::StrCat("from DOCKER_CERT_PATH=", cert_dir);
+  return absl::StrCat(
+      "DOCKER_CERT_PATH is not set, so it is read from the docker config "
+      "directory ",
+      cert_dir,
+      "; set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and "
+      "key.pem");
+}
+
+// Checks every file `tls` names; `source` says where each came from.
+absl::Status CheckTlsFiles(const TlsSettings& tls,
+                           const std::array<std::string, 3>& source) {
+  const std::array<std::pair<const std::string*, const char*>, 3> files = {{
+      {&tls.ca_file, "CA certificate"},
+      {&tls.cert_file, "client certificate"},
+      {&tls.key_file, "client key"},
+  }};
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i].first->empty()) continue;
+    if (absl::Status readable =
+            CheckTlsFile(*files[i].first, files[i].second, source[i]);
+        !readable.ok()) {
+      return readable;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// TLS files for the default context, as the docker CLI takes them: each
+// flag as given, else ca.pem, cert.pem and key.pem in $DOCKER_CERT_PATH
+// (or the config directory). The CA file is always used; the client
+// certificate and key only when a flag names one or either file exists,
+// and then both. Every file used must be readable.
 absl::StatusOr<TlsSettings> DefaultTlsSettings(const GlobalOptions& options,
                                                const EnvironmentLookup& env,
                                                bool verify) {
   std::string cert_dir = EnvOrEmpty(env, "DOCKER_CERT_PATH");
-  if (cert_dir.empty()) {
+  const bool from_env = !cert_dir.empty();
+  if (!from_env) {
     absl::StatusOr<std::string> config_dir = ConfigDirectory(options, env);
     if (!config_dir.ok()) return config_dir.status();
     cert_dir = *std::move(config_dir);
   }
+  const std::string dir_source = CertDirectorySource(cert_dir, from_env);
   auto file_or_default = [&](const std::string& flag, const char* name) {
-    return flag.empty() ? IfExists(fs::path(cert_dir) / name) : flag;
+    return flag.empty() ? (fs::path(cert_dir) / name).string() : flag;
+  };
+  auto source_of = [&](const std::string& flag, const char* flag_name) {
+    return flag.empty() ? dir_source : std::string(flag_name);
   };
   TlsSettings tls;
   tls.verify = verify;
   tls.ca_file = file_or_default(options.tls_ca_cert, "ca.pem");
   tls.cert_file = file_or_default(options.tls_cert, "cert.pem");
   tls.key_file = file_or_default(options.tls_key, "key.pem");
+  if (options.tls_cert.empty() && options.tls_key.empty() &&
+      IfExists(tls.cert_file).empty() && IfExists(tls.key_file).empty()) {
+    tls.cert_file.clear();
+    tls.key_file.clear();
+  }
+  const std::array<std::string, 3> sources = {
+      source_of(options.tls_ca_cert, "--tlscacert"),
+      source_of(options.tls_cert, "--tlscert"),
+      source_of(options.tls_key, "--tlskey")};
+  if (absl::Status checked = CheckTlsFiles(tls, sources); !checked.ok()) {
+    return checked;
+  }
   return tls;
 }
 
@@ -357,6 +410,11 @@ absl::StatusOr<Endpoint> ContextEndpoint(const std::string& name,
   tls.key_file = IfExists(tls_dir / "key.pem");
   const bool use_tls = meta.skip_tls_verify || !tls.ca_file.empty() ||
                        !tls.cert_file.empty() || !tls.key_file.empty();
+  // A client certificate needs its key, and a key its certificate.
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    if (tls.cert_file.empty()) tls.cert_file = (tls_dir / "cert.pem").string();
+    if (tls.key_file.empty()) tls.key_file = (tls_dir / "key.pem").string();
+  }
   absl::StatusOr<std::string> host = ParseHost(meta.host, use_tls);
   if (!host.ok()) {
     return absl::InvalidArgumentError(
@@ -365,7 +423,14 @@ absl::StatusOr<Endpoint> ContextEndpoint(const std::string& name,
   Endpoint endpoint;
   endpoint.host = *std::move(host);
   endpoint.context = name;
-  if (use_tls && IsTcpHost(endpoint.host)) endpoint.tls = std::move(tls);
+  if (use_tls && IsTcpHost(endpoint.host)) {
+    const std::string source = absl::StrCat("of context \"", name, "\"");
+    if (absl::Status checked = CheckTlsFiles(tls, {source, source, source});
+        !checked.ok()) {
+      return checked;
+    }
+    endpoint.tls = std::move(tls);
+  }
   return endpoint;
 }
 

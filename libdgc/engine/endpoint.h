@@ -71,12 +71,18 @@ EnvironmentLookup ProcessEnvironment();
 // flag or variable names the context or host, and may be missing or empty.
 // For the "default" context (never read from disk), TLS is on with --tls,
 // --tlsverify or a non-empty $DOCKER_TLS_VERIFY; verification with the latter
-// two; ca/cert/key.pem come from $DOCKER_CERT_PATH (else the config
-// directory) when they exist, unless --tlscacert/--tlscert/--tlskey name
-// files. A named context uses TLS when its TLS directory holds any of those
-// files or its SkipTLSVerify is true. TLS is only ever set for tcp:// hosts.
+// two (as docker, --tls alone turns it off). As the docker CLI takes them,
+// the files are --tlscacert/--tlscert/--tlskey, else ca.pem, cert.pem and
+// key.pem in $DOCKER_CERT_PATH (else the config directory): the CA file
+// always, the client certificate and key (both) only when a flag names
+// one or either file exists. A named context uses TLS when its TLS
+// directory holds any of those files or its SkipTLSVerify is true. TLS is
+// only ever set for tcp:// hosts, and then every file it names is readable.
 //
 // Errors (InvalidArgument unless noted), each naming what is at fault:
+//   - a TLS file that is missing (NotFound) or unreadable (PermissionDenied),
+//     named with where it came from (flag, DOCKER_CERT_PATH, the config
+//     directory, the context);
 //   - both --host and --context given;
 //   - a context that does not exist (NotFound), or a meta.json that is not
 //     valid JSON or has no docker endpoint (the file is named);

@@ -358,12 +358,26 @@ TEST_F(EndpointTest, ContextSkipTlsVerifyWithoutFiles) {
 TEST_F(EndpointTest, ContextSkipTlsVerifyWithFiles) {
   WriteContext("prod", "tcp://prod.example:2376", /*skip_tls_verify=*/true);
   const std::string cert = WriteContextTls("prod", "cert.pem");
+  const std::string key = WriteContextTls("prod", "key.pem");
   options_.context = "prod";
   absl::StatusOr<Endpoint> endpoint = Resolve();
   ASSERT_TRUE(endpoint.ok()) << endpoint.status();
   ASSERT_TRUE(endpoint->tls.has_value());
   EXPECT_FALSE(endpoint->tls->verify);
   EXPECT_EQ(endpoint->tls->cert_file, cert);
+  EXPECT_EQ(endpoint->tls->key_file, key);
+}
+
+TEST_F(EndpointTest, ContextCertificateWithoutItsKeyNamesTheKey) {
+  WriteContext("prod", "tcp://prod.example:2376");
+  WriteContextTls("prod", "ca.pem");
+  const std::string cert = WriteContextTls("prod", "cert.pem");
+  options_.context = "prod";
+  absl::StatusOr<Endpoint> endpoint = Resolve();
+  EXPECT_EQ(endpoint.status().code(), absl::StatusCode::kNotFound);
+  const std::string key = fs::path(cert).replace_filename("key.pem").string();
+  EXPECT_THAT(std::string(endpoint.status().message()),
+              HasSubstr("TLS client key " + key + " (of context \"prod\")"));
 }
 
 TEST_F(EndpointTest, ContextUnixHostNeverUsesTls) {
@@ -467,7 +481,9 @@ TEST_F(EndpointTest, MissingDefaultTlsFilesAreLeftOut) {
 }
 
 TEST_F(EndpointTest, TlsFlagWithoutVerifyUsesConfigDirectoryFiles) {
+  WriteFile(fs::path(config_dir_) / "ca.pem", "PEM");
   WriteFile(fs::path(config_dir_) / "cert.pem", "PEM");
+  WriteFile(fs::path(config_dir_) / "key.pem", "PEM");
   options_.host = "tcp://secure.example";
   options_.tls = true;
   absl::StatusOr<Endpoint> endpoint = Resolve();
@@ -475,12 +491,14 @@ TEST_F(EndpointTest, TlsFlagWithoutVerifyUsesConfigDirectoryFiles) {
   EXPECT_EQ(endpoint->host, "tcp://secure.example:2376");
   ASSERT_TRUE(endpoint->tls.has_value());
   EXPECT_FALSE(endpoint->tls->verify);
-  EXPECT_EQ(endpoint->tls->ca_file, "");
+  EXPECT_EQ(endpoint->tls->ca_file,
+            (fs::path(config_dir_) / "ca.pem").string());
   EXPECT_EQ(endpoint->tls->cert_file,
             (fs::path(config_dir_) / "cert.pem").string());
 }
 
 TEST_F(EndpointTest, TlsVerifyFlagTurnsOnTlsAndVerification) {
+  WriteFile(fs::path(config_dir_) / "ca.pem", "PEM");
   options_.host = "tcp://secure.example:2376";
   options_.tls_verify = true;
   absl::StatusOr<Endpoint> endpoint = Resolve();
@@ -491,19 +509,76 @@ TEST_F(EndpointTest, TlsVerifyFlagTurnsOnTlsAndVerification) {
 
 TEST_F(EndpointTest, TlsFileFlagsAreUsedAsGiven) {
   const fs::path certs = root_ / "certs";
+  const fs::path elsewhere = root_ / "elsewhere";
   WriteFile(certs / "ca.pem", "PEM");
+  WriteFile(elsewhere / "ca.pem", "PEM");
+  WriteFile(elsewhere / "cert.pem", "PEM");
+  WriteFile(elsewhere / "key.pem", "PEM");
   env_["DOCKER_CERT_PATH"] = certs.string();
   options_.host = "tcp://secure.example:2376";
   options_.tls_verify = true;
-  options_.tls_ca_cert = "/missing/ca.pem";
-  options_.tls_cert = "/missing/cert.pem";
-  options_.tls_key = "/missing/key.pem";
+  options_.tls_ca_cert = (elsewhere / "ca.pem").string();
+  options_.tls_cert = (elsewhere / "cert.pem").string();
+  options_.tls_key = (elsewhere / "key.pem").string();
   absl::StatusOr<Endpoint> endpoint = Resolve();
   ASSERT_TRUE(endpoint.ok()) << endpoint.status();
   ASSERT_TRUE(endpoint->tls.has_value());
-  EXPECT_EQ(endpoint->tls->ca_file, "/missing/ca.pem");
-  EXPECT_EQ(endpoint->tls->cert_file, "/missing/cert.pem");
-  EXPECT_EQ(endpoint->tls->key_file, "/missing/key.pem");
+  EXPECT_EQ(endpoint->tls->ca_file, options_.tls_ca_cert);
+  EXPECT_EQ(endpoint->tls->cert_file, options_.tls_cert);
+  EXPECT_EQ(endpoint->tls->key_file, options_.tls_key);
+}
+
+TEST_F(EndpointTest, MissingTlsFileFlagIsNamedWithItsFlag) {
+  const fs::path certs = root_ / "certs";
+  WriteFile(certs / "ca.pem", "PEM");
+  WriteFile(certs / "key.pem", "PEM");
+  env_["DOCKER_CERT_PATH"] = certs.string();
+  options_.host = "tcp://secure.example:2376";
+  options_.tls_verify = true;
+  options_.tls_cert = "/missing/cert.pem";
+  absl::StatusOr<Endpoint> endpoint = Resolve();
+  EXPECT_EQ(endpoint.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(endpoint.status().message()),
+              HasSubstr("cannot read the TLS client certificate "
+                        "/missing/cert.pem (--tlscert): No such file"));
+}
+
+// As the docker CLI: DOCKER_TLS_VERIFY with a DOCKER_CERT_PATH that does
+// not exist names the CA file, not a later "certificate problem".
+TEST_F(EndpointTest, MissingCertPathNamesTheCaFile) {
+  env_["DOCKER_HOST"] = "tcp://secure.example:2376";
+  env_["DOCKER_TLS_VERIFY"] = "1";
+  env_["DOCKER_CERT_PATH"] = (root_ / "no-such-dir").string();
+  absl::StatusOr<Endpoint> endpoint = Resolve();
+  EXPECT_EQ(endpoint.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(
+      std::string(endpoint.status().message()),
+      HasSubstr(
+          "TLS CA certificate " + (root_ / "no-such-dir" / "ca.pem").string() +
+          " (from DOCKER_CERT_PATH=" + (root_ / "no-such-dir").string() + ")"));
+}
+
+TEST_F(EndpointTest, UnsetCertPathSaysTheConfigDirectoryWasUsed) {
+  env_["DOCKER_HOST"] = "tcp://secure.example:2376";
+  env_["DOCKER_TLS_VERIFY"] = "1";
+  absl::StatusOr<Endpoint> endpoint = Resolve();
+  EXPECT_EQ(endpoint.status().code(), absl::StatusCode::kNotFound);
+  const std::string message(endpoint.status().message());
+  EXPECT_THAT(message, HasSubstr((fs::path(config_dir_) / "ca.pem").string()));
+  EXPECT_THAT(message, HasSubstr("DOCKER_CERT_PATH is not set"));
+}
+
+TEST_F(EndpointTest, CertificateWithoutItsKeyNamesTheKey) {
+  const fs::path certs = root_ / "certs";
+  WriteFile(certs / "ca.pem", "PEM");
+  WriteFile(certs / "cert.pem", "PEM");
+  env_["DOCKER_HOST"] = "tcp://secure.example:2376";
+  env_["DOCKER_TLS_VERIFY"] = "1";
+  env_["DOCKER_CERT_PATH"] = certs.string();
+  absl::StatusOr<Endpoint> endpoint = Resolve();
+  EXPECT_EQ(endpoint.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(endpoint.status().message()),
+              HasSubstr("TLS client key " + (certs / "key.pem").string()));
 }
 
 TEST_F(EndpointTest, EmptyTlsVerifyVariableMeansNoTls) {

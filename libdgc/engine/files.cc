@@ -41,18 +41,28 @@ absl::Status WriteAll(int fd, std::string_view contents) {
 
 }  // namespace
 
-absl::StatusOr<PaddedBody> ReadFile(std::string_view path) {
+absl::StatusOr<PaddedBody> ReadFile(std::string_view path, size_t max_bytes) {
   bool is_stdin = path == "-";
   int fd = is_stdin ? STDIN_FILENO
                     : ::open(std::string(path).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return FileError("read", path, errno);
+  auto too_large = [&](std::string size) {
+    if (!is_stdin) ::close(fd);
+    return absl::ResourceExhaustedError(
+        absl::StrFormat("%s is too large: %s, more than the %d bytes it may "
+                        "have",
+                        is_stdin ? "stdin" : path, size, max_bytes));
+  };
   PaddedBody body;
   // A file's size is known: one allocation, read into in place (and one
-  // byte more, to see the end).
+  // byte more, to see the end); nothing is read when it is too large.
   size_t expected = 0;
   if (struct stat status; ::fstat(fd, &status) == 0 &&
                           S_ISREG(status.st_mode) && status.st_size > 0) {
     expected = static_cast<size_t>(status.st_size);
+    if (expected > max_bytes) {
+      return too_large(absl::StrFormat("%d bytes", expected));
+    }
   }
   for (;;) {
     size_t have = body.view().size();
@@ -65,6 +75,7 @@ absl::StatusOr<PaddedBody> ReadFile(std::string_view path) {
       return FileError("read", path, error);
     }
     if (got == 0) break;
+    if (static_cast<size_t>(got) > max_bytes - have) return too_large("larger");
     body.Commit(static_cast<size_t>(got));
   }
   if (!is_stdin) ::close(fd);

@@ -8,6 +8,8 @@
 #ifndef DGC_ENGINE_FILES_H_
 #define DGC_ENGINE_FILES_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -16,9 +18,12 @@
 namespace dgc {
 
 // ReadFile reads a whole file, "-" meaning stdin, into a buffer ready for
-// simdjson. Errors: NotFound "file not found: PATH"; FailedPrecondition
-// for a directory; else an error with code kIo, each naming the file.
-absl::StatusOr<PaddedBody> ReadFile(std::string_view path);
+// simdjson; never more than `max_bytes` (a regular file larger than that
+// is not read at all). Errors: NotFound "file not found: PATH";
+// FailedPrecondition for a directory; ResourceExhausted for more than
+// `max_bytes`; else an error with code kIo, each naming the file.
+absl::StatusOr<PaddedBody> ReadFile(std::string_view path,
+                                    size_t max_bytes = SIZE_MAX);
 
 // WriteFile replaces `path` with `contents` atomically (a temporary file in
 // the same directory, then rename), "-" meaning stdout. Errors (code kIo)

@@ -3,14 +3,19 @@
 
 #include <unistd.h>
 
+#include <cstddef>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "engine/files.h"
 
 namespace dgc {
 namespace {
 
 constexpr char kSystemPolicy[] = "/etc/docker/gc.json";
+// A policy is a few rules (a rule is some 100 bytes): a larger file is a
+// mistake, and is refused before it is read, so memory stays bounded.
+constexpr size_t kMaxPolicyBytes = size_t{1} << 20;
 
 bool Exists(const std::string& path) {
   return ::access(path.c_str(), F_OK) == 0;
@@ -19,7 +24,11 @@ bool Exists(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<Policy> ReadPolicyFile(std::string_view path) {
-  absl::StatusOr<PaddedBody> text = ReadFile(path);
+  absl::StatusOr<PaddedBody> text = ReadFile(path, kMaxPolicyBytes);
+  if (absl::IsResourceExhausted(text.status())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid policy: ", text.status().message()));
+  }
   if (!text.ok()) return text.status();
   return ParsePolicy(*text, path);
 }

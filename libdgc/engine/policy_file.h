@@ -27,7 +27,8 @@ absl::StatusOr<Policy> LoadPolicy(std::string_view path,
 
 // ReadPolicyFile reads and checks the policy in `path` ("-": stdin).
 // Errors: NotFound "file not found: PATH", other read errors naming the
-// file, InvalidArgument listing every problem of an invalid policy.
+// file, InvalidArgument for a file larger than 1 MiB (not read) and
+// listing every problem of an invalid policy.
 absl::StatusOr<Policy> ReadPolicyFile(std::string_view path);
 
 }  // namespace dgc

@@ -4,6 +4,7 @@
 #
 # Source this file, then:
 #   engine_start "$dir"   # dockerd on unix://$dir/docker.sock, ready to use
+#   engine_start "$dir" --tlsverify ...  # the same, with more dockerd flags
 #   engine_start_small "$dir" 240  # the same on a 240 MB disk of its own
 #   engine_shutdown "$dir" # stops it and unmounts leftovers, keeps $dir
 #   engine_stop "$dir"    # engine_shutdown, then deletes $dir
@@ -18,14 +19,17 @@
 ENGINE_START_TIMEOUT_S=30
 ENGINE_STOP_TIMEOUT_S=20
 
-# engine_start DIR: starts dockerd with all its state under DIR and waits
-# until it answers /_ping. On failure prints the log tail and returns 1.
+# engine_start DIR [DOCKERD_FLAG...]: starts dockerd with all its state
+# under DIR and waits until it answers /_ping on its unix socket. Extra
+# flags go to dockerd (e.g. a second --host tcp://… with --tlsverify and
+# its certificates). On failure prints the log tail and returns 1.
 engine_start() {
-  engine_launch "$1" vfs
+  engine_launch "$1" vfs "${@:2}"
 }
 
-# engine_launch DIR STORAGE_DRIVER: engine_start with the given storage
-# driver; the data root DIR/root must be usable by that driver.
+# engine_launch DIR STORAGE_DRIVER [DOCKERD_FLAG...]: engine_start with the
+# given storage driver; the data root DIR/root must be usable by that
+# driver.
 engine_launch() {
   local dir=$1 driver=$2
   mkdir -p "$dir"
@@ -36,6 +40,7 @@ engine_launch() {
     --pidfile "$dir/pid" \
     --iptables=false --ip6tables=false --bridge=none \
     --storage-driver="$driver" \
+    "${@:3}" \
     >"$dir/dockerd.log" 2>&1 &
   echo $! >"$dir/launcher.pid"
   if ! engine_wait_ready "$dir"; then

@@ -121,8 +121,9 @@ DGC_EXPORT int dgc_init(void);
  * NULL, the engine the docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT,
  * the config's current context, TLS from DOCKER_TLS_VERIFY and
  * DOCKER_CERT_PATH). Nothing is sent until it is used. Errors:
- * DGC_EINVALID (a host libdgc cannot use), DGC_ENOTFOUND (a context that
- * does not exist). */
+ * DGC_EINVALID (a host libdgc cannot use), DGC_ENOTFOUND (a context, or a
+ * TLS file it names, that does not exist), DGC_EPERM (a TLS file the user
+ * may not read). */
 DGC_EXPORT int dgc_client_new(dgc_client** out, const char* host);
 DGC_EXPORT void dgc_client_free(dgc_client* client);
 
