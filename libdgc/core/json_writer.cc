@@ -6,10 +6,27 @@
 
 namespace dgc {
 
+namespace {
+
+// Whether `c` is written as it is, with no escape: printable ASCII other
+// than the quote and the backslash.
+bool IsPlain(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
+}
+
+}  // namespace
+
 void AppendJsonString(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   for (size_t i = 0; i < text.size(); ++i) {
+    // Most text is plain: copy each run of it at once.
+    size_t plain_end = i;
+    while (plain_end < text.size() && IsPlain(text[plain_end])) ++plain_end;
+    out->append(text.data() + i, plain_end - i);
+    if (plain_end == text.size()) break;
+    i = plain_end;
     const char c = text[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
       // Valid UTF-8 as it is; a byte that is not becomes U+FFFD, as Go's
@@ -40,14 +57,10 @@ void AppendJsonString(std::string_view text, std::string* out) {
         *out += "\\t";
         break;
       default: {
-        unsigned char u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) {
-          *out += "\\u00";
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 0xf]);
-        } else {
-          out->push_back(c);
-        }
+        auto u = static_cast<unsigned char>(c);
+        *out += "\\u00";
+        out->push_back(kHex[u >> 4]);
+        out->push_back(kHex[u & 0xf]);
       }
     }
   }

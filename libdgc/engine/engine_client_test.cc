@@ -131,7 +131,7 @@ std::string Dump(const EngineBodies& bodies) {
         absl::FormatTime(i.created), absl::FormatTime(i.last_tag_time),
         Join(i.diff_ids), i.size, DumpLabels(i.labels));
     for (const HistoryEntry& h : d.history) {
-      out += absl::StrFormat("  history %d %s\n", h.size, h.metadata_step);
+      out += absl::StrFormat("  history %d %d\n", h.size, h.metadata_step);
     }
   }
   if (bodies.system_df.has_value()) {
