@@ -165,6 +165,9 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
     absl::StatusOr<AuditLog> opened = AuditLog::Open(options.log_file);
     if (!opened.ok()) return opened.status();
     audit.emplace(*std::move(opened));
+    if (audit->torn().has_value()) {
+      invocation.err << TornLineWarning(options.log_file, *audit->torn());
+    }
   }
 
   Policy policy;  // stays empty for a saved plan

@@ -219,9 +219,9 @@ Executor::Executor(EngineClient& client, const Inventory& inventory)
 }
 
 absl::StatusOr<std::optional<std::string>> Executor::Recheck(
-    const Action& action) {
+    const Action& action, const absl::StatusOr<ImageInspect>& inspect) {
   absl::StatusOr<std::optional<std::string>> image =
-      RecheckImage(action, client_.InspectImage(action.image));
+      RecheckImage(action, inspect);
   if (!image.ok() || image->has_value()) return image;
   absl::StatusOr<std::vector<ContainerSummary>> containers =
       client_.ContainersOf(action.image);
@@ -269,6 +269,40 @@ absl::StatusOr<std::optional<std::string>> Executor::RecheckImage(
   return std::optional<std::string>();
 }
 
+absl::StatusOr<std::optional<std::string>> Executor::DropGoneRefs(
+    const Action& action, const absl::StatusOr<ImageInspect>& inspect,
+    std::optional<Action>* present, ActionResult* result) {
+  if (!inspect.ok()) return std::optional<std::string>();  // RecheckImage's
+  std::vector<std::string> refs =
+      ReferencesToDelete(inspect->repo_tags, inspect->repo_digests);
+  std::vector<std::string> gone;
+  for (const std::string& ref : action.refs) {
+    if (Contains(refs, ref)) continue;
+    absl::StatusOr<ImageInspect> named = client_.InspectImage(ref);
+    if (absl::IsNotFound(named.status())) {
+      gone.push_back(ref);
+    } else if (!named.ok()) {
+      return named.status();
+    }  // else it names another image now: RecheckImage skips the action
+  }
+  if (gone.empty()) return std::optional<std::string>();
+  std::string said = absl::StrFormat(
+      "%s named no image any more (removed before this run: by a run that "
+      "was cut off, or by someone else)",
+      absl::StrJoin(gone, ", "));
+  if (action.op == ActionOp::kUntag && gone.size() == action.refs.size()) {
+    return std::optional<std::string>("already untagged: " + said);
+  }
+  present->emplace(action);
+  std::vector<std::string>& left = (*present)->refs;
+  left.erase(std::remove_if(
+                 left.begin(), left.end(),
+                 [&](const std::string& ref) { return Contains(gone, ref); }),
+             left.end());
+  result->detail = said;
+  return std::optional<std::string>();
+}
+
 bool Executor::DeletesById(const Action& action) const {
   if (action.op != ActionOp::kDelete || inventory_.engine.containerd_store ||
       inventory_.FindImage(action.image) == kNoImage) {
@@ -302,19 +336,23 @@ absl::Status Executor::DeleteById(const Action& action, ActionResult* result) {
   }
   --listing_uses_;
   // The inspect is the action's last check: its DELETE follows.
+  absl::StatusOr<ImageInspect> inspect = client_.InspectImage(action.image);
+  std::optional<Action> present;
   absl::StatusOr<std::optional<std::string>> check =
-      RecheckImage(action, client_.InspectImage(action.image));
+      DropGoneRefs(action, inspect, &present, result);
+  const Action& current = present.has_value() ? *present : action;
+  if (check.ok() && !check->has_value()) check = RecheckImage(current, inspect);
   if (check.ok() && !check->has_value()) {
     if (listing_.ok()) {
-      check = InUse(action, *listing_);
+      check = InUse(current, *listing_);
     } else {
       check = listing_.status();
     }
   }
   absl::Status fatal;
   if (Blocked(check, result, &fatal)) return fatal;
-  fatal = DeleteByName(action, action.image, result);
-  if (result->status == ResultStatus::kDone) SettleDone(action, result);
+  fatal = DeleteByName(current, current.image, result);
+  if (result->status == ResultStatus::kDone) SettleDone(current, result);
   return fatal;
 }
 
@@ -702,12 +740,19 @@ absl::Status Executor::Perform(const Action& action, ActionResult* result) {
     case ActionOp::kDelete:
       break;
   }
+  absl::StatusOr<ImageInspect> inspect = client_.InspectImage(action.image);
+  std::optional<Action> present;
   absl::Status fatal;
-  if (Blocked(Recheck(action), result, &fatal)) return fatal;
-  if (action.op == ActionOp::kDelete && inventory_.engine.containerd_store) {
-    return DeleteMeasured(action, result);
+  if (Blocked(DropGoneRefs(action, inspect, &present, result), result,
+              &fatal)) {
+    return fatal;
   }
-  return DeleteRefs(action, result);
+  const Action& current = present.has_value() ? *present : action;
+  if (Blocked(Recheck(current, inspect), result, &fatal)) return fatal;
+  if (action.op == ActionOp::kDelete && inventory_.engine.containerd_store) {
+    return DeleteMeasured(current, result);
+  }
+  return DeleteRefs(current, result);
 }
 
 absl::Status Executor::DeleteMeasured(const Action& action,

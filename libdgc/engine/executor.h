@@ -12,8 +12,12 @@
 // action: the image must still exist, have no reference the plan did not
 // know, and no container of any state may use it (or an image built on
 // it); before each DELETE of a reference, that reference must still name
-// the planned image. Freed bytes are measured from the layer chains the
-// engine reports deleted, priced by the inventory's layer sizes.
+// the planned image. A planned reference that names no image any more (an
+// earlier run cut off midway, or someone else, removed it) is done: the
+// action goes on without it, so that running an interrupted plan again
+// finishes it; one that names another image now skips the action. Freed
+// bytes are measured from the layer chains the engine reports deleted,
+// priced by the inventory's layer sizes.
 //
 // A delete whose only request is that DELETE by ID (the image has no
 // reference, or references in one repository only: the engine then
@@ -124,9 +128,22 @@ class Executor {
   ApplyReport Apply(const Plan& plan, const ExecutorHooks& hooks);
 
  private:
-  // Why the action must not run now, or nullopt. An error means the engine
-  // could not be asked.
-  absl::StatusOr<std::optional<std::string>> Recheck(const Action& action);
+  // Why the action must not run now, or nullopt; `inspect` is the image's,
+  // read for this re-check. An error means the engine could not be asked.
+  absl::StatusOr<std::optional<std::string>> Recheck(
+      const Action& action, const absl::StatusOr<ImageInspect>& inspect);
+  // DropGoneRefs: the planned references of an image action that are no
+  // longer on the image (`inspect`) and name no image at all (a GET of
+  // each answers 404) were removed before this run, by an earlier run cut
+  // off midway or by someone else: for this action they are done. When
+  // there are some, `present` gets the action without them, and the
+  // result's detail names them. Returns why the action must not run (an
+  // untag whose references are all gone: already untagged), or nullopt. A
+  // reference that names another image now stays in the action, for
+  // RecheckImage to skip it. An error means the engine could not be asked.
+  absl::StatusOr<std::optional<std::string>> DropGoneRefs(
+      const Action& action, const absl::StatusOr<ImageInspect>& inspect,
+      std::optional<Action>* present, ActionResult* result);
   // RecheckImage is the part of Recheck that reads the image's inspect
   // (`inspect`, NotFound when it is gone).
   absl::StatusOr<std::optional<std::string>> RecheckImage(

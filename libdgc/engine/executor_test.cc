@@ -45,6 +45,7 @@ using test_support::FakeTransport;
 using test_support::Id;
 using test_support::TestEngine;
 using ::testing::AllOf;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -722,6 +723,75 @@ TEST_F(SmallEngineTest, SkipsAnUntagWhoseReferenceWasMoved) {
   ASSERT_THAT(report.results, SizeIs(1));
   EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
   EXPECT_EQ(report.results[0].detail, "app:latest no longer names this image");
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+// ---- references gone before the run (an earlier run cut off midway) ----
+
+TEST_F(SmallEngineTest, ADeleteGoesOnWithoutAPlannedReferenceThatIsGone) {
+  // An earlier run removed app:1 and was killed: this run finishes the
+  // action with the references that are left.
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::Json(InspectJson(
+                    app_, {"app:latest", "localhost:5000/team/app:1"})));
+  transport_.On("GET", "/v1.41/images/app:1/json",
+                FakeAnswer::EngineError(404, "No such image: app:1"));
+  ApplyReport report = Apply(MakePlan({DeleteApp()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  const ActionResult& result = report.results[0];
+  EXPECT_EQ(result.status, ResultStatus::kDone) << result.detail;
+  EXPECT_THAT(result.detail,
+              HasSubstr("app:1 named no image any more (removed before this "
+                        "run: by a run that was cut off, or by someone "
+                        "else)"));
+  EXPECT_THAT(result.refs,
+              ElementsAre("app:1", "app:latest", "localhost:5000/team/app:1"));
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:1")), 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:latest")), 1u);
+  EXPECT_THAT(result.deleted, Contains(app_));
+}
+
+TEST_F(SmallEngineTest, ADeleteByIdGoesOnWhenItsOnlyReferenceIsGone) {
+  transport_.On("GET", InspectPath(tool_),
+                FakeAnswer::Json(InspectJson(tool_, {})));
+  transport_.On("GET", "/v1.41/images/tool:2/json",
+                FakeAnswer::EngineError(404, "No such image: tool:2"));
+  ApplyReport report = Apply(MakePlan({DeleteTool()}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
+      << report.results[0].detail;
+  EXPECT_THAT(report.results[0].detail, HasSubstr("tool:2 named no image"));
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(tool_)), 1u);
+  EXPECT_EQ(DeleteCount(), 1u);
+}
+
+TEST_F(SmallEngineTest, AnUntagGoesOnWithoutAPlannedReferenceThatIsGone) {
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::Json(InspectJson(
+                    app_, {"app:latest", "localhost:5000/team/app:1"})));
+  transport_.On("GET", "/v1.41/images/app:1/json",
+                FakeAnswer::EngineError(404, "No such image: app:1"));
+  ApplyReport report =
+      Apply(MakePlan({UntagAction(app_, {"app:1", "app:latest"})}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone)
+      << report.results[0].detail;
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:1")), 0u);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath("app:latest")), 1u);
+  EXPECT_EQ(DeleteCount(), 1u);
+}
+
+TEST_F(SmallEngineTest, AnUntagWhoseReferencesAreAllGoneIsSkipped) {
+  transport_.On("GET", InspectPath(app_),
+                FakeAnswer::Json(InspectJson(
+                    app_, {"app:latest", "localhost:5000/team/app:1"})));
+  transport_.On("GET", "/v1.41/images/app:1/json",
+                FakeAnswer::EngineError(404, "No such image: app:1"));
+  ApplyReport report = Apply(MakePlan({UntagAction(app_, {"app:1"})}));
+  ASSERT_THAT(report.results, SizeIs(1));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kSkipped);
+  EXPECT_THAT(report.results[0].detail,
+              HasSubstr("already untagged: app:1 named no image any more"));
   EXPECT_EQ(DeleteCount(), 0u);
 }
 

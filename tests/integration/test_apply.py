@@ -15,9 +15,7 @@ import fcntl
 import json
 import os
 import pty
-import shutil
 import signal
-import subprocess
 import tempfile
 import threading
 import time
@@ -25,9 +23,9 @@ import unittest
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from dgc_fixtures.dgc import binary_path, crash_signs, dgc_environment, run_json
+from dgc_fixtures.dgc import crash_signs, finish, run_binary, run_json, start_binary
 from dgc_fixtures.docker_cli import DockerCli
-from dgc_fixtures.engine import PrivateEngine, reset
+from dgc_fixtures.engine import PrivateEngine, container_states, image_tags, reset
 from dgc_fixtures.fake_engine import (IMAGE_ID, FakeEngine, Reply, default_replies,
                                       deletable_fake_overrides)
 from dgc_fixtures.formats import human_size, rfc3339
@@ -38,50 +36,9 @@ from dgc_fixtures.scenarios import (build_parent_chain, bulk_scenario, incident_
 from dgc_fixtures.stores import CONTAINERD, session_store
 from dgc_fixtures.testcase import EngineTestCase
 
-RUN_TIMEOUT_S = 120
 AUDIT_FIELDS = {"time", "engine", "engine_id", "op", "image", "refs", "status", "bytes",
                 "detail"}
 FORCE_WORDS = ("force", "409", "conflict")
-def start_binary(*args, stdin=subprocess.DEVNULL):
-    """Starts the binary as run_dgc does (empty DOCKER_CONFIG, no DOCKER_*
-    variables) but in the background, stdin from `stdin`."""
-    config_dir = tempfile.mkdtemp(prefix="dgc-config-")
-    os.chmod(config_dir, 0o755)
-    process = subprocess.Popen([binary_path(), *args], stdin=stdin,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=dgc_environment(DOCKER_CONFIG=config_dir),
-                               text=True, errors="replace")
-    process.config_dir = config_dir
-    return process
-
-
-def finish(process, timeout=RUN_TIMEOUT_S):
-    """Waits for a started binary; returns a CompletedProcess."""
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-        shutil.rmtree(process.config_dir, ignore_errors=True)
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-
-def run_binary(*args, stdin=subprocess.DEVNULL, timeout=RUN_TIMEOUT_S):
-    return finish(start_binary(*args, stdin=stdin), timeout)
-
-
-def image_tags(engine):
-    """Image ID -> sorted tags, for every image (intermediates too)."""
-    return {image["Id"]: sorted(tag for tag in image["RepoTags"] or []
-                                if tag != "<none>:<none>")
-            for image in engine.images()}
-
-
-def container_states(engine):
-    return {container["Names"][0].lstrip("/"): (container["Id"], container["ImageID"],
-                                                container["State"])
-            for container in engine.containers()}
 
 
 def read_log(path):
