@@ -1,6 +1,6 @@
 // Requests to stop an apply: SIGINT and SIGTERM, and the docker CLI's
 // plugin socket closing (DOCKER_CLI_PLUGIN_SOCKET: the CLI closes it when
-// the user interrupts `docker gc`). An apply finishes the action in flight,
+// the user interrupts `docker gc`). An apply finishes the actions in flight,
 // then stops and reports what was and was not done.
 #ifndef DGC_PLUGIN_STOP_SIGNALS_H_
 #define DGC_PLUGIN_STOP_SIGNALS_H_

@@ -135,6 +135,7 @@ dgc::ExecutorHooks HooksFor(const dgc_apply_options& options) {
         *stop = true;
       }
     };
+    hooks.results_decide = true;  // it may stop the run after any action
     auto cancelled = std::move(hooks.stop_requested);
     hooks.stop_requested = [stop, cancelled]() -> std::optional<std::string> {
       if (*stop) return "stopped by the result callback";

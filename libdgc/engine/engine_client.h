@@ -118,6 +118,22 @@ class EngineClient {
   absl::StatusOr<DeleteResponse> DeleteImage(std::string_view name,
                                              bool prune = true);
 
+  // InspectImages is InspectImage for several names, sent concurrently
+  // (as many at a time as the transport allows); result i is names[i]'s.
+  std::vector<absl::StatusOr<ImageInspect>> InspectImages(
+      absl::Span<const std::string> names);
+
+  // One DELETE of DeleteImages: the name, and whether to prune.
+  struct ImageDeletion {
+    std::string name;
+    bool prune = true;
+  };
+  // DeleteImages is DeleteImage for several images, sent concurrently,
+  // each exactly once; result i is deletions[i]'s. Every one is sent and
+  // answered (or its answer lost), whatever the others' outcome.
+  std::vector<absl::StatusOr<DeleteResponse>> DeleteImages(
+      absl::Span<const ImageDeletion> deletions);
+
   // LayersSize returns /system/df's LayersSize: GET /system/df?type=image
   // from API 1.42 on (cheap), else the whole /system/df.
   absl::StatusOr<int64_t> LayersSize();
@@ -214,6 +230,13 @@ class EngineClient {
   absl::StatusOr<HttpResponse> Call(
       std::string_view method, const std::string& full_path,
       absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> parse);
+  // CallMany is Call for several requests, sent concurrently (SendMany,
+  // so GETs are retried as Send retries them): `parse(i, value)` reads the
+  // body of request i; result i is request i's response or error.
+  std::vector<absl::StatusOr<HttpResponse>> CallMany(
+      absl::Span<const HttpRequest> requests,
+      absl::FunctionRef<absl::Status(size_t, simdjson::ondemand::value&)>
+          parse);
   absl::Status FetchDetails(EngineBodies* bodies, const FetchOptions& options,
                             DetailsCache* cache);
 

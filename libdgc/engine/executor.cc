@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "absl/algorithm/container.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -209,6 +211,10 @@ Executor::Executor(EngineClient& client, const Inventory& inventory)
   for (LayerId id = 0; id < chain_ids.size(); ++id) {
     chain_sizes_[std::move(chain_ids[id])] = inventory.layers.layer(id).size;
   }
+  holders_.assign(inventory.layers.size(), 0);
+  for (const Image& image : inventory.images) {
+    for (LayerId layer : image.layers) ++holders_[layer];
+  }
   for (const Container& container : inventory.containers) {
     container_sizes_[container.id] =
         ReportedSize(container.size_rw.value_or(0));
@@ -329,31 +335,133 @@ std::optional<std::string> Executor::InUse(
   return std::nullopt;
 }
 
-absl::Status Executor::DeleteById(const Action& action, ActionResult* result) {
-  if (listing_uses_ == 0) {
-    listing_ = client_.ListContainers();
-    listing_uses_ = kSharedListing;
+namespace {
+
+// The images a delete removes (its image and the untagged parents it also
+// removes), as inventory indices; kNoImage for one the inventory lacks.
+std::vector<ImageIndex> RemovedImages(const Inventory& inventory,
+                                      const Action& action) {
+  std::vector<ImageIndex> removed = {inventory.FindImage(action.image)};
+  for (const std::string& parent : action.also_removes) {
+    removed.push_back(inventory.FindImage(parent));
   }
-  --listing_uses_;
-  // The inspect is the action's last check: its DELETE follows.
-  absl::StatusOr<ImageInspect> inspect = client_.InspectImage(action.image);
-  std::optional<Action> present;
-  absl::StatusOr<std::optional<std::string>> check =
-      DropGoneRefs(action, inspect, &present, result);
-  const Action& current = present.has_value() ? *present : action;
-  if (check.ok() && !check->has_value()) check = RecheckImage(current, inspect);
-  if (check.ok() && !check->has_value()) {
-    if (listing_.ok()) {
-      check = InUse(current, *listing_);
-    } else {
-      check = listing_.status();
+  return removed;
+}
+
+}  // namespace
+
+size_t Executor::GroupEnd(const std::vector<Action>& actions, size_t begin,
+                          size_t limit) const {
+  // What the group's actions claim: the images they remove and every image
+  // those are built on, and per layer how many of the group's images hold
+  // it and how many of its actions.
+  absl::flat_hash_set<ImageIndex> family;
+  struct LayerClaim {
+    uint32_t images = 0;
+    uint32_t actions = 0;
+  };
+  absl::flat_hash_map<LayerId, LayerClaim> layers;
+  size_t end = begin;
+  while (end < actions.size() && end - begin < limit &&
+         (end == begin || DeletesById(actions[end]))) {
+    std::vector<ImageIndex> removed = RemovedImages(inventory_, actions[end]);
+    if (absl::c_linear_search(removed, kNoImage) && end > begin) break;
+    absl::flat_hash_set<ImageIndex> lineage;
+    absl::flat_hash_map<LayerId, uint32_t> held;  // by this action's images
+    for (ImageIndex image : removed) {
+      if (image == kNoImage) continue;
+      for (LayerId layer : inventory_.images[image].layers) ++held[layer];
+      for (ImageIndex i = image; i != kNoImage;
+           i = inventory_.images[i].parent) {
+        lineage.insert(i);
+      }
+    }
+    bool joins = absl::c_none_of(
+        lineage, [&](ImageIndex i) { return family.contains(i); });
+    for (const auto& [layer, count] : held) {
+      if (!joins) break;
+      auto claim = layers.find(layer);
+      // Shared with another action of the group: which of them frees it
+      // would depend on their order, unless an image outside keeps it.
+      joins = claim == layers.end() ||
+              holders_[layer] > claim->second.images + count;
+    }
+    if (!joins) break;
+    family.insert(lineage.begin(), lineage.end());
+    for (const auto& [layer, count] : held) {
+      LayerClaim& claim = layers[layer];
+      claim.images += count;
+      ++claim.actions;
+    }
+    ++end;
+  }
+  return end;
+}
+
+absl::Status Executor::DeleteByIdGroup(absl::Span<const Action> actions,
+                                       absl::Span<ActionResult> results,
+                                       size_t* performed) {
+  if (listing_uses_ < actions.size()) {
+    listing_ = client_.ListContainers();
+    listing_uses_ = std::max(kSharedListing, actions.size());
+  }
+  listing_uses_ -= actions.size();
+  // The inspects are the actions' last checks: their DELETEs follow.
+  std::vector<std::string> images;
+  for (const Action& action : actions) images.push_back(action.image);
+  std::vector<absl::StatusOr<ImageInspect>> inspects =
+      client_.InspectImages(images);
+  std::vector<std::optional<Action>> present(actions.size());
+  std::vector<size_t> passed;  // the actions whose DELETE goes
+  absl::Status fatal;
+  *performed = actions.size();
+  for (size_t i = 0; i < actions.size(); ++i) {
+    absl::StatusOr<std::optional<std::string>> check =
+        DropGoneRefs(actions[i], inspects[i], &present[i], &results[i]);
+    const Action& current = present[i].value_or(actions[i]);
+    if (check.ok() && !check->has_value()) {
+      check = RecheckImage(current, inspects[i]);
+    }
+    if (check.ok() && !check->has_value()) {
+      if (listing_.ok()) {
+        check = InUse(current, *listing_);
+      } else {
+        check = listing_.status();
+      }
+    }
+    if (!Blocked(check, &results[i], &fatal)) passed.push_back(i);
+    if (!fatal.ok()) {
+      *performed = i + 1;  // the engine is gone: run nothing after it
+      break;
     }
   }
-  absl::Status fatal;
-  if (Blocked(check, result, &fatal)) return fatal;
-  fatal = DeleteByName(current, current.image, result);
-  if (result->status == ResultStatus::kDone) SettleDone(current, result);
+  std::vector<EngineClient::ImageDeletion> deletions;
+  for (size_t i : passed) {
+    const Action& current = present[i].value_or(actions[i]);
+    deletions.push_back({.name = current.image, .prune = current.prune});
+  }
+  std::vector<absl::StatusOr<DeleteResponse>> responses =
+      client_.DeleteImages(deletions);
+  // Every DELETE sent is settled, whatever happened to the others.
+  for (size_t k = 0; k < passed.size(); ++k) {
+    size_t i = passed[k];
+    const Action& current = present[i].value_or(actions[i]);
+    absl::Status lost =
+        Settle(current, current.image, responses[k], &results[i]);
+    if (results[i].status == ResultStatus::kDone)
+      SettleDone(current, &results[i]);
+    if (fatal.ok()) fatal = lost;
+  }
   return fatal;
+}
+
+void Executor::Forget(const Action& action) {
+  for (ImageIndex image : RemovedImages(inventory_, action)) {
+    if (image == kNoImage) continue;
+    for (LayerId layer : inventory_.images[image].layers) {
+      if (holders_[layer] > 0) --holders_[layer];
+    }
+  }
 }
 
 absl::Status Executor::DeleteParents(const Action& action,
@@ -811,46 +919,65 @@ ApplyReport Executor::Apply(const Plan& plan, const ExecutorHooks& hooks) {
                                           : "layers_size_and_content_store";
   std::string stopped;
   size_t total = plan.actions.size();
-  for (size_t i = 0; i < total; ++i) {
-    const Action& action = plan.actions[i];
-    ActionResult result = ResultFor(action);
+  std::vector<ActionResult> results;
+  for (size_t begin = 0; begin < total;) {
     if (stopped.empty() && hooks.stop_requested) {
       stopped = hooks.stop_requested().value_or("");
     }
+    size_t end = begin + 1;
+    results.clear();
+    for (size_t i = begin; i < end; ++i) {
+      results.push_back(ResultFor(plan.actions[i]));
+    }
     if (!stopped.empty()) {
-      result.status = ResultStatus::kSkipped;
-      result.detail = "not run: " + stopped;
+      results[0].status = ResultStatus::kSkipped;
+      results[0].detail = "not run: " + stopped;
     } else {
       absl::Status fatal;
-      if (DeletesById(action)) {
-        fatal = DeleteById(action, &result);
+      if (DeletesById(plan.actions[begin])) {
+        end = GroupEnd(plan.actions, begin,
+                       hooks.results_decide ? 1 : kParallelDeletes);
+        for (size_t i = begin + 1; i < end; ++i) {
+          results.push_back(ResultFor(plan.actions[i]));
+        }
+        size_t performed = 0;
+        fatal = DeleteByIdGroup(
+            absl::MakeConstSpan(plan.actions).subspan(begin, end - begin),
+            absl::MakeSpan(results), &performed);
+        end = begin + performed;
+        results.resize(performed);
       } else {
         listing_uses_ = 0;  // the engine changed meanwhile: list again
-        fatal = Perform(action, &result);
+        fatal = Perform(plan.actions[begin], &results[0]);
       }
       if (!fatal.ok()) {
         stopped = absl::StrFormat("the engine stopped answering (%s)",
                                   fatal.message());
       }
     }
-    result.finished_at = absl::Now();
-    switch (result.status) {
-      case ResultStatus::kDone:
-        ++report.summary.done;
-        break;
-      case ResultStatus::kSkipped:
-        ++report.summary.skipped;
-        break;
-      case ResultStatus::kFailed:
-        ++report.summary.failed;
-        break;
-      case ResultStatus::kUnknown:
-        ++report.summary.unknown;
-        break;
+    for (size_t i = begin; i < end; ++i) {
+      ActionResult& result = results[i - begin];
+      result.finished_at = absl::Now();
+      switch (result.status) {
+        case ResultStatus::kDone:
+          ++report.summary.done;
+          if (plan.actions[i].op == ActionOp::kDelete) Forget(plan.actions[i]);
+          break;
+        case ResultStatus::kSkipped:
+          ++report.summary.skipped;
+          break;
+        case ResultStatus::kFailed:
+          ++report.summary.failed;
+          break;
+        case ResultStatus::kUnknown:
+          ++report.summary.unknown;
+          break;
+      }
+      report.summary.freed_bytes += result.freed_bytes;
+      if (hooks.on_result) hooks.on_result(result, i, total);
+      report.results.push_back(std::move(result));
     }
-    report.summary.freed_bytes += result.freed_bytes;
-    if (hooks.on_result) hooks.on_result(result, i, total);
-    report.results.push_back(std::move(result));
+    begin = end;
   }
   report.summary.stopped = stopped;
   return report;

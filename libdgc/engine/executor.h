@@ -38,6 +38,16 @@
 // references by name, which the engine does without a container check)
 // keeps the per-action container listing just before its first request.
 //
+// Consecutive such actions go together, up to kParallelDeletes at a time
+// (one unless ExecutorHooks::results_decide is false): their inspects are sent
+// at once, then the DELETEs of those that pass, at once, and every one is
+// settled before the next group starts. A group never holds two actions whose
+// outcome depends on their order: an image and one it is built on (or an
+// untagged parent one of them also removes), or two images sharing a layer that
+// no image left outside the group holds (each action's freed bytes stay what
+// the plan predicted for it). A stop request is honoured between groups:
+// the actions in flight are finished, no other is started.
+//
 // An image built on the planned image since the plan must stop a delete
 // before any reference goes: the engine would refuse the final DELETE by
 // ID, leaving the image there without those references. So a delete that
@@ -98,6 +108,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/types/span.h"
 #include "core/apply_report.h"
 #include "core/inventory.h"
 #include "core/plan.h"
@@ -111,10 +122,18 @@ struct ExecutorHooks {
   // Told after each action (for progress, tables and audit logs).
   std::function<void(const ActionResult& result, size_t index, size_t total)>
       on_result;
+  // Whether what on_result is told decides if the next action runs (a
+  // result callback that may stop the run, a low watermark to reach): the
+  // actions then run one at a time, never a group of deletions.
+  bool results_decide = false;
 };
 
 // How many consecutive deletions by ID share one listing of containers.
 inline constexpr size_t kSharedListing = 64;
+
+// How many deletions by ID may be in flight at once: the engine
+// serialises much of a delete, so more gain little (docs/performance.md).
+inline constexpr size_t kParallelDeletes = 4;
 
 class Executor {
  public:
@@ -157,11 +176,25 @@ class Executor {
   std::optional<std::string> InUse(
       const Action& action,
       const std::vector<ContainerSummary>& containers) const;
-  // DeleteById performs an action that DeletesById, filling `result`: the
-  // shared container listing (read when due), the image's inspect, then
-  // its DELETE. Returns the transport error that should end the run, if
-  // any.
-  absl::Status DeleteById(const Action& action, ActionResult* result);
+  // GroupEnd returns the end of the group of actions that DeletesById
+  // starting at `begin` (which must DeletesById): the longest run of such
+  // actions, at most `limit`, whose outcomes do not depend on their order
+  // (see the file comment).
+  size_t GroupEnd(const std::vector<Action>& actions, size_t begin,
+                  size_t limit) const;
+  // DeleteByIdGroup performs a group (GroupEnd) of actions, filling one
+  // result each: the shared container listing (read when due), the
+  // images' inspects at once, the re-checks, then the DELETEs of those
+  // that pass, at once. Returns the transport error that should end the
+  // run, if any, and sets `*performed` to how many of the group's actions
+  // have their result (all, unless a re-check found the engine gone: the
+  // others were not run).
+  absl::Status DeleteByIdGroup(absl::Span<const Action> actions,
+                               absl::Span<ActionResult> results,
+                               size_t* performed);
+  // Forget records that a delete went: the images it removed no longer
+  // hold their layers (holders_).
+  void Forget(const Action& action);
   // DeleteRefs performs the action's DELETE requests (see NamesToDelete in
   // executor.cc), each after CheckName, filling `result`. Returns the
   // transport error that should end the run, if any.
@@ -250,6 +283,9 @@ class Executor {
   EngineClient& client_;
   const Inventory& inventory_;
   absl::flat_hash_map<std::string, uint64_t> chain_sizes_;
+  // How many of the inventory's images hold each layer, less those this
+  // run deleted.
+  std::vector<uint32_t> holders_;
   // The engine's sizes at the start of the apply: containers' writable
   // layers by ID, volumes by name (0 when it did not report one).
   absl::flat_hash_map<std::string, uint64_t> container_sizes_;

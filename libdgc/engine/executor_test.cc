@@ -283,6 +283,13 @@ class ExecutorTest : public ::testing::Test {
     return executor.Apply(plan, hooks);
   }
 
+  // Hooks that decide after each result: one action at a time.
+  static ExecutorHooks OneAtATime() {
+    ExecutorHooks hooks;
+    hooks.results_decide = true;
+    return hooks;
+  }
+
   size_t DeleteCount() const {
     size_t deletes = 0;
     for (const HttpRequest& request : transport_.requests()) {
@@ -1130,7 +1137,7 @@ TEST_F(SmallEngineTest, AnEngineThatStopsAnsweringBeforeAGetByNameEndsTheRun) {
 
 TEST_F(SmallEngineTest, DeletionsByIdShareOneListingOfContainers) {
   Plan plan = MakePlan({DeleteTool(), DeleteDangling()});
-  ApplyReport report = Apply(plan);
+  ApplyReport report = Apply(plan, OneAtATime());
   EXPECT_THAT(
       transport_.RequestLines(),
       ElementsAre(std::string("GET ") + kContainersPath,
@@ -1138,6 +1145,91 @@ TEST_F(SmallEngineTest, DeletionsByIdShareOneListingOfContainers) {
                   "GET " + InspectPath(dangling_),
                   "DELETE " + DeletePath(dangling_)));
   EXPECT_EQ(report.summary.done, 2u);
+}
+
+// ---- deletions by ID: groups in flight together ----
+
+TEST_F(SmallEngineTest, UnrelatedDeletionsByIdGoTogether) {
+  // tool and the untagged image share no layer: their inspects go at
+  // once, then their DELETEs; each result is the one it would be alone.
+  ApplyReport report = Apply(MakePlan({DeleteTool(), DeleteDangling()}));
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre(std::string("GET ") + kContainersPath,
+                  "GET " + InspectPath(tool_), "GET " + InspectPath(dangling_),
+                  "DELETE " + DeletePath(tool_),
+                  "DELETE " + DeletePath(dangling_)));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone);
+  EXPECT_EQ(report.results[0].freed_bytes, 50u);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(report.results[1].freed_bytes, 7u);
+}
+
+TEST_F(SmallEngineTest, AStopDuringAGroupFinishesTheGroupOnly) {
+  // Asked before each group: the stop that comes while the group is in
+  // flight lets it finish (its results told in plan order) and starts
+  // nothing after it.
+  std::vector<size_t> told;
+  ExecutorHooks hooks;
+  hooks.on_result = [&](const ActionResult&, size_t index, size_t) {
+    told.push_back(index);
+  };
+  hooks.stop_requested = [&]() -> std::optional<std::string> {
+    if (told.empty()) return std::nullopt;
+    return std::string("interrupted by SIGTERM");
+  };
+  ApplyReport report = Apply(
+      MakePlan({DeleteTool(), DeleteDangling(), UntagAction(app_, {"app:1"})}),
+      hooks);
+  ASSERT_THAT(report.results, SizeIs(3));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kDone);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(report.results[2].status, ResultStatus::kSkipped);
+  EXPECT_EQ(report.results[2].detail, "not run: interrupted by SIGTERM");
+  EXPECT_THAT(told, ElementsAre(0u, 1u, 2u));
+  EXPECT_EQ(DeleteCount(), 2u);
+}
+
+TEST_F(SmallEngineTest, ResultsThatDecideMakeGroupsOfOne) {
+  Apply(MakePlan({DeleteTool(), DeleteDangling()}), OneAtATime());
+  std::vector<std::string> lines = transport_.RequestLines();
+  ASSERT_THAT(lines, SizeIs(5));
+  EXPECT_EQ(lines[2], "DELETE " + DeletePath(tool_)) << "one at a time";
+}
+
+TEST_F(SmallEngineTest, TheEngineGoneDuringTheChecksRunsNothingAfter) {
+  // The first inspect finds no engine: that action fails, the other's
+  // DELETE is not sent, and it is reported as not run.
+  transport_.On("GET", InspectPath(tool_),
+                FakeAnswer::Fail(absl::UnavailableError("socket closed")));
+  ApplyReport report = Apply(MakePlan({DeleteTool(), DeleteDangling()}));
+  ASSERT_THAT(report.results, SizeIs(2));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kFailed);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kSkipped);
+  EXPECT_THAT(report.results[1].detail,
+              HasSubstr("not run: the engine stopped answering"));
+  EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(SmallEngineTest, EveryDeleteOfAGroupIsSettledWhenOneAnswerIsLost) {
+  // The first DELETE's answer is lost and its image cannot be read back
+  // (unknown, which ends the run); the other was sent too, and it is
+  // settled with its own answer.
+  transport_.On(
+      "DELETE", DeletePath(tool_),
+      FakeAnswer::Fail(absl::UnavailableError("connection reset by peer")));
+  transport_.OnAfterCalls(
+      1, "GET", InspectPath(tool_),
+      FakeAnswer::Fail(absl::UnavailableError("socket closed")));
+  ApplyReport report = Apply(
+      MakePlan({DeleteTool(), DeleteDangling(), UntagAction(app_, {"app:1"})}));
+  ASSERT_THAT(report.results, SizeIs(3));
+  EXPECT_EQ(report.results[0].status, ResultStatus::kUnknown);
+  EXPECT_EQ(report.results[1].status, ResultStatus::kDone);
+  EXPECT_EQ(report.results[1].freed_bytes, 7u);
+  EXPECT_EQ(report.results[2].status, ResultStatus::kSkipped);
+  EXPECT_EQ(transport_.Count("DELETE", DeletePath(tool_)), 1u);
 }
 
 TEST_F(SmallEngineTest, AnyOtherActionMakesTheNextDeletionListAgain) {
@@ -1184,6 +1276,49 @@ TEST_F(SmallEngineTest, AFailedSharedListingFailsTheDeletionsItServes) {
   EXPECT_EQ(DeleteCount(), 0u);
 }
 
+// Three images on one base layer, each with a layer of its own.
+class SharedBaseTest : public ExecutorTest {
+ protected:
+  void SetUp() override {
+    ExecutorTest::SetUp();
+    for (const char* name : {"a", "b", "c"}) {
+      ids_.push_back(
+          engine_.AddImage({.tags = {std::string(name) + ":1"},
+                            .layers = {{Id("base"), 1000}, {Id(name), 10}}}));
+    }
+    Build();
+  }
+
+  Action Delete(size_t i) const {
+    return DeleteAction(ids_[i], {std::string(1, "abc"[i]) + ":1"}, 10);
+  }
+
+  std::vector<std::string> ids_;
+};
+
+TEST_F(SharedBaseTest, ALayerAnImageOutsideHoldsDoesNotSeparateThem) {
+  Apply(MakePlan({Delete(0), Delete(1)}));
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre(std::string("GET ") + kContainersPath,
+                  "GET " + InspectPath(ids_[0]), "GET " + InspectPath(ids_[1]),
+                  "DELETE " + DeletePath(ids_[0]),
+                  "DELETE " + DeletePath(ids_[1])));
+}
+
+TEST_F(SharedBaseTest, ALayerOnlyTheGroupHoldsSeparatesThem) {
+  // With all three going, the last to go frees the base: which one that
+  // is must not depend on the engine's timing, so c waits for a and b.
+  Apply(MakePlan({Delete(0), Delete(1), Delete(2)}));
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre(
+          std::string("GET ") + kContainersPath, "GET " + InspectPath(ids_[0]),
+          "GET " + InspectPath(ids_[1]), "DELETE " + DeletePath(ids_[0]),
+          "DELETE " + DeletePath(ids_[1]), "GET " + InspectPath(ids_[2]),
+          "DELETE " + DeletePath(ids_[2])));
+}
+
 // A legacy build: base, and child built on it.
 class ParentAndChildTest : public ExecutorTest {
  protected:
@@ -1208,6 +1343,16 @@ TEST_F(ParentAndChildTest, AContainerOfAKnownChildKeepsItsParent) {
   EXPECT_EQ(report.results[0].detail,
             "an image built on it is in use by container svc-1 (exited)");
   EXPECT_EQ(DeleteCount(), 0u);
+}
+
+TEST_F(ParentAndChildTest, AnImageAndOneBuiltOnItNeverGoTogether) {
+  Apply(MakePlan({DeleteAction(child_, {"child:1"}, 30),
+                  DeleteAction(base_, {"base:1"}, 1000)}));
+  EXPECT_THAT(
+      transport_.RequestLines(),
+      ElementsAre(std::string("GET ") + kContainersPath,
+                  "GET " + InspectPath(child_), "DELETE " + DeletePath(child_),
+                  "GET " + InspectPath(base_), "DELETE " + DeletePath(base_)));
 }
 
 // ---- hooks and summary ----
@@ -1244,6 +1389,7 @@ TEST_F(SmallEngineTest, OnResultDecidesWhetherTheNextDeletionByIdRuns) {
     if (told == 0) return std::nullopt;
     return std::string("the watermark was reached");
   };
+  hooks.results_decide = true;
   ApplyReport report = Apply(MakePlan({DeleteTool(), DeleteDangling()}), hooks);
   ASSERT_THAT(report.results, SizeIs(2));
   EXPECT_EQ(report.results[0].status, ResultStatus::kDone);

@@ -205,6 +205,7 @@ ApplyReport ApplyRun::Execute(const ExecutorHooks& hooks) {
   };
   watermark.used_after_bytes = measure();
   ExecutorHooks measured = hooks;
+  measured.results_decide = true;  // none goes past the low watermark
   measured.on_result = [&](const ActionResult& result, size_t index,
                            size_t total) {
     freed += result.freed_bytes;

@@ -3,7 +3,7 @@
 dgc_apply_ex runs on a worker thread (ctypes releases the GIL during the
 call) while the calling thread waits for it. A Ctrl-C (KeyboardInterrupt)
 in the calling thread, or a `cancel` Event set by any thread, sets the cancel
-flag libdgc reads before each action: the action in flight finishes, the
+flag libdgc reads before each action: the actions in flight finish, the
 rest are reported "skipped" and the report's summary.stopped says why.
 """
 
@@ -120,7 +120,7 @@ class _Run:
                 self.flag.value = 1
 
     def stop(self):
-        """Cancels: the apply stops after the action in flight. Sets
+        """Cancels: the apply stops after the actions in flight. Sets
         `cancel` too, so other threads see the run was cancelled."""
         self.flag.value = 1
         if self._cancel is not None:
@@ -154,7 +154,7 @@ def apply(plan_or_policy, host=None, *, on_result=None, cancel=None):
     why in summary.stopped.
 
     Ctrl-C (KeyboardInterrupt) during the apply cancels it the same way
-    (and sets `cancel`), waits for the action in flight, then raises
+    (and sets `cancel`), waits for the actions in flight, then raises
     KeyboardInterrupt with the partial report as its `.report` (None when
     the apply failed before its first action). Raises DgcError for failures
     before the first action (engine unreachable, a plan for another engine:

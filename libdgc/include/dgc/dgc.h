@@ -197,7 +197,8 @@ typedef int (*dgc_result_cb)(const char* result_json, size_t len, size_t index,
 typedef struct {
   unsigned int version; /* DGC_APPLY_OPTIONS_VERSION */
   /* When not NULL, read before each action: once non-zero, the apply stops
-   * after the action in flight and reports the rest as not run. May be set
+   * after the actions in flight (one, or up to four deletions of unrelated
+   * images) and reports the rest as not run. May be set
    * from another thread or a signal handler (it is read atomically). */
   const volatile int* cancel;
   /* When not NULL, called after each action (see dgc_result_cb). */
