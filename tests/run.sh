@@ -36,7 +36,7 @@ REQUIRED_PACKAGES=(
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev docker.io
   busybox-static python3 python3-setuptools python3-pip golang-go curl
   util-linux dpkg-dev fakeroot systemd prometheus help2man file man-db runc
-  debian-archive-keyring openssl clang libclang-rt-14-dev
+  debian-archive-keyring openssl clang libclang-rt-14-dev shellcheck
 )
 
 # shellcheck source=tests/lib/engine.sh
