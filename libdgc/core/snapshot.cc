@@ -112,21 +112,8 @@ absl::Status ParseContent(value& v, ContentStoreFacts* out) {
 
 }  // namespace
 
-SnapshotRootReader::SnapshotRootReader(EngineBodies* out,
-                                       const SnapshotImageReaders& readers)
-    : out_(out), readers_(readers) {}
-
-bool SnapshotRootReader::Reads(std::string_view key) {
-  for (std::string_view member :
-       {"schema", "captured_at", "host", "version", "info", "system_df",
-        "images", "containers", "image_details", "container_details",
-        "content"}) {
-    if (key == member) return true;
-  }
-  return false;
-}
-
-absl::Status SnapshotRootReader::Member(std::string_view key, value& f) {
+absl::Status SnapshotRootReader::Member(std::string_view key, value& f,
+                                        const SnapshotImageReaders& readers) {
   if (key == "schema") return ReadString(f, key, &schema_);
   if (key == "captured_at") return ReadString(f, key, &captured_at_);
   if (key == "host") return ReadString(f, key, &out_->host);
@@ -135,7 +122,7 @@ absl::Status SnapshotRootReader::Member(std::string_view key, value& f) {
   if (key == "system_df") return ParseSystemDf(f, &out_->system_df.emplace());
   if (key == "images") {
     has_images_ = true;
-    return readers_.images(f);
+    return readers.images(f);
   }
   if (key == "containers") {
     has_containers_ = true;
@@ -143,7 +130,7 @@ absl::Status SnapshotRootReader::Member(std::string_view key, value& f) {
   }
   if (key == "image_details") {
     has_details_ = true;
-    return readers_.image_details(f);
+    return readers.image_details(f);
   }
   if (key == "container_details") {
     return ParseContainerDetailsMap(f, &out_->container_details);
@@ -153,11 +140,6 @@ absl::Status SnapshotRootReader::Member(std::string_view key, value& f) {
                        "\"content\"");
   }
   return absl::OkStatus();
-}
-
-void SnapshotRootReader::MemberReadElsewhere(std::string_view key) {
-  if (key == "images") has_images_ = true;
-  if (key == "image_details") has_details_ = true;
 }
 
 absl::Status SnapshotRootReader::Finish() {
@@ -246,10 +228,10 @@ std::string SnapshotJson(const RawEngineBodies& raw) {
 absl::Status ParseSnapshotInto(simdjson::ondemand::parser& parser,
                                const PaddedBody& text, EngineBodies* out,
                                const SnapshotImageReaders& readers) {
-  SnapshotRootReader reader(out, readers);
+  SnapshotRootReader reader(out);
   absl::Status status = ParseDocument(parser, text, [&](value& root) {
     return ForEachField(root, [&](std::string_view key, value& f) {
-      return reader.Member(key, f);
+      return reader.Member(key, f, readers);
     });
   });
   if (!status.ok()) return status;

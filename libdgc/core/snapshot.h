@@ -76,20 +76,18 @@ struct SnapshotImageReaders {
 // into its members.
 class SnapshotRootReader {
  public:
-  // `out` and `readers` must outlive the reader.
-  SnapshotRootReader(EngineBodies* out, const SnapshotImageReaders& readers);
+  // `out` must outlive the reader.
+  explicit SnapshotRootReader(EngineBodies* out) : out_(out) {}
 
-  // Reads tells whether `key` is a member libdgc reads (Member skips the
-  // others).
-  static bool Reads(std::string_view key);
-
-  // Member reads the root member `key`. Errors: those of ParseSnapshot for
+  // Member reads the root member `key`, the images through `readers`, and
+  // skips members libdgc does not read. Errors: those of ParseSnapshot for
   // that member, without the member's name.
-  absl::Status Member(std::string_view key, simdjson::ondemand::value& value);
+  absl::Status Member(std::string_view key, simdjson::ondemand::value& value,
+                      const SnapshotImageReaders& readers);
 
-  // MemberReadElsewhere records that the caller read member `key` itself
-  // (`images` or `image_details`, split into its parts).
-  void MemberReadElsewhere(std::string_view key);
+  // DetailsReadElsewhere records that the caller read `image_details`
+  // itself, split into its parts.
+  void DetailsReadElsewhere() { has_details_ = true; }
 
   // Finish checks, once every member is read, the schema, the required
   // members and `captured_at`.
@@ -97,7 +95,6 @@ class SnapshotRootReader {
 
  private:
   EngineBodies* out_;
-  SnapshotImageReaders readers_;
   std::string schema_;
   std::string captured_at_;
   bool has_images_ = false;

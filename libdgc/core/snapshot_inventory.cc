@@ -5,7 +5,6 @@
 // memory near the document's own size and the index in the caches.
 #include "core/snapshot_inventory.h"
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -187,11 +186,7 @@ class ImageReader {
 class MemberReader {
  public:
   MemberReader(const PaddedBody& text, EngineBodies* rest, ImageReader* reader)
-      : text_(text),
-        reader_(*reader),
-        images_([this](value& v) { return reader_.ReadList(v); }),
-        unused_([](value&) { return absl::InternalError("read elsewhere"); }),
-        root_(rest, {images_, unused_}) {}
+      : text_(text), reader_(*reader), root_(rest) {}
 
   absl::Status Read(bool* split) {
     std::string_view whole = text_.view();
@@ -225,18 +220,16 @@ class MemberReader {
   absl::Status Member(std::string_view key, std::string_view value_text,
                       bool* split) {
     if (key == "image_details") {
-      root_.MemberReadElsewhere(key);
+      root_.DetailsReadElsewhere();
       return Details(value_text, split);
     }
-    if (!SnapshotRootReader::Reads(key)) {
-      // Not read, but as valid as the rest of the document must be.
-      if (!simdjson::validate_utf8(value_text.data(), value_text.size())) {
-        return JsonError(simdjson::UTF8_ERROR, "document");
-      }
-      return absl::OkStatus();
-    }
-    return ParseEmbeddedValue(parser_, text_, value_text,
-                              [&](value& v) { return root_.Member(key, v); });
+    return ParseEmbeddedValue(parser_, text_, value_text, [&](value& v) {
+      return root_.Member(
+          key, v,
+          {.images = [&](value& list) { return reader_.ReadList(list); },
+           .image_details =
+               [](value&) { return absl::InternalError("read elsewhere"); }});
+    });
   }
 
   // `image_details`: {ID: {"inspect": …, "history": …}, …}.
@@ -280,8 +273,6 @@ class MemberReader {
   const PaddedBody& text_;
   ImageReader& reader_;
   simdjson::ondemand::parser parser_;
-  std::function<absl::Status(value&)> images_;
-  std::function<absl::Status(value&)> unused_;
   SnapshotRootReader root_;
 };
 
