@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "core/time_text.h"
 #include "engine/last_use_cache.h"
+#include "plugin/flags.h"
 #include "plugin/table.h"
 
 namespace dgc {
@@ -13,6 +14,18 @@ absl::StatusOr<std::unique_ptr<EngineSession>> OpenSession(
   absl::StatusOr<Endpoint> endpoint =
       ResolveEndpoint(invocation.global.connection, invocation.env);
   if (!endpoint.ok()) return endpoint.status();
+  const GlobalOptions& flags = invocation.global.connection;
+  if (IsSshHost(endpoint->host) &&
+      (flags.tls || flags.tls_verify || !flags.tls_ca_cert.empty() ||
+       !flags.tls_cert.empty() || !flags.tls_key.empty())) {
+    // The docker CLI ignores them; a flag that does nothing is refused.
+    return UsageError(
+        "docker gc",
+        absl::StrFormat("--tls, --tlsverify, --tlscacert, --tlscert and "
+                        "--tlskey cannot be used with the ssh:// host %s: "
+                        "ssh authenticates and encrypts the connection itself",
+                        endpoint->host));
+  }
   if (endpoint->tls.has_value() && !endpoint->tls->verify) {
     // As docker, --tls alone and a context's SkipTLSVerify do not verify
     // the engine; never silently.

@@ -2,12 +2,16 @@
 #include "engine/curl_transport.h"
 
 #include <grp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -89,9 +93,20 @@ absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
   } else if (absl::ConsumePrefix(&host, "tcp://")) {
     transport->base_url_ =
         absl::StrFormat("%s://%s", endpoint.tls ? "https" : "http", host);
+  } else if (IsSshHost(endpoint.host)) {
+    absl::StatusOr<SshAddress> address = ParseSshHost(endpoint.host);
+    if (!address.ok()) return address.status();
+    transport->ssh_ = std::make_unique<SshDialer>(*std::move(address));
+    absl::StatusOr<std::string> path_template = transport->ssh_->PathTemplate();
+    if (!path_template.ok()) return path_template.status();
+    transport->ssh_socket_template_ = *std::move(path_template);
+    transport->base_url_ = "http://localhost";
+    transport->options_.max_parallel =
+        std::min(options.max_parallel, kMaxSshConnections);
   } else {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "unsupported host \"%s\": docker gc supports unix:// and tcp://",
+        "unsupported host \"%s\": docker gc supports unix://, tcp:// and "
+        "ssh://",
         endpoint.host));
   }
   transport->easy_ = curl_easy_init();
@@ -99,8 +114,10 @@ absl::StatusOr<std::unique_ptr<CurlTransport>> CurlTransport::Create(
   if (transport->easy_ == nullptr || transport->multi_ == nullptr) {
     return absl::InternalError("cannot initialise libcurl");
   }
+  // With this limit reached, libcurl closes an idle connection to open
+  // another: an ssh endpoint never has more than that many processes.
   curl_multi_setopt(transport->multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-                    static_cast<long>(options.max_parallel));
+                    static_cast<long>(transport->options_.max_parallel));
   return transport;
 }
 
@@ -113,8 +130,54 @@ CurlTransport::~CurlTransport() {
   if (multi_ != nullptr) curl_multi_cleanup(multi_);
 }
 
+curl_socket_t CurlTransport::OpenSshSocket(void* user, curlsocktype purpose,
+                                           curl_sockaddr* address) {
+  auto* transport = static_cast<CurlTransport*>(user);
+  SshDialer& ssh = *transport->ssh_;
+  const std::string& path_template = transport->ssh_socket_template_;
+  if (purpose != CURLSOCKTYPE_IPCXN || address->family != AF_UNIX) {
+    transport->ssh_dial_error_ = absl::InternalError(
+        "libcurl asked for a socket that is not a unix one");
+    return CURL_SOCKET_BAD;
+  }
+  absl::StatusOr<int> fd = ssh.Open();
+  if (!fd.ok()) {
+    transport->ssh_dial_error_ = fd.status();
+    return CURL_SOCKET_BAD;
+  }
+  // libcurl connects the socket to the address it holds, the template
+  // (CURLOPT_UNIX_SOCKET_PATH): make it this socket's own listener, a path
+  // of the very same length.
+  std::optional<std::string> path = ssh.PathOf(*fd);
+  if (!path.has_value() || path->size() != path_template.size()) {
+    ssh.Close(*fd);
+    transport->ssh_dial_error_ =
+        absl::InternalError("unexpected ssh socket path");
+    return CURL_SOCKET_BAD;
+  }
+  auto* unix_address = reinterpret_cast<sockaddr_un*>(&address->addr);
+  std::memcpy(unix_address->sun_path, path->c_str(), path->size() + 1);
+  return *fd;
+}
+
+int CurlTransport::StartSsh(void* user, char* /*primary_ip*/,
+                            char* /*local_ip*/, int /*primary_port*/,
+                            int /*local_port*/) {
+  auto* transport = static_cast<CurlTransport*>(user);
+  if (absl::Status started = transport->ssh_->StartConnected(); !started.ok()) {
+    transport->ssh_dial_error_ = started;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
+}
+
+int CurlTransport::CloseSshSocket(void* user, curl_socket_t socket) {
+  static_cast<CurlTransport*>(user)->ssh_->Close(socket);
+  return 0;
+}
+
 void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
-                              Transfer* transfer) const {
+                              Transfer* transfer) {
   curl_easy_reset(easy);
   std::string url = base_url_ + request.path;
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
@@ -122,13 +185,28 @@ void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
   curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);  // never fold "/../"
   // A request that changes the engine goes on a new connection: on a
   // reused one that closes before any answer, libcurl would send it again
-  // by itself, though the engine may have done it (RetryPolicy).
+  // by itself, though the engine may have done it (RetryPolicy). Over ssh
+  // that costs one ssh process (a handshake) per such request.
   if (request.method != "GET") {
     curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
   }
   if (!unix_socket_.empty()) {
     curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, unix_socket_.c_str());
     curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+  }
+  if (ssh_ != nullptr) {
+    // Each new connection is a unix socket connected to a listener of its
+    // own, whose accepted end becomes a new ssh process's stdin and stdout
+    // once connected (StartSsh runs before every request).
+    curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH,
+                     ssh_socket_template_.c_str());
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, OpenSshSocket);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
+    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, StartSsh);
+    curl_easy_setopt(easy, CURLOPT_PREREQDATA, this);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, CloseSshSocket);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
   }
   if (endpoint_.tls.has_value()) {
     const TlsSettings& tls = *endpoint_.tls;
@@ -163,7 +241,7 @@ void CurlTransport::Configure(CURL* easy, const HttpRequest& request,
 
 absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
                                                    const HttpRequest& request,
-                                                   Transfer* transfer) const {
+                                                   Transfer* transfer) {
   const std::string& host = endpoint_.host;
   std::string detail =
       transfer->error[0] != '\0' ? transfer->error : curl_easy_strerror(code);
@@ -180,6 +258,23 @@ absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
       return *std::move(failure);
     }
   }
+  if (ssh_ != nullptr && code != CURLE_OK && code != CURLE_OPERATION_TIMEDOUT &&
+      !transfer->body_too_large) {
+    // ssh's own words, when its process failed: host key, authentication,
+    // no docker on the far side, an unreachable host.
+    // Neither is retried but a connection refused, reset or dropped.
+    absl::Status failure =
+        code == CURLE_COULDNT_CONNECT || code == CURLE_ABORTED_BY_CALLBACK
+            ? std::exchange(ssh_dial_error_, absl::OkStatus())
+            : absl::OkStatus();
+    if (failure.ok()) failure = ssh_->LastFailure();
+    if (!failure.ok()) {
+      return absl::Status(
+          failure.code(),
+          absl::StrFormat("cannot connect to the Docker engine at %s: %s", host,
+                          failure.message()));
+    }
+  }
   switch (code) {
     case CURLE_OK: {
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE,
@@ -187,7 +282,8 @@ absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
       curl_off_t microseconds = 0;
       curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &microseconds);
       transfer->response.elapsed = absl::Microseconds(microseconds);
-      if (!endpoint_.tls.has_value() && unix_socket_.empty()) {
+      if (!endpoint_.tls.has_value() && unix_socket_.empty() &&
+          ssh_ == nullptr) {
         if (absl::Status plain = CheckNotTlsPort(host, transfer->response);
             !plain.ok()) {
           return plain;
@@ -239,6 +335,17 @@ absl::StatusOr<HttpResponse> CurlTransport::Finish(CURLcode code, CURL* easy,
 }
 
 absl::StatusOr<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
+  if (ssh_ != nullptr) {
+    // Through the multi handle, so that one pool of (at most
+    // kMaxSshConnections) ssh processes serves every request.
+    std::optional<absl::StatusOr<HttpResponse>> response;
+    SendMany(absl::MakeConstSpan(&request, 1),
+             [&](size_t, absl::StatusOr<HttpResponse> answer) {
+               response = std::move(answer);
+               return true;
+             });
+    return *std::move(response);
+  }
   Transfer transfer;
   Configure(easy_, request, &transfer);
   CURLcode code = curl_easy_perform(easy_);

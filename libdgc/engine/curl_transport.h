@@ -1,6 +1,7 @@
-// The libcurl transport: HTTP over the engine's unix socket or tcp (with
-// TLS), one connection reused for sequential requests and a multi handle
-// for concurrent ones.
+// The libcurl transport: HTTP over the engine's unix socket, tcp (with
+// TLS) or ssh (over the stdin and stdout of `ssh … docker system
+// dial-stdio` processes, see ssh_dialer.h), one connection reused for
+// sequential requests and a multi handle for concurrent ones.
 //
 // Example:
 //   absl::StatusOr<std::unique_ptr<dgc::CurlTransport>> transport =
@@ -17,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/endpoint.h"
+#include "engine/ssh_dialer.h"
 #include "engine/transport.h"
 
 namespace dgc {
@@ -38,11 +40,18 @@ struct TransportOptions {
 // (7.84 and later, as Debian 12's 7.88 does). Errors: Internal.
 absl::Status InitCurl();
 
+// At most this many ssh processes (connections) serve one ssh:// endpoint,
+// whatever TransportOptions::max_parallel is: each costs an ssh handshake,
+// and sshd drops bursts of them (MaxStartups).
+inline constexpr int kMaxSshConnections = 3;
+
 // Not thread-safe: use one transport per thread.
 class CurlTransport : public Transport {
  public:
-  // Create prepares a transport for `endpoint`. Errors: InvalidArgument for a
-  // host it cannot use, Internal when libcurl cannot be initialised.
+  // Create prepares a transport for `endpoint`; nothing is connected (no ssh
+  // started) until a request is sent. Errors: InvalidArgument for a host it
+  // cannot use, Internal when libcurl cannot be initialised, Unavailable
+  // when an ssh endpoint's private directory cannot be made.
   static absl::StatusOr<std::unique_ptr<CurlTransport>> Create(
       const Endpoint& endpoint, Access access, TransportOptions options = {});
   ~CurlTransport() override;
@@ -61,18 +70,30 @@ class CurlTransport : public Transport {
 
   CurlTransport(Endpoint endpoint, Access access, TransportOptions options);
 
-  void Configure(CURL* easy, const HttpRequest& request,
-                 Transfer* transfer) const;
+  void Configure(CURL* easy, const HttpRequest& request, Transfer* transfer);
   absl::StatusOr<HttpResponse> Finish(CURLcode code, CURL* easy,
                                       const HttpRequest& request,
-                                      Transfer* transfer) const;
+                                      Transfer* transfer);
+
+  // libcurl's callbacks for ssh endpoints (see SshDialer); `user` is the
+  // transport.
+  static curl_socket_t OpenSshSocket(void* user, curlsocktype purpose,
+                                     curl_sockaddr* address);
+  static int StartSsh(void* user, char* primary_ip, char* local_ip,
+                      int primary_port, int local_port);
+  static int CloseSshSocket(void* user, curl_socket_t socket);
 
   Endpoint endpoint_;
   TransportOptions options_;
   std::string base_url_;
-  std::string unix_socket_;  // empty for tcp
-  CURL* easy_ = nullptr;     // reused for sequential requests
-  CURLM* multi_ = nullptr;   // for concurrent requests
+  std::string unix_socket_;  // empty for tcp and ssh
+  // For ssh:// only. Declared before the handles: their connections close
+  // (and so call CloseSshSocket) when the handles are cleaned up.
+  std::unique_ptr<SshDialer> ssh_;
+  std::string ssh_socket_template_;  // SshDialer::PathTemplate
+  absl::Status ssh_dial_error_;      // why the last connection failed
+  CURL* easy_ = nullptr;             // reused for sequential requests
+  CURLM* multi_ = nullptr;  // for concurrent requests (and all ssh ones)
 };
 
 }  // namespace dgc

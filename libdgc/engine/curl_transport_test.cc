@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -606,13 +608,93 @@ TEST_F(CurlTransportTest, ReadOnlyPerformManyRefusesOnlyTheWrites) {
 
 TEST(CurlTransportCreateTest, RefusesAnUnsupportedHost) {
   absl::StatusOr<std::unique_ptr<CurlTransport>> transport =
-      CurlTransport::Create({.host = "ssh://user@example.com",
+      CurlTransport::Create(
+          {.host = "fd://", .tls = std::nullopt, .context = "default"},
+          Access::kReadOnly);
+  EXPECT_EQ(transport.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(transport.status().message(), HasSubstr("fd://"));
+}
+
+// A fake `ssh` first in PATH: it logs its arguments and carries its stdin
+// and stdout to the test server's socket, as `docker system dial-stdio`
+// does on the far side.
+constexpr char kFakeSsh[] = R"(#!/bin/sh
+echo "$*" >> "%s/ssh.log"
+exec python3 -c '
+import os, socket, sys, threading
+engine = socket.socket(socket.AF_UNIX)
+engine.connect(sys.argv[1])
+def up():
+    while True:
+        data = os.read(0, 65536)
+        if not data:
+            engine.shutdown(socket.SHUT_WR)
+            return
+        engine.sendall(data)
+threading.Thread(target=up, daemon=True).start()
+while True:
+    data = engine.recv(65536)
+    if not data:
+        break
+    os.write(1, data)
+' "%s"
+)";
+
+TEST_F(CurlTransportTest, SshCarriesEveryRequestOnFewReusedProcesses) {
+  StartServer([](const Received&) { return Reply{.body = "{}"}; });
+  std::filesystem::create_directory(dir_ + "/bin");
+  const std::string ssh = dir_ + "/bin/ssh";
+  {
+    std::ofstream script(ssh);
+    script << absl::StrFormat(kFakeSsh, dir_, socket_);
+  }
+  std::filesystem::permissions(ssh, std::filesystem::perms::owner_all);
+  const std::string saved_path = std::getenv("PATH");
+  ::setenv("PATH", (dir_ + "/bin:" + saved_path).c_str(), 1);
+  TransportOptions options;
+  options.max_parallel = 8;
+  absl::StatusOr<std::unique_ptr<CurlTransport>> transport =
+      CurlTransport::Create({.host = "ssh://me@build-host:2222",
                              .tls = std::nullopt,
                              .context = "default"},
-                            Access::kReadOnly);
-  EXPECT_EQ(transport.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(transport.status().message(),
-              HasSubstr("ssh://user@example.com"));
+                            Access::kReadWrite, options);
+  ASSERT_TRUE(transport.ok()) << transport.status();
+  std::vector<HttpRequest> requests(
+      20, HttpRequest{.method = "GET", .path = "/v1.41/images/json"});
+  int answered = 0;
+  (*transport)
+      ->PerformMany(requests,
+                    [&](size_t, absl::StatusOr<HttpResponse> response) {
+                      EXPECT_TRUE(response.ok()) << response.status();
+                      answered += response.ok() && response->status == 200;
+                      return true;
+                    });
+  EXPECT_EQ(answered, 20);
+  EXPECT_LE(server_->connections(), kMaxSshConnections);
+  const int pooled = server_->connections();
+  for (const char* method : {"GET", "DELETE", "GET", "DELETE", "GET"}) {
+    absl::StatusOr<HttpResponse> response =
+        (*transport)->Perform({.method = method, .path = "/v1.41/images/x"});
+    ASSERT_TRUE(response.ok()) << method << ": " << response.status();
+    EXPECT_EQ(response->status, 200);
+  }
+  // Each DELETE on a new ssh, every GET on one already there.
+  EXPECT_EQ(server_->connections(), pooled + 2);
+  transport->reset();
+  ::setenv("PATH", saved_path.c_str(), 1);
+  std::ifstream log(dir_ + "/ssh.log");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(log, line);) lines.push_back(line);
+  EXPECT_THAT(lines, SizeIs(pooled + 2));
+  for (const std::string& line : lines) {
+    EXPECT_EQ(line,
+              "-o ConnectTimeout=30 -T -l me -p 2222 -- build-host docker "
+              "system dial-stdio");
+  }
+  // Every ssh was reaped when the transport went.
+  errno = 0;
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Engine endpoint resolution as the docker CLI does it: picks the context,
-// reads the docker config and context store, and normalises the host.
+// reads the docker config and context store, and normalises the host
+// (unix://, tcp://, ssh://).
 #include "engine/endpoint.h"
 
 #include <pwd.h>
@@ -36,6 +37,7 @@ constexpr char kDefaultTlsPort[] = "2376";
 constexpr char kUnixScheme[] = "unix://";
 constexpr char kTcpScheme[] = "tcp://";
 constexpr char kSchemeSeparator[] = "://";
+constexpr std::string_view kSshScheme = "ssh://";
 
 // Returns the variable's value, or "" when it is unset.
 std::string EnvOrEmpty(const EnvironmentLookup& env, std::string_view name) {
@@ -152,6 +154,11 @@ absl::StatusOr<std::string> ParseUnixPath(std::string_view path,
   }
   if (path.empty()) return std::string(kDefaultUnixHost);
   return absl::StrCat(kUnixScheme, std::string(path));
+}
+
+absl::Status InvalidSshHost(std::string_view host, std::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "invalid ssh host \"", std::string(host), "\": ", std::string(reason)));
 }
 
 // --- Files -------------------------------------------------------------------
@@ -489,9 +496,74 @@ absl::StatusOr<std::string> ParseHost(std::string_view host, bool tls) {
       trimmed.substr(separator + std::strlen(kSchemeSeparator));
   if (scheme == "unix") return ParseUnixPath(rest, host);
   if (scheme == "tcp") return ParseTcpAddress(rest, tls, host);
+  if (scheme == "ssh") {
+    // Kept as given, as docker keeps it; checked here so that a bad one is
+    // named before anything runs.
+    absl::StatusOr<SshAddress> address = ParseSshHost(trimmed);
+    if (!address.ok()) return address.status();
+    return std::string(trimmed);
+  }
   return absl::InvalidArgumentError(
       absl::StrCat("unsupported host \"", std::string(host),
-                   "\": docker gc supports unix:// and tcp://"));
+                   "\": docker gc supports unix://, tcp:// and ssh://"));
+}
+
+bool IsSshHost(std::string_view host) { return host.starts_with(kSshScheme); }
+
+absl::StatusOr<SshAddress> ParseSshHost(std::string_view host) {
+  if (!IsSshHost(host)) return InvalidSshHost(host, "expected ssh://");
+  std::string_view rest = host.substr(kSshScheme.size());
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    return InvalidSshHost(host, "extra query or fragment after the host");
+  }
+  SshAddress address;
+  const size_t slash = rest.find('/');
+  if (slash != std::string_view::npos) {
+    address.path = std::string(rest.substr(slash));
+    if (address.path == "/") address.path.clear();
+    rest = rest.substr(0, slash);
+  }
+  const size_t at = rest.rfind('@');
+  if (at != std::string_view::npos) {
+    std::string_view user = rest.substr(0, at);
+    if (user.find(':') != std::string_view::npos) {
+      return InvalidSshHost(host, "plain-text password is not supported");
+    }
+    address.user = std::string(user);
+    rest = rest.substr(at + 1);
+  }
+  std::string_view name = rest;
+  std::string_view port;
+  if (rest.starts_with('[')) {
+    const size_t close = rest.find(']');
+    if (close == std::string_view::npos) {
+      return InvalidSshHost(host, "missing \"]\" in IPv6 address");
+    }
+    name = rest.substr(1, close - 1);
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty() && !after.starts_with(':')) {
+      return InvalidSshHost(host, "expected \":\" after the IPv6 address");
+    }
+    if (!after.empty()) port = after.substr(1);
+  } else if (const size_t colon = rest.find(':');
+             colon != std::string_view::npos) {
+    name = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+    if (port.find(':') != std::string_view::npos) {
+      return InvalidSshHost(host, "IPv6 addresses must be in brackets");
+    }
+  }
+  if (name.empty()) return InvalidSshHost(host, "no host specified");
+  if (rest.find(':') != std::string_view::npos && !IsValidPort(port)) {
+    return InvalidSshHost(host, "the port must be a number in 1..65535");
+  }
+  if (name.starts_with('-') || address.user.starts_with('-')) {
+    return InvalidSshHost(host,
+                          "a user or host name must not begin with \"-\"");
+  }
+  address.host = std::string(name);
+  address.port = std::string(port);
+  return address;
 }
 
 std::string ContextDirectoryName(std::string_view context_name) {

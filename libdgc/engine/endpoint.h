@@ -37,7 +37,8 @@ struct GlobalOptions {
   std::string tls_key;      // --tlskey
 };
 
-// TLS settings for a tcp:// endpoint. Empty file names mean "none".
+// TLS settings for a tcp:// endpoint (never used with ssh://, which secures
+// the connection itself). Empty file names mean "none".
 struct TlsSettings {
   bool verify = true;     // verify the server certificate
   std::string ca_file;    // PEM CA bundle
@@ -47,7 +48,8 @@ struct TlsSettings {
 
 // A resolved engine endpoint.
 struct Endpoint {
-  // "unix:///var/run/docker.sock" or "tcp://host:port" (port always present).
+  // "unix:///var/run/docker.sock", "tcp://host:port" (port always present)
+  // or "ssh://[user@]host[:port][/path]" (as given).
   std::string host;
   // Set when the connection uses TLS (tcp:// only).
   std::optional<TlsSettings> tls;
@@ -77,7 +79,9 @@ EnvironmentLookup ProcessEnvironment();
 // always, the client certificate and key (both) only when a flag names
 // one or either file exists. A named context uses TLS when its TLS
 // directory holds any of those files or its SkipTLSVerify is true. TLS is
-// only ever set for tcp:// hosts, and then every file it names is readable.
+// only ever set for tcp:// hosts, and then every file it names is readable:
+// as the docker CLI, TLS flags, variables and context files are ignored for
+// an ssh:// host (front ends may refuse the flags).
 //
 // Errors (InvalidArgument unless noted), each naming what is at fault:
 //   - a TLS file that is missing (NotFound) or unreadable (PermissionDenied),
@@ -101,8 +105,27 @@ absl::StatusOr<Endpoint> ResolveEndpoint(const GlobalOptions& options,
 // whitespace is ignored and an empty string means the default socket. A tcp
 // host without a name ("tcp://:p") uses "localhost", IPv6 addresses must be
 // bracketed, the port must be in 1..65535, and a trailing "/" is dropped
-// while any other path is rejected. Other schemes are InvalidArgument.
+// while any other path is rejected. "ssh://…" is kept as given once
+// ParseSshHost accepts it. Other schemes are InvalidArgument.
 absl::StatusOr<std::string> ParseHost(std::string_view host, bool tls);
+
+// The parts of an ssh:// host. Empty strings mean "not given".
+struct SshAddress {
+  std::string user;
+  std::string host;  // a name or an address (IPv6 without its brackets)
+  std::string port;
+  std::string path;  // the engine socket on the far side, e.g. "/run/d.sock"
+};
+
+// IsSshHost reports whether `host` has the ssh:// scheme.
+bool IsSshHost(std::string_view host);
+
+// ParseSshHost splits "ssh://[user@]host[:port][/path]" as the docker CLI
+// does. A path of "/" alone is no path. Errors (InvalidArgument, naming the
+// host): another scheme, no host name, a password (not supported, as
+// docker), a query or fragment, a port that is not in 1..65535, or a
+// user, host or port that ssh would take for an option (a leading "-").
+absl::StatusOr<SshAddress> ParseSshHost(std::string_view host);
 
 // ConfigDirectory returns the docker config directory: --config, else
 // $DOCKER_CONFIG, else $HOME/.docker (the passwd entry's home when HOME is

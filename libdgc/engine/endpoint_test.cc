@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
@@ -435,13 +436,33 @@ TEST_F(EndpointTest, InvalidMetaJsonNamesTheFile) {
   }
 }
 
+TEST_F(EndpointTest, ContextWithSshHost) {
+  WriteContext("remote", "ssh://user@remote.example:2222");
+  WriteContextTls("remote", "ca.pem");
+  options_.context = "remote";
+  absl::StatusOr<Endpoint> endpoint = Resolve();
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status();
+  EXPECT_EQ(endpoint->host, "ssh://user@remote.example:2222");
+  EXPECT_EQ(endpoint->context, "remote");
+  EXPECT_FALSE(endpoint->tls.has_value());  // as docker: ssh has its own
+}
+
+TEST_F(EndpointTest, SshHostIgnoresTlsVariables) {
+  env_["DOCKER_HOST"] = "ssh://me@build-host";
+  env_["DOCKER_TLS_VERIFY"] = "1";
+  env_["DOCKER_CERT_PATH"] = "/no/such/directory";
+  absl::StatusOr<Endpoint> endpoint = Resolve();
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status();
+  EXPECT_EQ(endpoint->host, "ssh://me@build-host");
+  EXPECT_FALSE(endpoint->tls.has_value());
+}
+
 TEST_F(EndpointTest, ContextWithUnsupportedHost) {
-  WriteContext("remote", "ssh://user@remote.example");
+  WriteContext("remote", "fd://");
   options_.context = "remote";
   absl::StatusOr<Endpoint> endpoint = Resolve();
   EXPECT_EQ(endpoint.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(endpoint.status().message()),
-              HasSubstr("ssh://user@remote.example"));
+  EXPECT_THAT(std::string(endpoint.status().message()), HasSubstr("fd://"));
   EXPECT_THAT(std::string(endpoint.status().message()),
               HasSubstr(MetaPath("remote")));
 }
@@ -657,14 +678,81 @@ TEST(ParseHostTest, RejectsMalformedHostsNamingThem) {
 
 TEST(ParseHostTest, RejectsUnsupportedSchemes) {
   for (const char* input :
-       {"ssh://x", "ssh://user@h:22", "fd://", "npipe:////./pipe/docker_engine",
-        "http://h:2375", "https://h", "udp://127.0.0.1", "://", "TCP://h"}) {
+       {"fd://", "npipe:////./pipe/docker_engine", "http://h:2375", "https://h",
+        "udp://127.0.0.1", "://", "TCP://h"}) {
     SCOPED_TRACE(input);
     absl::StatusOr<std::string> host = ParseHost(input, false);
     EXPECT_EQ(host.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_EQ(std::string(host.status().message()),
               std::string("unsupported host \"") + input +
-                  "\": docker gc supports unix:// and tcp://");
+                  "\": docker gc supports unix://, tcp:// and ssh://");
+  }
+}
+
+TEST(ParseHostTest, KeepsSshHostsAsGiven) {
+  for (const char* input : {"ssh://x", "ssh://user@h:22", "ssh://h/run/d.sock",
+                            "ssh://[::1]:2222"}) {
+    SCOPED_TRACE(input);
+    absl::StatusOr<std::string> host =
+        ParseHost(std::string(" ") + input, false);
+    ASSERT_TRUE(host.ok()) << host.status();
+    EXPECT_EQ(*host, input);
+  }
+}
+
+TEST(ParseHostTest, RejectsMalformedSshHosts) {
+  for (const char* input : {"ssh://", "ssh://user:secret@h", "ssh://h:99999",
+                            "ssh://h?x=1", "ssh://-oProxyCommand=x"}) {
+    SCOPED_TRACE(input);
+    absl::StatusOr<std::string> host = ParseHost(input, false);
+    EXPECT_EQ(host.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(host.status().message()), HasSubstr(input));
+  }
+}
+
+TEST(ParseSshHostTest, SplitsEveryPart) {
+  absl::StatusOr<SshAddress> address =
+      ParseSshHost("ssh://me@build-host:2222/run/user/1000/docker.sock");
+  ASSERT_TRUE(address.ok()) << address.status();
+  EXPECT_EQ(address->user, "me");
+  EXPECT_EQ(address->host, "build-host");
+  EXPECT_EQ(address->port, "2222");
+  EXPECT_EQ(address->path, "/run/user/1000/docker.sock");
+}
+
+TEST(ParseSshHostTest, HostAloneAndIpv6) {
+  absl::StatusOr<SshAddress> plain = ParseSshHost("ssh://h/");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->host, "h");
+  EXPECT_EQ(plain->user, "");
+  EXPECT_EQ(plain->port, "");
+  EXPECT_EQ(plain->path, "");
+  absl::StatusOr<SshAddress> v6 = ParseSshHost("ssh://root@[::1]:22");
+  ASSERT_TRUE(v6.ok()) << v6.status();
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, "22");
+}
+
+TEST(ParseSshHostTest, RejectsWhatDockerRejects) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"tcp://h", "expected ssh://"},
+      {"ssh://", "no host specified"},
+      {"ssh://me@", "no host specified"},
+      {"ssh://me:secret@h", "plain-text password is not supported"},
+      {"ssh://h?socket=x", "extra query or fragment"},
+      {"ssh://h#x", "extra query or fragment"},
+      {"ssh://h:0", "1..65535"},
+      {"ssh://h:", "1..65535"},
+      {"ssh://h:22:33", "brackets"},
+      {"ssh://-oProxyCommand=touch", "must not begin with \"-\""},
+      {"ssh://-l@h", "must not begin with \"-\""},
+  };
+  for (const auto& [input, reason] : cases) {
+    SCOPED_TRACE(input);
+    absl::StatusOr<SshAddress> address = ParseSshHost(input);
+    EXPECT_EQ(address.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(address.status().message()), HasSubstr(input));
+    EXPECT_THAT(std::string(address.status().message()), HasSubstr(reason));
   }
 }
 

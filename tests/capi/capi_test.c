@@ -55,9 +55,12 @@ static void test_arguments_and_errors(void) {
   CHECK(strlen(dgc_version()) > 0);
   CHECK(dgc_client_new(NULL, NULL) == DGC_EINVALID);
   CHECK(strstr(dgc_error_last(), "NULL") != NULL);
-  CHECK(dgc_client_new(&client, "ssh://example") == DGC_EINVALID);
+  CHECK(dgc_client_new(&client, "ssh://me:secret@example") == DGC_EINVALID);
   CHECK(client == NULL);
-  CHECK(strstr(dgc_error_last(), "ssh://example") != NULL);
+  CHECK(strstr(dgc_error_last(), "plain-text password") != NULL);
+  CHECK(dgc_client_new(&client, "fd://example") == DGC_EINVALID);
+  CHECK(client == NULL);
+  CHECK(strstr(dgc_error_last(), "fd://example") != NULL);
   CHECK(dgc_policy_from_json(&policy, bad_policy, strlen(bad_policy)) ==
         DGC_EINVALID);
   CHECK(policy == NULL);

@@ -78,8 +78,8 @@ class EngineDownTest(BadInputCase):
         self.assert_clean_error(run_dgc("-H", host, "df", "--format", "json"), host)
 
     def test_unsupported_scheme(self):
-        self.assert_clean_error(run_dgc("-H", "ssh://x", "df", "--format", "json"),
-                                "ssh://x")
+        self.assert_clean_error(run_dgc("-H", "fd://", "df", "--format", "json"),
+                                "fd://")
 
 
 @unittest.skipUnless(os.geteuid() == 0, "needs root to run the binary as another user")

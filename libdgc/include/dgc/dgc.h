@@ -117,7 +117,8 @@ DGC_EXPORT void dgc_buf_dispose(dgc_buf* buf);
 DGC_EXPORT int dgc_init(void);
 
 /* dgc_client_new makes a client for the engine at `host`
- * ("unix:///var/run/docker.sock", "tcp://host:2376"), or, when `host` is
+ * ("unix:///var/run/docker.sock", "tcp://host:2376", "ssh://me@host": the
+ * `ssh` in PATH runs `docker system dial-stdio` there), or, when `host` is
  * NULL, the engine the docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT,
  * the config's current context, TLS from DOCKER_TLS_VERIFY and
  * DOCKER_CERT_PATH). Nothing is sent until it is used. Errors:
@@ -130,7 +131,9 @@ DGC_EXPORT void dgc_client_free(dgc_client* client);
 /* dgc_inventory_fetch reads the engine's images, layers and containers
  * (read-only) and checks that their bytes can be accounted exactly.
  * Errors: DGC_EUNAVAILABLE, DGC_ETIMEOUT, DGC_EPERM, DGC_EENGINE,
- * DGC_EPROTOCOL; DGC_EPRECONDITION for an engine libdgc cannot account. */
+ * DGC_EPROTOCOL; DGC_EPRECONDITION for an engine libdgc cannot account,
+ * or an ssh:// engine whose ssh failed for good (authentication, host key,
+ * no docker there; the message has ssh's own words). */
 DGC_EXPORT int dgc_inventory_fetch(dgc_inventory** out, dgc_client* client);
 /* dgc_inventory_from_snapshot reads a dgc.snapshot/v1 document, checked as
  * dgc_inventory_fetch checks an engine's. Errors: DGC_EINVALID,
