@@ -11,8 +11,9 @@ namespace dgc {
 void AddGlobalFlags(FlagSet& flags, GlobalFlags* global) {
   GlobalOptions& c = global->connection;
   flags.String("host", 'H', &c.host, "Daemon socket to connect to", "host");
-  flags.String("context", 'c', &c.context,
-               "Name of the context to use to connect to the daemon", "string");
+  flags.RepeatedString("context", 'c', &c.context, &global->contexts,
+                       "Name of the context to use to connect to the daemon",
+                       "string");
   flags.String("config", 0, &c.config_dir, "Location of client config files",
                "string");
   flags.Bool("tls", 0, &c.tls, "Use TLS; implied by --tlsverify");

@@ -29,6 +29,9 @@ inline constexpr int kExitSomeFailed = 3;
 // The docker CLI's global flags, as docker-gc understands them.
 struct GlobalFlags {
   GlobalOptions connection;
+  // Every -c/--context given, in order (connection.context is the last):
+  // plan, apply, df and check handle several as a fleet (fleet_command.h).
+  std::vector<std::string> contexts;
   bool debug = false;
   std::string log_level;
 };
@@ -50,6 +53,9 @@ struct Invocation {
   // there when the command returns (check writes its own).
   std::string metrics_file{};
   RunMetrics metrics{};
+  // Set when the command runs for one engine of a fleet: it then also puts
+  // its JSON document here, and neither prompts nor shows progress.
+  std::string* fleet_document = nullptr;
 };
 
 struct Command {

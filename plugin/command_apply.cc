@@ -15,6 +15,7 @@
 #include "plugin/apply_lock.h"
 #include "plugin/audit_log.h"
 #include "plugin/command.h"
+#include "plugin/fleet_command.h"
 #include "plugin/human_units.h"
 #include "plugin/inventory_source.h"
 #include "plugin/plan_table.h"
@@ -86,6 +87,109 @@ void PrintProgress(size_t done, size_t total, uint64_t freed,
   err.flush();
 }
 
+// A file of --lock or --log for `engine`: the path itself for one engine,
+// with ".CONTEXT" appended for one engine of a fleet (each its own lock
+// and log).
+std::string PerEngine(const std::string& path, const Invocation& engine) {
+  if (engine.fleet_document == nullptr) return path;
+  return absl::StrCat(path, ".", engine.global.connection.context);
+}
+
+// Applies `request` on the engine `engine` names, holding its lock and
+// writing its audit log; prints the results. Returns the exit code.
+absl::StatusOr<int> ApplyOnEngine(Invocation& engine,
+                                  const ApplyOptions& options,
+                                  absl::Duration lock_timeout,
+                                  ApplyRequest request, bool confirmed) {
+  std::optional<ApplyLock> lock;
+  if (!options.lock_file.empty()) {
+    absl::StatusOr<ApplyLock> acquired =
+        ApplyLock::Acquire(PerEngine(options.lock_file, engine), lock_timeout);
+    if (!acquired.ok()) return acquired.status();
+    lock.emplace(*std::move(acquired));
+  }
+  std::optional<AuditLog> audit;
+  if (!options.log_file.empty()) {
+    absl::StatusOr<AuditLog> opened =
+        AuditLog::Open(PerEngine(options.log_file, engine));
+    if (!opened.ok()) return opened.status();
+    audit.emplace(*std::move(opened));
+    if (audit->torn().has_value()) {
+      engine.err << TornLineWarning(PerEngine(options.log_file, engine),
+                                    *audit->torn());
+    }
+  }
+
+  absl::StatusOr<std::unique_ptr<EngineSession>> session =
+      OpenSession(engine, Access::kReadWrite);
+  if (!session.ok()) return session.status();
+  absl::StatusOr<ApplyRun> run = ApplyRun::Prepare(**session, request);
+  if (!run.ok()) return run.status();
+  const Plan& plan = run->plan();
+  engine.metrics.AddInventory(run->inventory());
+  engine.metrics.AddPlan(plan);
+  PrintWarnings(plan.warnings, engine.err);
+  if (!plan.actions.empty() && !confirmed &&
+      !Confirm(plan, request.policy, engine)) {
+    engine.err << "Nothing was changed.\n";
+    return kExitOk;
+  }
+
+  if (engine.fleet_document == nullptr) WatchStopSignals(engine.env);
+  bool table = options.format == "table";
+  bool progress = engine.fleet_document == nullptr && ::isatty(STDERR_FILENO);
+  uint64_t freed = 0;
+  absl::Status audit_error;
+  ExecutorHooks hooks;
+  hooks.stop_requested = StopRequested;
+  hooks.on_result = [&](const ActionResult& result, size_t index,
+                        size_t total) {
+    freed += result.freed_bytes;
+    if (progress) engine.err << "\r\033[K" << std::flush;
+    if (table) PrintResultLine(result, engine.out);
+    if (progress) PrintProgress(index + 1, total, freed, engine.err);
+    if (audit.has_value() && audit_error.ok()) {
+      audit_error = audit->Append(AuditLine(result, run->inventory().engine));
+    }
+  };
+  ApplyReport report = run->Execute(hooks);
+  engine.metrics.AddApplyReport(report);
+
+  if (table) {
+    if (plan.actions.empty()) engine.out << "Nothing to do.\n";
+    engine.out << absl::StrFormat("Total reclaimed space: %s\n",
+                                  HumanSize(report.summary.freed_bytes));
+    if (report.engine.containerd_store) {
+      // That store's DELETE does not say which layers went (SPEC §10).
+      engine.out << (report.summary.freed_measured_by == "layers_size"
+                         ? "Measured as the drop of the engine's "
+                           "LayersSize; freed content blobs are not "
+                           "counted (content store not visible)\n"
+                         : "Measured as the drop of the engine's "
+                           "LayersSize plus the content blobs gone from "
+                           "containerd's content store\n");
+    }
+    if (report.watermark.has_value()) {
+      engine.out << WatermarkLine(*report.watermark, /*planned=*/false) << "\n";
+    }
+  } else {
+    engine.out << ApplyReportToJson(report);
+  }
+  if (engine.fleet_document != nullptr) {
+    *engine.fleet_document = ApplyReportToJson(report);
+  }
+  engine.out.flush();
+  if (!audit_error.ok()) return audit_error;
+  const ApplySummary& summary = report.summary;
+  if (!summary.stopped.empty()) {
+    return absl::AbortedError(absl::StrFormat(
+        "apply stopped: %s; %d done, %d skipped, %d failed, %d unknown",
+        summary.stopped, summary.done, summary.skipped, summary.failed,
+        summary.unknown));
+  }
+  return summary.failed > 0 || summary.unknown > 0 ? kExitSomeFailed : kExitOk;
+}
+
 }  // namespace
 
 absl::StatusOr<int> RunApply(Invocation& invocation) {
@@ -115,10 +219,29 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
   std::string timeout, metrics_file;
   AddTimeoutFlag(flags, &timeout);
   AddMetricsFileFlag(flags, &metrics_file);
+  bool all_contexts = false;
+  AddAllContextsFlag(flags, &all_contexts);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
   if (!*parsed) return kExitOk;  // the help was printed
+  absl::StatusOr<std::vector<std::string>> fleet =
+      FleetContexts(flags, invocation, all_contexts);
+  if (!fleet.ok()) return fleet.status();
+  if (!fleet->empty()) {
+    if (!options.plan_file.empty()) {
+      return NotInFleet(flags, "--plan", "a saved plan is for one engine");
+    }
+    if (!metrics_file.empty()) {
+      return NotInFleet(flags, "--metrics-file",
+                        "its metrics describe one engine");
+    }
+    if (!options.yes && !options.force) {
+      return NotInFleet(flags, "apply without --yes",
+                        "confirm with --yes after a fleet plan");
+    }
+  }
+
   if (absl::Status valid = CheckMetricsFileFlag(flags, metrics_file);
       !valid.ok()) {
     return valid;
@@ -153,23 +276,6 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
       ParseNowFlag(flags.command(), options.now_text);
   if (!now_flag.ok()) return now_flag.status();
 
-  std::optional<ApplyLock> lock;
-  if (!options.lock_file.empty()) {
-    absl::StatusOr<ApplyLock> acquired =
-        ApplyLock::Acquire(options.lock_file, lock_timeout);
-    if (!acquired.ok()) return acquired.status();
-    lock.emplace(*std::move(acquired));
-  }
-  std::optional<AuditLog> audit;
-  if (!options.log_file.empty()) {
-    absl::StatusOr<AuditLog> opened = AuditLog::Open(options.log_file);
-    if (!opened.ok()) return opened.status();
-    audit.emplace(*std::move(opened));
-    if (audit->torn().has_value()) {
-      invocation.err << TornLineWarning(options.log_file, *audit->torn());
-    }
-  }
-
   Policy policy;  // stays empty for a saved plan
   Plan saved_plan;
   ApplyRequest request{.now = *now_flag,
@@ -186,73 +292,15 @@ absl::StatusOr<int> RunApply(Invocation& invocation) {
     saved_plan = *std::move(loaded);
     request.saved_plan = &saved_plan;
   }
-  absl::StatusOr<std::unique_ptr<EngineSession>> session =
-      OpenSession(invocation, Access::kReadWrite);
-  if (!session.ok()) return session.status();
-  absl::StatusOr<ApplyRun> run = ApplyRun::Prepare(**session, request);
-  if (!run.ok()) return run.status();
-  const Plan& plan = run->plan();
-  invocation.metrics.AddInventory(run->inventory());
-  invocation.metrics.AddPlan(plan);
-  PrintWarnings(plan.warnings, invocation.err);
-  if (!plan.actions.empty() && !confirmed &&
-      !Confirm(plan, options.plan_file.empty() ? &policy : nullptr,
-               invocation)) {
-    invocation.err << "Nothing was changed.\n";
-    return kExitOk;
-  }
-
-  WatchStopSignals(invocation.env);
-  bool table = options.format == "table";
-  bool progress = ::isatty(STDERR_FILENO);
-  uint64_t freed = 0;
-  absl::Status audit_error;
-  ExecutorHooks hooks;
-  hooks.stop_requested = StopRequested;
-  hooks.on_result = [&](const ActionResult& result, size_t index,
-                        size_t total) {
-    freed += result.freed_bytes;
-    if (progress) invocation.err << "\r\033[K" << std::flush;
-    if (table) PrintResultLine(result, invocation.out);
-    if (progress) PrintProgress(index + 1, total, freed, invocation.err);
-    if (audit.has_value() && audit_error.ok()) {
-      audit_error = audit->Append(AuditLine(result, run->inventory().engine));
-    }
+  EngineCommand apply_one = [&](Invocation& engine) -> absl::StatusOr<int> {
+    return ApplyOnEngine(engine, options, lock_timeout, request, confirmed);
   };
-  ApplyReport report = run->Execute(hooks);
-  invocation.metrics.AddApplyReport(report);
-
-  if (table) {
-    if (plan.actions.empty()) invocation.out << "Nothing to do.\n";
-    invocation.out << absl::StrFormat("Total reclaimed space: %s\n",
-                                      HumanSize(report.summary.freed_bytes));
-    if (report.engine.containerd_store) {
-      // That store's DELETE does not say which layers went (SPEC §10).
-      invocation.out << (report.summary.freed_measured_by == "layers_size"
-                             ? "Measured as the drop of the engine's "
-                               "LayersSize; freed content blobs are not "
-                               "counted (content store not visible)\n"
-                             : "Measured as the drop of the engine's "
-                               "LayersSize plus the content blobs gone from "
-                               "containerd's content store\n");
-    }
-    if (report.watermark.has_value()) {
-      invocation.out << WatermarkLine(*report.watermark, /*planned=*/false)
-                     << "\n";
-    }
-  } else {
-    invocation.out << ApplyReportToJson(report);
+  if (!fleet->empty()) {
+    WatchStopSignals(invocation.env);
+    return RunFleetCommand(invocation, FleetKind::kApply,
+                           options.format == "json", *fleet, apply_one);
   }
-  invocation.out.flush();
-  if (!audit_error.ok()) return audit_error;
-  const ApplySummary& summary = report.summary;
-  if (!summary.stopped.empty()) {
-    return absl::AbortedError(absl::StrFormat(
-        "apply stopped: %s; %d done, %d skipped, %d failed, %d unknown",
-        summary.stopped, summary.done, summary.skipped, summary.failed,
-        summary.unknown));
-  }
-  return summary.failed > 0 || summary.unknown > 0 ? kExitSomeFailed : kExitOk;
+  return apply_one(invocation);
 }
 
 }  // namespace dgc

@@ -9,6 +9,7 @@
 #include "engine/policy_file.h"
 #include "engine/session.h"
 #include "plugin/command.h"
+#include "plugin/fleet_command.h"
 #include "plugin/inventory_source.h"
 #include "plugin/metrics.h"
 #include "plugin/nagios_check.h"
@@ -82,6 +83,50 @@ absl::StatusOr<CheckResult> Check(Invocation& invocation, const FlagSet& flags,
   return EvaluateCheck(*levels, measure, *plan);
 }
 
+// The check of several engines (fleet_command.h): one line, the worst
+// state, each engine's text and perfdata under its context.
+int CheckFleet(Invocation& invocation, const FlagSet& flags,
+               const CheckOptions& options,
+               const absl::StatusOr<std::vector<std::string>>& fleet) {
+  std::string line;
+  CheckState state = CheckState::kUnknown;
+  absl::Status timeout = CheckTimeoutFlag(flags, options.timeout, &invocation);
+  if (!fleet.ok() || !timeout.ok()) {
+    line =
+        UnknownLine(ToStd((fleet.ok() ? timeout : fleet.status()).message()));
+  } else if (!options.metrics_file.empty()) {
+    line = UnknownLine(ToStd(
+        NotInFleet(flags, "--metrics-file", "its metrics describe one engine")
+            .message()));
+  } else {
+    FleetRun run = RunCommandOnFleet(
+        invocation, *fleet, [&](Invocation& engine) -> absl::StatusOr<int> {
+          CheckLevels levels;
+          RunMetrics metrics("check", absl::Now());
+          absl::StatusOr<CheckResult> checked =
+              Check(engine, flags, options, &levels, &metrics);
+          if (!checked.ok()) return checked.status();
+          engine.out << checked->line;
+          return static_cast<int>(checked->state);
+        });
+    std::vector<FleetCheckEngine> engines;
+    for (size_t i = 0; i < run.entries.size(); ++i) {
+      const FleetEngineOutput& output = run.outputs[i];
+      engines.push_back(
+          {.context = run.entries[i].context,
+           .state = output.error.ok()
+                        ? static_cast<CheckState>(output.exit_code)
+                        : CheckState::kUnknown,
+           .line = output.error.ok()
+                       ? output.text
+                       : UnknownLine(ToStd(output.error.message()))});
+    }
+    line = FleetCheckLine(engines, &state);
+  }
+  invocation.out << line << "\n";
+  return static_cast<int>(state);
+}
+
 }  // namespace
 
 absl::StatusOr<int> RunCheck(Invocation& invocation) {
@@ -104,9 +149,18 @@ absl::StatusOr<int> RunCheck(Invocation& invocation) {
   AddNoCacheFlag(flags, &invocation);
   AddTimeoutFlag(flags, &options.timeout);
   AddMetricsFileFlag(flags, &options.metrics_file);
+  bool all_contexts = false;
+  AddAllContextsFlag(flags, &all_contexts);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (parsed.ok() && !*parsed) return kExitOk;  // the help was printed
+  if (parsed.ok()) {
+    absl::StatusOr<std::vector<std::string>> fleet =
+        FleetContexts(flags, invocation, all_contexts);
+    if (!fleet.ok() || !fleet->empty()) {
+      return CheckFleet(invocation, flags, options, fleet);
+    }
+  }
 
   RunMetrics metrics("check", started);
   CheckLevels levels;

@@ -9,6 +9,7 @@
 #include "engine/policy_file.h"
 #include "engine/session.h"
 #include "plugin/command.h"
+#include "plugin/fleet_command.h"
 #include "plugin/human_units.h"
 #include "plugin/inventory_source.h"
 #include "plugin/plan_table.h"
@@ -142,6 +143,8 @@ absl::StatusOr<int> RunDf(Invocation& invocation) {
                "file");
   std::string timeout;
   AddTimeoutFlag(flags, &timeout);
+  bool all_contexts = false;
+  AddAllContextsFlag(flags, &all_contexts);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
@@ -153,32 +156,53 @@ absl::StatusOr<int> RunDf(Invocation& invocation) {
   absl::StatusOr<std::optional<absl::Time>> now_flag =
       CheckReadFlags(flags, read);
   if (!now_flag.ok()) return now_flag.status();
-  absl::StatusOr<Inventory> inventory = LoadInventory(invocation, read.from);
-  if (!inventory.ok()) return inventory.status();
-  PrintWarnings(inventory->warnings, invocation.err);
-  std::optional<Plan> plan;
+  absl::StatusOr<std::vector<std::string>> fleet =
+      FleetContexts(flags, invocation, all_contexts);
+  if (!fleet.ok()) return fleet.status();
+  if (!fleet->empty() && !read.from.empty()) {
+    return NotInFleet(flags, "--from", "a snapshot is one engine's");
+  }
+  std::optional<Policy> policy;
   if (!policy_file.empty()) {
-    absl::StatusOr<Policy> policy = ReadPolicyFile(policy_file);
-    if (!policy.ok()) return policy.status();
-    absl::StatusOr<Plan> planned = MakePlan(*inventory, *policy, *now_flag);
-    if (!planned.ok()) return planned.status();
-    plan = *std::move(planned);
+    absl::StatusOr<Policy> read_policy = ReadPolicyFile(policy_file);
+    if (!read_policy.ok()) return read_policy.status();
+    policy = *std::move(read_policy);
   }
-  const Plan* plan_or_null = plan.has_value() ? &*plan : nullptr;
-  if (read.format == "json") {
-    invocation.out << DiskUsageDocument(*inventory, plan_or_null);
+  EngineCommand df_one = [&](Invocation& engine) -> absl::StatusOr<int> {
+    absl::StatusOr<Inventory> inventory = LoadInventory(engine, read.from);
+    if (!inventory.ok()) return inventory.status();
+    PrintWarnings(inventory->warnings, engine.err);
+    std::optional<Plan> plan;
+    if (policy.has_value()) {
+      absl::StatusOr<Plan> planned = MakePlan(*inventory, *policy, *now_flag);
+      if (!planned.ok()) return planned.status();
+      plan = *std::move(planned);
+    }
+    const Plan* plan_or_null = plan.has_value() ? &*plan : nullptr;
+    if (read.format == "json" || engine.fleet_document != nullptr) {
+      std::string json = DiskUsageDocument(*inventory, plan_or_null);
+      if (engine.fleet_document != nullptr) *engine.fleet_document = json;
+      if (read.format == "json") {
+        engine.out << json;
+        return kExitOk;
+      }
+    }
+    DiskUsage usage = ComputeDiskUsage(*inventory);
+    PrintRepositories(*inventory, usage, engine.out);
+    engine.out << "\n";
+    PrintImages(*inventory, usage, now_flag->value_or(DefaultClock(*inventory)),
+                engine.out);
+    engine.out << "\n";
+    PrintTotals(*inventory, usage.totals, engine.out);
+    engine.out << "\n";
+    PrintResources(*inventory, plan_or_null, engine.out);
     return kExitOk;
+  };
+  if (!fleet->empty()) {
+    return RunFleetCommand(invocation, FleetKind::kDf, read.format == "json",
+                           *fleet, df_one);
   }
-  DiskUsage usage = ComputeDiskUsage(*inventory);
-  PrintRepositories(*inventory, usage, invocation.out);
-  invocation.out << "\n";
-  PrintImages(*inventory, usage, now_flag->value_or(DefaultClock(*inventory)),
-              invocation.out);
-  invocation.out << "\n";
-  PrintTotals(*inventory, usage.totals, invocation.out);
-  invocation.out << "\n";
-  PrintResources(*inventory, plan_or_null, invocation.out);
-  return kExitOk;
+  return df_one(invocation);
 }
 
 }  // namespace dgc

@@ -7,6 +7,7 @@
 #include "engine/policy_file.h"
 #include "engine/session.h"
 #include "plugin/command.h"
+#include "plugin/fleet_command.h"
 #include "plugin/inventory_source.h"
 #include "plugin/plan_table.h"
 #include "plugin/table.h"
@@ -36,10 +37,28 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
   std::string timeout, metrics_file;
   AddTimeoutFlag(flags, &timeout);
   AddMetricsFileFlag(flags, &metrics_file);
+  bool all_contexts = false;
+  AddAllContextsFlag(flags, &all_contexts);
   absl::StatusOr<bool> parsed =
       ParseCommandLine(invocation, flags, {kUsage, kSummary});
   if (!parsed.ok()) return parsed.status();
   if (!*parsed) return kExitOk;  // the help was printed
+  absl::StatusOr<std::vector<std::string>> fleet =
+      FleetContexts(flags, invocation, all_contexts);
+  if (!fleet.ok()) return fleet.status();
+  if (!fleet->empty()) {
+    if (!read.from.empty()) {
+      return NotInFleet(flags, "--from", "a snapshot is one engine's");
+    }
+    if (!output.empty()) {
+      return NotInFleet(flags, "--output",
+                        "a saved plan is for one engine; use --format json");
+    }
+    if (!metrics_file.empty()) {
+      return NotInFleet(flags, "--metrics-file",
+                        "its metrics describe one engine");
+    }
+  }
   if (absl::Status valid = CheckMetricsFileFlag(flags, metrics_file);
       !valid.ok()) {
     return valid;
@@ -59,27 +78,35 @@ absl::StatusOr<int> RunPlan(Invocation& invocation) {
   InventoryScope scope = NeedsDockerUsage(*policy) || !metrics_file.empty()
                              ? InventoryScope::kAll
                              : InventoryScope::kImages;
-  absl::StatusOr<Inventory> inventory =
-      LoadInventory(invocation, read.from, scope);
-  if (!inventory.ok()) return inventory.status();
-  invocation.metrics.AddInventory(*inventory);
-  absl::StatusOr<Plan> planned = MakePlan(*inventory, *policy, *now_flag);
-  if (!planned.ok()) return planned.status();
-  const Plan& plan = *planned;
-  invocation.metrics.AddPlan(plan);
-  PrintWarnings(plan.warnings, invocation.err);
-  std::string json = PlanToJson(plan);
-  if (!output.empty()) {
-    if (absl::Status written = WriteFile(output, json); !written.ok()) {
-      return written;
+  EngineCommand plan_one = [&](Invocation& engine) -> absl::StatusOr<int> {
+    absl::StatusOr<Inventory> inventory =
+        LoadInventory(engine, read.from, scope);
+    if (!inventory.ok()) return inventory.status();
+    engine.metrics.AddInventory(*inventory);
+    absl::StatusOr<Plan> planned = MakePlan(*inventory, *policy, *now_flag);
+    if (!planned.ok()) return planned.status();
+    const Plan& plan = *planned;
+    engine.metrics.AddPlan(plan);
+    PrintWarnings(plan.warnings, engine.err);
+    std::string json = PlanToJson(plan);
+    if (!output.empty()) {
+      if (absl::Status written = WriteFile(output, json); !written.ok()) {
+        return written;
+      }
     }
+    if (engine.fleet_document != nullptr) *engine.fleet_document = json;
+    if (read.format == "json") {
+      engine.out << json;
+    } else {
+      PrintPlanTable(plan, &*policy, engine.out);
+    }
+    return kExitOk;
+  };
+  if (!fleet->empty()) {
+    return RunFleetCommand(invocation, FleetKind::kPlan, read.format == "json",
+                           *fleet, plan_one);
   }
-  if (read.format == "json") {
-    invocation.out << json;
-  } else {
-    PrintPlanTable(plan, &*policy, invocation.out);
-  }
-  return kExitOk;
+  return plan_one(invocation);
 }
 
 }  // namespace dgc

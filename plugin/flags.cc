@@ -37,6 +37,17 @@ void FlagSet::String(std::string name, char short_name, std::string* target,
                         .value_name = std::move(value_name)});
 }
 
+void FlagSet::RepeatedString(std::string name, char short_name,
+                             std::string* last, std::vector<std::string>* all,
+                             std::string help, std::string value_name) {
+  flags_.push_back(Flag{.name = std::move(name),
+                        .short_name = short_name,
+                        .string_target = last,
+                        .all_target = all,
+                        .help = std::move(help),
+                        .value_name = std::move(value_name)});
+}
+
 void FlagSet::Bool(std::string name, char short_name, bool* target,
                    std::string help) {
   flags_.push_back(Flag{.name = std::move(name),
@@ -79,15 +90,14 @@ absl::Status FlagSet::Set(const Flag& flag, std::string_view shown_name,
     }
     return absl::OkStatus();
   }
-  if (value != nullptr) {
-    *flag.string_target = *value;
-    return absl::OkStatus();
-  }
-  if (*i + 1 >= args.size()) {
+  if (value == nullptr && *i + 1 >= args.size()) {
     return UsageError(
         command_, absl::StrFormat("flag needs an argument: %s", shown_name));
   }
-  *flag.string_target = args[++*i];
+  *flag.string_target = value != nullptr ? *value : args[++*i];
+  if (flag.all_target != nullptr) {
+    flag.all_target->push_back(*flag.string_target);
+  }
   return absl::OkStatus();
 }
 

@@ -27,6 +27,12 @@ class FlagSet {
   // String declares a flag taking a value; `short_name` 0 for none.
   void String(std::string name, char short_name, std::string* target,
               std::string help, std::string value_name = "string");
+  // RepeatedString declares a value flag that may be given several times:
+  // each value is appended to `all`, and `last` holds the last one.
+  void RepeatedString(std::string name, char short_name, std::string* last,
+                      std::vector<std::string>* all, std::string help,
+                      std::string value_name = "string");
+
   // Bool declares a flag without a value (also accepts =true / =false).
   void Bool(std::string name, char short_name, bool* target, std::string help);
 
@@ -51,6 +57,7 @@ class FlagSet {
     std::string name;
     char short_name = 0;
     std::string* string_target = nullptr;
+    std::vector<std::string>* all_target = nullptr;  // RepeatedString
     bool* bool_target = nullptr;
     std::string help;
     std::string value_name;

@@ -16,6 +16,7 @@ namespace dgc {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 std::string Message(const absl::Status& status) {
@@ -257,6 +258,19 @@ TEST(UsageErrorTest, OtherErrorsAreNotUsageErrors) {
   EXPECT_FALSE(IsUsageError(absl::OkStatus(), &command));
   EXPECT_FALSE(IsUsageError(absl::UnavailableError("no engine"), &command));
   EXPECT_EQ(command, "unchanged");
+}
+
+TEST(RepeatedStringTest, KeepsEveryValueAndTheLast) {
+  FlagSet flags("docker gc plan");
+  std::string last;
+  std::vector<std::string> all;
+  flags.RepeatedString("context", 'c', &last, &all, "Context", "string");
+  ASSERT_TRUE(
+      flags.Parse({"--context", "a", "-c", "b", "--context=c", "-cd"}).ok());
+  EXPECT_THAT(all, ElementsAre("a", "b", "c", "d"));
+  EXPECT_EQ(last, "d");
+  EXPECT_FALSE(flags.Parse({"--context"}).ok());
+  EXPECT_THAT(flags.Usage(), HasSubstr("-c, --context string"));
 }
 
 }  // namespace

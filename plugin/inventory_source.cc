@@ -40,6 +40,11 @@ absl::StatusOr<std::unique_ptr<EngineSession>> OpenSession(
                                   endpoint->context))},
         invocation.err);
   }
+  return EngineSession::Open(*endpoint, access,
+                             CommandSessionOptions(invocation));
+}
+
+SessionOptions CommandSessionOptions(const Invocation& invocation) {
   SessionOptions options;
   options.transport.request_timeout = invocation.timeout;
   if (!invocation.no_cache)
@@ -50,7 +55,7 @@ absl::StatusOr<std::unique_ptr<EngineSession>> OpenSession(
       *err << "DEBUG: " << TerminalSafe(line, 400) << "\n";
     };
   }
-  return EngineSession::Open(*endpoint, access, options);
+  return options;
 }
 
 absl::StatusOr<Inventory> LoadInventory(const Invocation& invocation,

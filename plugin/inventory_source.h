@@ -24,6 +24,10 @@ namespace dgc {
 absl::StatusOr<std::unique_ptr<EngineSession>> OpenSession(
     const Invocation& invocation, Access access);
 
+// CommandSessionOptions returns the session options of the invocation's
+// flags: --timeout, --no-cache, -D/--debug (tracing to its stderr).
+SessionOptions CommandSessionOptions(const Invocation& invocation);
+
 // LoadInventory reads the inventory from the snapshot `from_file` when it
 // is not empty, else from the engine (read-only), within `scope`. Errors
 // name the file or the endpoint.

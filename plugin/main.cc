@@ -37,7 +37,9 @@ void PrintTopHelp(std::ostream& out) {
   }
   out << "\nRun 'docker gc COMMAND --help' for more information on a "
          "command.\n"
-         "Run 'docker gc help gc.json' for the policy file's format.\n";
+         "Run 'docker gc help gc.json' for the policy file's format.\n"
+         "plan, apply, df and check run on several engines with --context\n"
+         "given more than once, or --all-contexts.\n";
 }
 
 const Command* FindCommand(std::string_view name) {

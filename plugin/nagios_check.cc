@@ -226,4 +226,38 @@ std::string UnknownLine(std::string_view message) {
                          TerminalSafe(absl::StrJoin(lines, "; "), 1000));
 }
 
+std::string FleetCheckLine(const std::vector<FleetCheckEngine>& engines,
+                           CheckState* worst) {
+  // Severity of each state, in CheckState's order: OK, WARNING, CRITICAL,
+  // UNKNOWN.
+  constexpr int kSeverity[] = {0, 2, 3, 1};
+  *worst = CheckState::kOk;
+  std::vector<std::string> texts, perfdata;
+  for (const FleetCheckEngine& engine : engines) {
+    if (kSeverity[static_cast<int>(engine.state)] >
+        kSeverity[static_cast<int>(*worst)]) {
+      *worst = engine.state;
+    }
+    std::string_view line = engine.line;
+    std::string_view data;
+    if (size_t bar = line.find(" | "); bar != std::string_view::npos) {
+      data = line.substr(bar + 3);
+      line = line.substr(0, bar);
+    }
+    if (size_t dash = line.find(" - "); dash != std::string_view::npos) {
+      line = line.substr(dash + 3);
+    }
+    texts.push_back(absl::StrFormat("%s: %s %s", engine.context,
+                                    CheckStateName(engine.state), line));
+    for (absl::string_view item :
+         absl::StrSplit(ToAbsl(data), ' ', absl::SkipEmpty())) {
+      perfdata.push_back(absl::StrCat(engine.context, "_", item));
+    }
+  }
+  std::string out = absl::StrFormat("DOCKER-GC %s - %s", CheckStateName(*worst),
+                                    absl::StrJoin(texts, "; "));
+  if (!perfdata.empty()) out += " | " + absl::StrJoin(perfdata, " ");
+  return out;
+}
+
 }  // namespace dgc

@@ -27,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/plan.h"
@@ -82,6 +83,21 @@ CheckResult EvaluateCheck(const CheckLevels& levels,
 // UnknownLine returns "DOCKER-GC UNKNOWN - MESSAGE", the message on one
 // line (its lines joined with "; ") and terminal-safe.
 std::string UnknownLine(std::string_view message);
+
+// One engine's check in a fleet: its context and its line (EvaluateCheck's
+// or UnknownLine's), which starts with "DOCKER-GC STATE - ".
+struct FleetCheckEngine {
+  std::string context;
+  CheckState state = CheckState::kUnknown;
+  std::string line;
+};
+
+// FleetCheckLine returns the one line of a check of several engines and
+// sets `worst` to its state, the worst of theirs (CRITICAL, then WARNING,
+// then UNKNOWN, then OK): "DOCKER-GC WORST - a: STATE text; b: STATE text
+// | a_used=... b_used=...", each perfdata label prefixed with its context.
+std::string FleetCheckLine(const std::vector<FleetCheckEngine>& engines,
+                           CheckState* worst);
 
 }  // namespace dgc
 

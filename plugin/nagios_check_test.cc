@@ -198,5 +198,46 @@ TEST(UnknownLineTest, OneLineTerminalSafe) {
   EXPECT_EQ(UnknownLine("a\x1b[2Jb"), "DOCKER-GC UNKNOWN - a\\x1b[2Jb");
 }
 
+TEST(FleetCheckLineTest, WorstStateAndPerfdataPerEngine) {
+  CheckState worst = CheckState::kOk;
+  std::string line = FleetCheckLine(
+      {{.context = "a",
+        .state = CheckState::kOk,
+        .line = "DOCKER-GC OK - docker usage 1kB | used=1000B;;;0 "
+                "reclaimable=10B;;;0"},
+       {.context = "b",
+        .state = CheckState::kWarning,
+        .line = "DOCKER-GC WARNING - docker usage 9kB | used=9000B;;;0"},
+       {.context = "c",
+        .state = CheckState::kUnknown,
+        .line = UnknownLine("cannot connect")}},
+      &worst);
+  EXPECT_EQ(worst, CheckState::kWarning);
+  EXPECT_EQ(line,
+            "DOCKER-GC WARNING - a: OK docker usage 1kB; b: WARNING docker "
+            "usage 9kB; c: UNKNOWN cannot connect | a_used=1000B;;;0 "
+            "a_reclaimable=10B;;;0 b_used=9000B;;;0");
+}
+
+TEST(FleetCheckLineTest, CriticalBeatsUnknownBeatsOk) {
+  CheckState worst = CheckState::kOk;
+  FleetCheckLine({{.context = "a",
+                   .state = CheckState::kUnknown,
+                   .line = UnknownLine("x")},
+                  {.context = "b",
+                   .state = CheckState::kOk,
+                   .line = "DOCKER-GC OK - fine"}},
+                 &worst);
+  EXPECT_EQ(worst, CheckState::kUnknown);
+  FleetCheckLine({{.context = "a",
+                   .state = CheckState::kUnknown,
+                   .line = UnknownLine("x")},
+                  {.context = "b",
+                   .state = CheckState::kCritical,
+                   .line = "DOCKER-GC CRITICAL - full"}},
+                 &worst);
+  EXPECT_EQ(worst, CheckState::kCritical);
+}
+
 }  // namespace
 }  // namespace dgc

@@ -6,14 +6,17 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <new>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_format.h"
 #include "core/apply_report.h"
 #include "core/error_code.h"
+#include "core/fleet_document.h"
 #include "core/inventory.h"
 #include "core/library_version.h"
 #include "core/plan.h"
@@ -21,6 +24,7 @@
 #include "core/policy.h"
 #include "engine/curl_transport.h"
 #include "engine/endpoint.h"
+#include "engine/fleet.h"
 #include "engine/last_use_cache.h"
 #include "engine/policy_file.h"
 #include "engine/session.h"
@@ -145,6 +149,73 @@ dgc::ExecutorHooks HooksFor(const dgc_apply_options& options) {
   return hooks;
 }
 
+// Fails for apply options of a version this library does not know.
+int UnknownOptionsVersion(const char* function,
+                          const dgc_apply_options& options) {
+  return Fail(absl::InvalidArgumentError(absl::StrFormat(
+      "%s: options version %d is not one this libdgc knows (1 to %d): "
+      "initialise them with DGC_APPLY_OPTIONS_INIT",
+      function, options.version, DGC_APPLY_OPTIONS_VERSION)));
+}
+
+// The fleet targets of `clients`: each named by its context, or its host
+// for a client of the default context.
+std::vector<dgc::FleetTarget> FleetTargets(dgc_client* const* clients,
+                                           size_t n) {
+  std::vector<dgc::FleetTarget> targets;
+  for (size_t i = 0; i < n; ++i) {
+    const dgc::Endpoint& endpoint = clients[i]->endpoint;
+    targets.push_back(
+        {endpoint.context == "default" ? endpoint.host : endpoint.context,
+         endpoint});
+  }
+  return targets;
+}
+
+// Runs `run` on the engines of `clients` (engine/fleet.h) and writes the
+// dgc.fleet/v1 document of `kind`. `run` returns an engine's document and
+// may set its exit code (0 unless set).
+int WriteFleet(dgc_buf* out, int* exit_code, dgc_client* const* clients,
+               size_t n, dgc::FleetKind kind,
+               const dgc::SessionOptions& session,
+               const std::function<absl::StatusOr<std::string>(
+                   dgc::EngineSession&, int* exit_code)>& run) {
+  dgc::FleetRun fleet = dgc::RunFleet(
+      FleetTargets(clients, n),
+      [&](const dgc::Endpoint& endpoint) {
+        return dgc::ProbeEngine(endpoint, session);
+      },
+      [&](const dgc::FleetTarget& target) {
+        dgc::FleetEngineOutput output;
+        absl::StatusOr<std::unique_ptr<dgc::EngineSession>> opened =
+            dgc::EngineSession::Open(*target.endpoint,
+                                     kind == dgc::FleetKind::kApply
+                                         ? dgc::Access::kReadWrite
+                                         : dgc::Access::kReadOnly,
+                                     session);
+        absl::StatusOr<std::string> document =
+            opened.ok() ? run(**opened, &output.exit_code) : opened.status();
+        if (document.ok()) {
+          output.document = *std::move(document);
+        } else {
+          output.error = document.status();
+        }
+        return output;
+      });
+  if (exit_code != nullptr) *exit_code = fleet.exit_code;
+  return ToBuf(dgc::FleetDocument(kind, fleet.entries, fleet.duplicates), out);
+}
+
+// Checks the arguments every dgc_fleet_ function takes.
+bool FleetArguments(dgc_buf* out, dgc_client* const* clients, size_t n) {
+  if (out == nullptr || clients == nullptr || n == 0) return false;
+  for (size_t i = 0; i < n; ++i) {
+    if (clients[i] == nullptr) return false;
+  }
+  *out = dgc_buf{nullptr, 0};
+  return true;
+}
+
 }  // namespace
 
 extern "C" {
@@ -171,6 +242,18 @@ int dgc_client_new(dgc_client** out, const char* host) {
   return Guarded([&] {
     dgc::GlobalOptions options;
     if (host != nullptr) options.host = host;
+    return Keep(dgc::ResolveEndpoint(options, dgc::ProcessEnvironment()), out);
+  });
+}
+
+int dgc_client_new_context(dgc_client** out, const char* context) {
+  if (out == nullptr || context == nullptr) {
+    return Invalid("dgc_client_new_context: NULL argument");
+  }
+  *out = nullptr;
+  return Guarded([&] {
+    dgc::GlobalOptions options;
+    options.context = context;
     return Keep(dgc::ResolveEndpoint(options, dgc::ProcessEnvironment()), out);
   });
 }
@@ -309,10 +392,7 @@ int dgc_apply_ex(dgc_report** out, dgc_client* client, const dgc_plan* plan,
   const dgc_apply_options defaults = DGC_APPLY_OPTIONS_INIT;
   if (options == nullptr) options = &defaults;
   if (options->version < 1 || options->version > DGC_APPLY_OPTIONS_VERSION) {
-    return Fail(absl::InvalidArgumentError(absl::StrFormat(
-        "dgc_apply_ex: options version %d is not one this libdgc knows "
-        "(1 to %d): initialise them with DGC_APPLY_OPTIONS_INIT",
-        options->version, DGC_APPLY_OPTIONS_VERSION)));
+    return UnknownOptionsVersion("dgc_apply_ex", *options);
   }
   return Guarded([&] {
     absl::StatusOr<std::unique_ptr<dgc::EngineSession>> session =
@@ -343,6 +423,75 @@ int dgc_report_to_json(dgc_buf* out, const dgc_report* report) {
 }
 
 void dgc_report_free(dgc_report* report) { delete report; }
+
+int dgc_fleet_plan(dgc_buf* out, int* exit_code, dgc_client* const* clients,
+                   size_t n, const dgc_policy* policy, int64_t now_unix) {
+  if (!FleetArguments(out, clients, n) || policy == nullptr) {
+    return Invalid("dgc_fleet_plan: NULL argument or no client");
+  }
+  return Guarded([&] {
+    return WriteFleet(
+        out, exit_code, clients, n, dgc::FleetKind::kPlan,
+        DefaultSessionOptions(),
+        [&](dgc::EngineSession& session, int*) -> absl::StatusOr<std::string> {
+          absl::StatusOr<dgc::Inventory> inventory = session.ReadInventory();
+          if (!inventory.ok()) return inventory.status();
+          absl::StatusOr<dgc::Plan> plan = dgc::MakePlan(
+              *inventory, policy->policy, ClockArgument(now_unix));
+          if (!plan.ok()) return plan.status();
+          return dgc::PlanToJson(*plan);
+        });
+  });
+}
+
+int dgc_fleet_df(dgc_buf* out, int* exit_code, dgc_client* const* clients,
+                 size_t n) {
+  if (!FleetArguments(out, clients, n)) {
+    return Invalid("dgc_fleet_df: NULL argument or no client");
+  }
+  return Guarded([&] {
+    return WriteFleet(
+        out, exit_code, clients, n, dgc::FleetKind::kDf,
+        DefaultSessionOptions(),
+        [](dgc::EngineSession& session, int*) -> absl::StatusOr<std::string> {
+          absl::StatusOr<dgc::Inventory> inventory = session.ReadInventory();
+          if (!inventory.ok()) return inventory.status();
+          return dgc::DiskUsageDocument(*inventory);
+        });
+  });
+}
+
+int dgc_fleet_apply(dgc_buf* out, int* exit_code, dgc_client* const* clients,
+                    size_t n, const dgc_policy* policy, int64_t now_unix,
+                    const dgc_apply_options* options) {
+  if (!FleetArguments(out, clients, n) || policy == nullptr) {
+    return Invalid("dgc_fleet_apply: NULL argument or no client");
+  }
+  const dgc_apply_options defaults = DGC_APPLY_OPTIONS_INIT;
+  if (options == nullptr) options = &defaults;
+  if (options->version < 1 || options->version > DGC_APPLY_OPTIONS_VERSION) {
+    return UnknownOptionsVersion("dgc_fleet_apply", *options);
+  }
+  return Guarded([&] {
+    return WriteFleet(
+        out, exit_code, clients, n, dgc::FleetKind::kApply,
+        SessionOptionsFor(*options),
+        [&](dgc::EngineSession& session,
+            int* code) -> absl::StatusOr<std::string> {
+          dgc::ApplyRequest request;
+          request.policy = &policy->policy;
+          request.now = ClockArgument(now_unix);
+          absl::StatusOr<dgc::ApplyRun> run =
+              dgc::ApplyRun::Prepare(session, request);
+          if (!run.ok()) return run.status();
+          dgc::ApplyReport report = run->Execute(HooksFor(*options));
+          // As docker gc apply: 3 when some actions failed.
+          const dgc::ApplySummary& summary = report.summary;
+          *code = summary.failed > 0 || summary.unknown > 0 ? 3 : 0;
+          return dgc::ApplyReportToJson(report);
+        });
+  });
+}
 
 const char* dgc_error_last(void) { return last_error.c_str(); }
 

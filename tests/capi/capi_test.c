@@ -68,6 +68,18 @@ static void test_arguments_and_errors(void) {
   CHECK(strstr(dgc_error_last(), "keep_newest") != NULL);
   CHECK(dgc_inventory_from_snapshot(&inv, "{]", 2) == DGC_EINVALID);
   CHECK(inv == NULL);
+  /* A fleet needs clients; an unknown context is DGC_ENOTFOUND. */
+  {
+    dgc_buf buf = {NULL, 0};
+    int code = -1;
+    CHECK(dgc_fleet_df(&buf, &code, NULL, 0) == DGC_EINVALID);
+    CHECK(buf.ptr == NULL && code == -1);
+    CHECK(dgc_fleet_plan(&buf, NULL, &client, 1, NULL, 0) == DGC_EINVALID);
+    CHECK(dgc_client_new_context(&client, "no-such-context-dgc") ==
+          DGC_ENOTFOUND);
+    CHECK(client == NULL);
+    CHECK(strstr(dgc_error_last(), "no-such-context-dgc") != NULL);
+  }
 
   /* _free(NULL) is allowed; dispose zeroes the buffer. */
   dgc_client_free(NULL);

@@ -129,6 +129,52 @@ class SshTest(RunAssertions, unittest.TestCase):
             self.assertEqual(plan["engine"]["host"], self.sshd.url)
             self.assertEqual(without_host(plan), without_host(self.plan("-H", self.engine.host)))
 
+    def test_a_fleet_of_an_ssh_and_a_unix_engine(self):
+        """SPEC §11: one run over two engines, one reached over ssh and one
+        over its unix socket, both named by contexts the docker CLI made:
+        each engine's document is its own, and apply frees on each exactly
+        what its plan said, by the engine's own LayersSize."""
+        other = PrivateEngine()
+        other_engine = other.start()
+        self.addCleanup(other.stop)
+        DockerCli(other_engine.host).load(app_images())
+        config = tempfile.TemporaryDirectory(prefix="dgc-ssh-fleet-")
+        self.addCleanup(config.cleanup)
+        env = self.ssh_env(DOCKER_CONFIG=config.name)
+        engines = {"over-ssh": (self.sshd.url, self.engine),
+                   "local": (other_engine.host, other_engine)}
+        for name, (host, _) in engines.items():
+            created = subprocess.run(
+                [docker_path(), "context", "create", name, "--docker", f"host={host}"],
+                env=clean_environment(**env), capture_output=True, text=True, timeout=60)
+            self.assertEqual(created.returncode, 0, created.stderr)
+        contexts = ("--context", "over-ssh", "--context", "local")
+        fleet = self.plan(*contexts, env=env)
+        self.assertEqual(fleet["schema"], "dgc.fleet/v1")
+        self.assertEqual([entry["context"] for entry in fleet["engines"]],
+                         ["over-ssh", "local"])
+        for entry in fleet["engines"]:
+            alone = self.plan("--context", entry["context"], env=env)
+            self.assertEqual({**alone, "context": entry["context"]}, entry)
+            self.assertEqual(alone["engine"]["host"], engines[entry["context"]][0])
+            self.assertEqual(len(alone["actions"]), APPS - 1)
+        self.assertEqual(fleet["summary"]["reclaimable_bytes"],
+                         sum(entry["summary"]["reclaimable_bytes"]
+                             for entry in fleet["engines"]))
+        before = {name: engine.layers_size() for name, (_, engine) in engines.items()}
+        report = json.loads(self.assert_works(run_dgc(
+            *contexts, "apply", "--yes", "-p", str(self.policy), "--now", NOW,
+            "--format", "json", env=env)).stdout)
+        self.assertEqual(report["schema"], "dgc.fleet/v1")
+        for entry, planned in zip(report["engines"], fleet["engines"]):
+            name = entry["context"]
+            self.assertEqual(entry["summary"]["failed"], 0, entry)
+            self.assertEqual(entry["summary"]["done"], APPS - 1)
+            self.assertEqual(entry["summary"]["freed_bytes"],
+                             planned["summary"]["reclaimable_bytes"])
+            self.assertEqual(before[name] - engines[name][1].layers_size(),
+                             entry["summary"]["freed_bytes"])
+
     def test_df(self):
         unix = json.loads(self.assert_works(run_dgc(
             "-H", self.engine.host, "df", "--format", "json")).stdout)

@@ -16,15 +16,18 @@ Example:
         report = interrupt.report                      # after the action in flight
     except dgc.DgcError as error:
         print(error.name, error.message)               # DGC_EUNAVAILABLE …
+    fleet = dgc.fleet_plan(None, contexts=["prod", "staging"])  # dgc.fleet/v1
 """
 
 from ._apply import apply
 from ._errors import DgcError
+from ._fleet import fleet_apply, fleet_df, fleet_plan
 from ._library import lib as _lib
 from ._read import df, plan
 from ._version import __version__
 
-__all__ = ["DgcError", "plan", "apply", "df", "version", "__version__"]
+__all__ = ["DgcError", "plan", "apply", "df", "fleet_plan", "fleet_df", "fleet_apply",
+           "version", "__version__"]
 
 
 def version():

@@ -126,6 +126,11 @@ DGC_EXPORT int dgc_init(void);
  * TLS file it names, that does not exist), DGC_EPERM (a TLS file the user
  * may not read). */
 DGC_EXPORT int dgc_client_new(dgc_client** out, const char* host);
+/* dgc_client_new_context makes a client of the engine of the docker
+ * context `context` (as `docker --context NAME`; "default" is the default
+ * context). Errors: as dgc_client_new; DGC_ENOTFOUND for a context that
+ * does not exist. */
+DGC_EXPORT int dgc_client_new_context(dgc_client** out, const char* context);
 DGC_EXPORT void dgc_client_free(dgc_client* client);
 
 /* dgc_inventory_fetch reads the engine's images, layers and containers
@@ -237,6 +242,36 @@ DGC_EXPORT int dgc_apply(dgc_report** out, dgc_client* client,
 /* dgc_report_to_json writes the report as dgc.apply/v1. */
 DGC_EXPORT int dgc_report_to_json(dgc_buf* out, const dgc_report* report);
 DGC_EXPORT void dgc_report_free(dgc_report* report);
+
+/* Several engines in one call (SPEC.md §11), as `docker gc plan`, `df` and
+ * `apply --yes` with `--context` more than once and `--format json`: each
+ * of the `n` clients' engines is handled on its own (its own connection,
+ * re-checks and plan), up to four at a time; clients of the same engine
+ * (same /info ID, name and data root) handle it once; one engine failing
+ * never stops the others. `*out` receives dgc.fleet/v1: in "engines",
+ * each engine's own document (dgc.plan/v1, dgc.df/v1 or dgc.apply/v1)
+ * with a "context" member (the client's context name, or its host for a
+ * client of the default context), or {"context", "host", "error":
+ * {"message", "code"}} for an engine that failed (code: a DGC_E... name);
+ * in "summary", the engines, the failed ones, the duplicates and the
+ * added-up bytes. They return 0 once the document is written, whatever
+ * the engines' outcomes; `*exit_code`, when not NULL, receives docker gc's
+ * exit code of the run: 0, 1 when an engine failed, 3 when some actions
+ * failed. Errors: DGC_EINVALID for a NULL argument or n == 0. */
+DGC_EXPORT int dgc_fleet_plan(dgc_buf* out, int* exit_code,
+                              dgc_client* const* clients, size_t n,
+                              const dgc_policy* policy, int64_t now_unix);
+DGC_EXPORT int dgc_fleet_df(dgc_buf* out, int* exit_code,
+                            dgc_client* const* clients, size_t n);
+/* dgc_fleet_apply plans `policy` afresh on each engine (at `now_unix`, as
+ * dgc_plan_compute) and performs it there, as dgc_apply_ex performs a
+ * plan; `options` (may be NULL) apply to every engine: the cancel flag
+ * stops them all, and on_result is called from the engines' threads,
+ * possibly at the same time. */
+DGC_EXPORT int dgc_fleet_apply(dgc_buf* out, int* exit_code,
+                               dgc_client* const* clients, size_t n,
+                               const dgc_policy* policy, int64_t now_unix,
+                               const dgc_apply_options* options);
 
 /* dgc_error_last: the message of this thread's last failure ("" if none). */
 DGC_EXPORT const char* dgc_error_last(void);
