@@ -278,29 +278,31 @@ absl::StatusOr<HttpResponse> EngineClient::Call(
   return response;
 }
 
-std::vector<absl::StatusOr<HttpResponse>> EngineClient::CallMany(
+template <typename Body>
+std::vector<absl::StatusOr<Body>> EngineClient::CallMany(
     absl::Span<const HttpRequest> requests,
-    absl::FunctionRef<absl::Status(size_t, value&)> parse) {
-  std::vector<absl::StatusOr<HttpResponse>> responses(
+    absl::Status (*parse)(value&, Body*)) {
+  std::vector<absl::StatusOr<Body>> results(
       requests.size(), absl::InternalError("not answered"));
   SendMany(requests, [&](size_t i, absl::StatusOr<HttpResponse> response) {
     const HttpRequest& request = requests[i];
-    if (response.ok()) {
-      if (absl::Status error =
-              ResponseError(request.method, request.path, *response);
-          !error.ok()) {
-        response = error;
-      } else if (absl::Status parsed =
-                     ParseDocument(parser_, response->body,
-                                   [&](value& v) { return parse(i, v); });
-                 !parsed.ok()) {
-        response = BodyError(request.method, request.path, parsed);
-      }
+    if (!response.ok()) {
+      results[i] = response.status();
+    } else if (absl::Status error =
+                   ResponseError(request.method, request.path, *response);
+               !error.ok()) {
+      results[i] = error;
+    } else {
+      Body body;
+      absl::Status parsed = ParseDocument(
+          parser_, response->body, [&](value& v) { return parse(v, &body); });
+      results[i] = parsed.ok()
+                       ? absl::StatusOr<Body>(std::move(body))
+                       : BodyError(request.method, request.path, parsed);
     }
-    responses[i] = std::move(response);
     return true;
   });
-  return responses;
+  return results;
 }
 
 std::vector<absl::StatusOr<ImageInspect>> EngineClient::InspectImages(
@@ -311,20 +313,7 @@ std::vector<absl::StatusOr<ImageInspect>> EngineClient::InspectImages(
     requests.push_back(
         {.path = VersionedPath("/images/" + EscapeName(name) + "/json")});
   }
-  std::vector<ImageInspect> inspects(names.size());
-  std::vector<absl::StatusOr<HttpResponse>> responses = CallMany(
-      requests,
-      [&](size_t i, value& v) { return ParseImageInspect(v, &inspects[i]); });
-  std::vector<absl::StatusOr<ImageInspect>> results;
-  results.reserve(names.size());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (responses[i].ok()) {
-      results.push_back(std::move(inspects[i]));
-    } else {
-      results.push_back(responses[i].status());
-    }
-  }
-  return results;
+  return CallMany(requests, &ParseImageInspect);
 }
 
 std::vector<absl::StatusOr<DeleteResponse>> EngineClient::DeleteImages(
@@ -336,20 +325,7 @@ std::vector<absl::StatusOr<DeleteResponse>> EngineClient::DeleteImages(
     if (!deletion.prune) path += "?noprune=1";
     requests.push_back({.method = "DELETE", .path = std::move(path)});
   }
-  std::vector<DeleteResponse> deleted(deletions.size());
-  std::vector<absl::StatusOr<HttpResponse>> responses = CallMany(
-      requests,
-      [&](size_t i, value& v) { return ParseDeleteResponse(v, &deleted[i]); });
-  std::vector<absl::StatusOr<DeleteResponse>> results;
-  results.reserve(deletions.size());
-  for (size_t i = 0; i < deletions.size(); ++i) {
-    if (responses[i].ok()) {
-      results.push_back(std::move(deleted[i]));
-    } else {
-      results.push_back(responses[i].status());
-    }
-  }
-  return results;
+  return CallMany(requests, &ParseDeleteResponse);
 }
 
 absl::StatusOr<ImageInspect> EngineClient::InspectImage(std::string_view name) {

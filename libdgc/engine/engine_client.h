@@ -231,12 +231,13 @@ class EngineClient {
       std::string_view method, const std::string& full_path,
       absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> parse);
   // CallMany is Call for several requests, sent concurrently (SendMany,
-  // so GETs are retried as Send retries them): `parse(i, value)` reads the
-  // body of request i; result i is request i's response or error.
-  std::vector<absl::StatusOr<HttpResponse>> CallMany(
+  // so GETs are retried as Send retries them): result i is request i's
+  // body read by `parse`, or its error. Defined for the bodies libdgc
+  // reads this way (engine_client.cc).
+  template <typename Body>
+  std::vector<absl::StatusOr<Body>> CallMany(
       absl::Span<const HttpRequest> requests,
-      absl::FunctionRef<absl::Status(size_t, simdjson::ondemand::value&)>
-          parse);
+      absl::Status (*parse)(simdjson::ondemand::value&, Body*));
   absl::Status FetchDetails(EngineBodies* bodies, const FetchOptions& options,
                             DetailsCache* cache);
 
