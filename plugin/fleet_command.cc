@@ -159,9 +159,8 @@ int RunFleetCommand(Invocation& invocation, FleetKind kind, bool json,
     invocation.out << absl::StrFormat(
         "=== %s (%s) ===\n", TerminalSafe(entry.context, 200),
         entry.host.empty() ? "no endpoint" : TerminalSafe(entry.host, 400));
-    if (entry.error.ok()) {
-      invocation.out << fleet.outputs[i].text;
-    } else {
+    invocation.out << fleet.outputs[i].text;
+    if (!entry.error.ok()) {
       invocation.out << "Error: "
                      << TerminalSafe(ToStd(entry.error.message()), 2000)
                      << "\n";

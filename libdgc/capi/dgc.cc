@@ -473,23 +473,26 @@ int dgc_fleet_apply(dgc_buf* out, int* exit_code, dgc_client* const* clients,
     return UnknownOptionsVersion("dgc_fleet_apply", *options);
   }
   return Guarded([&] {
-    return WriteFleet(
-        out, exit_code, clients, n, dgc::FleetKind::kApply,
-        SessionOptionsFor(*options),
-        [&](dgc::EngineSession& session,
-            int* code) -> absl::StatusOr<std::string> {
-          dgc::ApplyRequest request;
-          request.policy = &policy->policy;
-          request.now = ClockArgument(now_unix);
-          absl::StatusOr<dgc::ApplyRun> run =
-              dgc::ApplyRun::Prepare(session, request);
-          if (!run.ok()) return run.status();
-          dgc::ApplyReport report = run->Execute(HooksFor(*options));
-          // As docker gc apply: 3 when some actions failed.
-          const dgc::ApplySummary& summary = report.summary;
-          *code = summary.failed > 0 || summary.unknown > 0 ? 3 : 0;
-          return dgc::ApplyReportToJson(report);
-        });
+    return WriteFleet(out, exit_code, clients, n, dgc::FleetKind::kApply,
+                      SessionOptionsFor(*options),
+                      [&](dgc::EngineSession& session,
+                          int* code) -> absl::StatusOr<std::string> {
+                        dgc::ApplyRequest request;
+                        request.policy = &policy->policy;
+                        request.now = ClockArgument(now_unix);
+                        absl::StatusOr<dgc::ApplyRun> run =
+                            dgc::ApplyRun::Prepare(session, request);
+                        if (!run.ok()) return run.status();
+                        dgc::ApplyReport report =
+                            run->Execute(HooksFor(*options));
+                        // As docker gc apply: 1 when it stopped part-way, else
+                        // 3 when some actions failed.
+                        const dgc::ApplySummary& summary = report.summary;
+                        *code = !summary.stopped.empty()                    ? 1
+                                : summary.failed > 0 || summary.unknown > 0 ? 3
+                                                                            : 0;
+                        return dgc::ApplyReportToJson(report);
+                      });
   });
 }
 

@@ -58,10 +58,8 @@ FleetSummary SummarizeFleet(FleetKind kind,
   FleetSummary summary;
   for (const FleetEntry& entry : entries) {
     ++summary.engines;
-    if (!entry.error.ok()) {
-      ++summary.failed;
-      continue;
-    }
+    if (!entry.error.ok()) ++summary.failed;
+    if (entry.document.empty()) continue;
     PaddedBody document(entry.document);
     switch (kind) {
       case FleetKind::kPlan:
@@ -106,7 +104,7 @@ std::string FleetDocument(FleetKind kind, std::span<const FleetEntry> entries,
   json.Key("command").String(KindName(kind));
   json.Key("engines").BeginArray();
   for (const FleetEntry& entry : entries) {
-    if (entry.error.ok()) {
+    if (!entry.document.empty()) {
       json.Raw(Indented(DocumentWithContext(entry.document, entry.context)));
       continue;
     }

@@ -25,11 +25,13 @@ namespace dgc {
 // Which command's documents a fleet document holds.
 enum class FleetKind { kPlan, kApply, kDf };
 
-// One engine of a fleet: its document, or the error that stopped it.
+// One engine of a fleet: its document, or the error that stopped it, or
+// both when it failed after writing its document (an apply that stopped
+// part-way: its document says what was and was not done, and why).
 struct FleetEntry {
   std::string context;   // the docker context's name
   std::string host;      // its endpoint ("" when it could not be resolved)
-  std::string document;  // the engine's own JSON document when error is OK
+  std::string document;  // the engine's own JSON document ("" when none)
   absl::Status error = absl::OkStatus();
 };
 
@@ -40,10 +42,10 @@ struct FleetDuplicate {
   std::string same_engine_as;
 };
 
-// The figures of a fleet, added up over the engines that did not fail.
+// The figures of a fleet, added up over the engines' documents.
 struct FleetSummary {
   size_t engines = 0;  // entries, failed ones included (not duplicates)
-  size_t failed = 0;   // entries with an error
+  size_t failed = 0;   // entries with an error, with a document or not
   // plan: summary.reclaimable_bytes; df: totals.unused_reclaimable_bytes.
   uint64_t reclaimable_bytes = 0;
   // apply: the sums of summary.{predicted,freed}_bytes, done, skipped and
@@ -68,7 +70,8 @@ std::string DocumentWithContext(std::string_view document,
 // FleetDocument returns the dgc.fleet/v1 document of `entries` (in their
 // order) and `duplicates`, ending with a newline: each engine's document
 // with its context, or {"context", "host", "error": {"message", "code"}}
-// for a failed one (code: the DGC_E... name of its ErrorCode).
+// for a failed one without a document (code: the DGC_E... name of its
+// ErrorCode).
 std::string FleetDocument(FleetKind kind, std::span<const FleetEntry> entries,
                           std::span<const FleetDuplicate> duplicates);
 

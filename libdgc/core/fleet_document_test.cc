@@ -15,6 +15,7 @@ namespace dgc {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 std::string PlanDoc(int bytes) {
@@ -89,6 +90,28 @@ TEST(FleetDocumentTest, DfAndApplyFigures) {
   std::string json = FleetDocument(FleetKind::kApply, apply, {});
   EXPECT_THAT(json, HasSubstr("\"freed_bytes\": 14"));
   EXPECT_THAT(json, HasSubstr("\"actions_failed\": 1"));
+}
+
+TEST(FleetDocumentTest, AnApplyThatStoppedKeepsItsReportAndCountsAsFailed) {
+  // The engine died part-way: its report says what was done, and that is
+  // freed all the same.
+  std::string report =
+      R"({"schema":"dgc.apply/v1","summary":{"done":1,"skipped":2,)"
+      R"("failed":0,"predicted_bytes":9,"freed_bytes":3,)"
+      R"("stopped":"the engine stopped answering"}})";
+  std::vector<FleetEntry> apply = {
+      {.context = "a",
+       .host = "unix:///a.sock",
+       .document = report,
+       .error = absl::AbortedError("apply stopped")}};
+  FleetSummary summary = SummarizeFleet(FleetKind::kApply, apply);
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(summary.done, 1u);
+  EXPECT_EQ(summary.freed_bytes, 3u);
+  std::string json = FleetDocument(FleetKind::kApply, apply, {});
+  EXPECT_THAT(json, HasSubstr("\"stopped\":\"the engine stopped answering\""));
+  EXPECT_THAT(json, Not(HasSubstr("\"error\"")));
+  EXPECT_THAT(json, HasSubstr("\"failed\": 1"));
 }
 
 TEST(FleetDocumentTest, ExitCodeIsTheWorst) {

@@ -138,12 +138,11 @@ FleetRun RunFleet(const std::vector<FleetTarget>& targets,
     } else {
       output = run(target);
     }
+    // A run that failed after writing its document (an apply that
+    // stopped) keeps it: it says what was done before.
     entry.error = output.error;
-    if (output.error.ok()) {
-      entry.document = output.document;
-    } else {
-      output.exit_code = 1;
-    }
+    entry.document = output.document;
+    if (!output.error.ok()) output.exit_code = 1;
   });
   std::vector<int> codes;
   for (const FleetEngineOutput& output : fleet.outputs) {

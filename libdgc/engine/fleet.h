@@ -45,8 +45,9 @@ std::vector<FleetTarget> ResolveFleetTargets(
     const EnvironmentLookup& env);
 
 // What one engine's run produced: its exit code (0, or 3 when some actions
-// failed) and document, or the error that stopped it; and the text it
-// printed for people and its diagnostics, for the front end to show.
+// failed) and document, or the error that stopped it (with the document
+// when it wrote one first: an apply that stopped part-way); and the text
+// it printed for people and its diagnostics, for the front end to show.
 struct FleetEngineOutput {
   absl::Status error = absl::OkStatus();
   int exit_code = 0;

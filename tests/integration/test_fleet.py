@@ -12,17 +12,21 @@ while the others are fully handled.
 """
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dgc_fixtures.dgc import crash_signs, run_dgc
+from dgc_fixtures.dgc import binary_path, crash_signs, dgc_environment, run_dgc
 from dgc_fixtures.docker_cli import DockerCli, clean_environment, docker_path
 from dgc_fixtures.engine import PrivateEngine, reset
+from dgc_fixtures.fault_proxy import Fault, FaultProxy
 from dgc_fixtures.formats import rfc3339
 from dgc_fixtures.scenarios import bulk_scenario
 from dgc_fixtures.stores import CONTAINERD, session_store
@@ -268,6 +272,71 @@ class FleetTest(unittest.TestCase):
                          plan_a["summary"]["reclaimable_bytes"])
         left = {image["Id"] for image in self.private["alpha"].engine.images()}
         self.assertEqual(left, {self.scenarios["alpha"].image_id("keeper")})
+
+    def test_an_engine_killed_mid_apply_spares_the_others(self):
+        """beta's dockerd dies while its first DELETEs are held by a proxy
+        (each delayed, so the kill lands inside beta's run): beta's run ends
+        there, saying so, with nothing deleted that the report calls done;
+        alpha, applied alongside, is fully done; the exit code is 1."""
+        plan_a = self.json_of(*self.plan_args(), "--context", "alpha")
+        before_a = self.private["alpha"].engine.layers_size()
+        beta = self.private["beta"]
+        beta_images = {image["Id"] for image in beta.engine.images()}
+        (self.work / "beta-proxy").mkdir(exist_ok=True)
+        proxy = FaultProxy(self.work / "beta-proxy", beta.host,
+                           [Fault("delay", method="DELETE", path=r"^/images/",
+                                  times=None, delay_ms=1500)])
+        self.addCleanup(proxy.__exit__, None, None, None)
+        proxy.__enter__()
+        subprocess.run([docker_path(), "context", "create", "beta-slow",
+                        "--docker", f"host={proxy.host}"],
+                       env=clean_environment(DOCKER_CONFIG=str(self.config)),
+                       check=True, capture_output=True, text=True, timeout=60)
+        self.addCleanup(subprocess.run, [docker_path(), "context", "rm", "beta-slow"],
+                        env=clean_environment(DOCKER_CONFIG=str(self.config)),
+                        capture_output=True, timeout=60)
+        process = subprocess.Popen(
+            [binary_path(), "apply", "--yes", "--policy", str(self.policy),
+             "--now", rfc3339(self.now), "--format", "json",
+             "--context", "alpha", "--context", "beta-slow"],
+            env=dgc_environment(DOCKER_CONFIG=str(self.config), DOCKER_HOST=self.nowhere),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(process.kill)
+        deadline = time.monotonic() + 60
+        while proxy.count("DELETE", r"^/images/") == 0:
+            self.assertIsNone(process.poll(), "the apply ended before beta's first DELETE")
+            self.assertLess(time.monotonic(), deadline, "no DELETE reached beta's proxy")
+            time.sleep(0.005)
+        os.kill(int((beta.directory / "pid").read_text().strip()), signal.SIGKILL)
+        stdout, stderr = process.communicate(timeout=120)
+        self.assertEqual(crash_signs(subprocess.CompletedProcess(
+            process.args, process.returncode, stdout, stderr)), [], stderr)
+        self.assertEqual(process.returncode, 1, stderr)
+        fleet = json.loads(stdout)
+        entries = {entry["context"]: entry for entry in fleet["engines"]}
+        alpha = entries["alpha"]
+        self.assertEqual((alpha["summary"]["done"], alpha["summary"]["failed"]),
+                         (COUNTS["alpha"], 0))
+        self.assertEqual(alpha["summary"]["freed_bytes"],
+                         plan_a["summary"]["reclaimable_bytes"])
+        self.assertEqual(before_a - self.private["alpha"].engine.layers_size(),
+                         plan_a["summary"]["reclaimable_bytes"])
+        # beta: its run ended when the engine stopped answering; the held
+        # DELETEs never reached it, so none is done.
+        cut = entries["beta-slow"]
+        self.assertEqual(cut.get("schema"), "dgc.apply/v1", cut)
+        self.assertIn("the engine stopped answering", cut["summary"]["stopped"])
+        self.assertEqual(cut["summary"]["done"], 0, cut["results"])
+        self.assertEqual(cut["summary"]["freed_bytes"], 0)
+        for result in cut["results"]:
+            self.assertIn(result["status"], ("unknown", "failed", "skipped"), result)
+        self.assertEqual(fleet["summary"]["done"], COUNTS["alpha"])
+        self.assertEqual((fleet["summary"]["engines"], fleet["summary"]["failed"]), (2, 1))
+        self.assertIn("Error: beta-slow: apply stopped: the engine stopped answering", stderr)
+        beta.shutdown()
+        beta.start()
+        self.assertEqual({image["Id"] for image in beta.engine.images()}, beta_images,
+                         "nothing of beta's went")
 
     def test_python_binding_plans_the_same_fleet(self):
         """dgc.fleet_plan (over the C API's dgc_fleet_plan) gives what the
