@@ -23,7 +23,8 @@ import unittest
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from dgc_fixtures.dgc import crash_signs, finish, run_binary, run_json, start_binary
+from dgc_fixtures.dgc import (PARALLEL_DELETES, crash_signs, finish, run_binary, run_json,
+                              start_binary)
 from dgc_fixtures.docker_cli import DockerCli
 from dgc_fixtures.engine import PrivateEngine, container_states, image_tags, reset
 from dgc_fixtures.fake_engine import (IMAGE_ID, FakeEngine, Reply, default_replies,
@@ -39,8 +40,6 @@ from dgc_fixtures.testcase import EngineTestCase
 AUDIT_FIELDS = {"time", "engine", "engine_id", "op", "image", "refs", "status", "bytes",
                 "detail"}
 FORCE_WORDS = ("force", "409", "conflict")
-# How many deletions by ID apply has in flight at once (kParallelDeletes).
-PARALLEL_DELETES = 4
 
 
 def read_log(path):

@@ -28,14 +28,15 @@ import unittest
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dgc_fixtures.dgc import binary_path, crash_signs, dgc_environment, run_dgc
+from dgc_fixtures.dgc import (PARALLEL_DELETES, binary_path, crash_signs, dgc_environment,
+                              run_dgc)
 from dgc_fixtures.docker_cli import DockerCli, clean_environment, docker_path
 from dgc_fixtures.engine import PrivateEngine, reset
 from dgc_fixtures.imagegen import ImageSpec, file_layer
 from dgc_fixtures.sshd import GOOD, UNKNOWN_HOST, WRONG_KEY, SshServer
 from dgc_fixtures.testcase import RunAssertions
-from test_apply import (PARALLEL_DELETES, all_threads_stopped, read_log, signal_pending,
-                        sleeping_in_poll, wait_for_log_lines, wait_until)
+from test_apply import (all_threads_stopped, read_log, signal_pending, sleeping_in_poll,
+                        wait_for_log_lines, wait_until)
 
 # libdgc's kMaxSshConnections: ssh processes serving one endpoint.
 MAX_SSH_CONNECTIONS = 3
