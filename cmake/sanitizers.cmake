@@ -108,3 +108,14 @@ function(dgc_sanitizer_preload)
                  "ASAN_OPTIONS=string_append::detect_leaks=0")
   endif()
 endfunction()
+
+# dgc_sanitizer_runtime(TEST...): the tests named start such a program
+# themselves, among others that must not get the runtime (a dockerd):
+# under AddressSanitizer they get its path in DGC_SANITIZER_PRELOAD, for
+# the LD_PRELOAD of that program alone. Otherwise nothing.
+function(dgc_sanitizer_runtime)
+  if(DGC_SANITIZER_PRELOAD)
+    set_property(TEST ${ARGN} APPEND PROPERTY ENVIRONMENT
+                 "DGC_SANITIZER_PRELOAD=${DGC_SANITIZER_PRELOAD}")
+  endif()
+endfunction()

@@ -346,10 +346,15 @@ class FleetTest(unittest.TestCase):
         script = ("import dgc, json, sys\n"
                   "print(json.dumps(dgc.fleet_plan(sys.argv[1], contexts=sys.argv[3:], "
                   "now=sys.argv[2])))\n")
+        env = clean_environment(DOCKER_CONFIG=str(self.config))
+        preload = os.environ.get("DGC_SANITIZER_PRELOAD")
+        if preload:  # a libdgc.so built with ASan, in a Python built without
+            env.update(LD_PRELOAD=preload,
+                       ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
         result = subprocess.run(
             [sys.executable, "-c", script, str(self.policy), rfc3339(self.now),
              "alpha", "beta", "down"],
-            env=clean_environment(DOCKER_CONFIG=str(self.config)),
+            env=env,
             capture_output=True, text=True, timeout=120)
         self.assertEqual(result.returncode, 0, result.stderr)
         library = json.loads(result.stdout)
