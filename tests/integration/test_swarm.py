@@ -17,7 +17,8 @@ node, which deploy.sh loads the job image into), refused arguments, an
 invalid policy, a rejected task (a missing socket), a failed one, and one
 that does not finish in time (its engine stalls, behind a fault proxy),
 which also keeps the next deploy from starting; and that shellcheck finds
-nothing in deploy.sh. About 40 s in all.
+nothing in deploy.sh. About 40 s in all. The same job on a real swarm of
+two nodes, each cleaned through its own engine: test_swarm_nodes.py.
 """
 
 import json

@@ -1,15 +1,20 @@
 """Checks of the test infrastructure for disk watermarks and other resources
 (SPEC §7-8) against real engines, without the binary: the small-disk
-engine, BuildKit's build cache, and containers and volumes in known states.
+engine, the swarm-node engines (each its own socket at one common path,
+its own engine ID and name), BuildKit's build cache, and containers and
+volumes in known states.
 A fixture bug shows up here rather than as a puzzling product failure.
 
 Every engine here is a PrivateEngine of this test's own: build cache,
 volumes and engine restarts must not leak into the session engine.
 """
 
+import os
 import re
+import tempfile
 import unittest
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from dgc_fixtures.buildkit import BuildKit, install_buildx
 from dgc_fixtures.docker_cli import DockerCli
@@ -125,6 +130,42 @@ class SmallDiskLifecycleTest(unittest.TestCase):
             self.assertEqual(engine.info()["Driver"], "overlay2")
             self.assertLess(abs(private.disk_usage()[0] - used_before), DISK_SLACK)
         self.assertEqual(mounts_under(private.directory), [])
+
+
+class NodeEngineTest(unittest.TestCase):
+    """Two swarm-node engines (PrivateEngine(node=…)) on one mount point."""
+
+    def test_each_node_has_its_own_socket_id_and_name(self):
+        with tempfile.TemporaryDirectory(prefix="dgc-nodes-") as work:
+            mountpoint = Path(work)
+            nodes = {name: PrivateEngine(node=(mountpoint, name))
+                     for name in ("node-one", "node-two")}
+            pids = {}
+            try:
+                for name, private in nodes.items():
+                    engine = private.start()
+                    pids[name] = int((private.directory / "pid").read_text())
+                    self.assertEqual(engine.info()["Name"], name)
+                    # A container's bind mount of MOUNTPOINT/docker.sock,
+                    # resolved by its engine, is that engine's own socket.
+                    cli = DockerCli(engine.host)
+                    inode = cli.run("run", "--rm", "--network", "none", "--mount",
+                                    f"type=bind,src={mountpoint}/docker.sock,dst=/node.sock",
+                                    runnable_image(cli), "busybox", "stat", "-c", "%i",
+                                    "/node.sock").stdout.strip()
+                    self.assertEqual(int(inode), os.stat(private.directory / "docker.sock").st_ino,
+                                     name)
+                ids = [private.engine.info()["ID"] for private in nodes.values()]
+                self.assertNotEqual(ids[0], ids[1])
+                # Outside the nodes' namespaces nothing is mounted there.
+                self.assertEqual(mounts_under(mountpoint), [])
+                self.assertEqual(list(mountpoint.iterdir()), [])
+            finally:
+                for private in nodes.values():
+                    private.stop()
+            for name, private in nodes.items():
+                self.assertFalse(private.directory.exists(), name)
+                self.assertFalse(Path(f"/proc/{pids[name]}").exists(), name)
 
 
 class BuildKitTest(PrivateEngineCase):

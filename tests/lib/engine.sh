@@ -6,6 +6,7 @@
 #   engine_start "$dir"   # dockerd on unix://$dir/docker.sock, ready to use
 #   engine_start "$dir" --tlsverify ...  # the same, with more dockerd flags
 #   engine_start_small "$dir" 240  # the same on a 240 MB disk of its own
+#   engine_start_node "$dir" "$mnt" node-a  # a swarm node: see below
 #   engine_shutdown "$dir" # stops it and unmounts leftovers, keeps $dir
 #   engine_stop "$dir"    # engine_shutdown, then deletes $dir
 #
@@ -15,6 +16,11 @@
 # A small-disk engine (engine_start_small) has a size-limited tmpfs as its
 # data root and uses overlay2, so layers are shared as in production and
 # statvfs on the data root gives real percentages.
+# A node engine (engine_start_node) runs in a mount and UTS namespace of its
+# own, so that several engines on this machine can be the nodes of one
+# swarm (ENGINES.md §4): a path common to all of them names each one's own
+# socket, each has its own /etc/docker (its own key.json, so its own /info
+# ID) and its own hostname (its node name).
 
 ENGINE_START_TIMEOUT_S=30
 ENGINE_STOP_TIMEOUT_S=20
@@ -29,11 +35,15 @@ engine_start() {
 
 # engine_launch DIR STORAGE_DRIVER [DOCKERD_FLAG...]: engine_start with the
 # given storage driver; the data root DIR/root must be usable by that
-# driver.
+# driver. A node engine's dockerd starts in its namespaces (engine_node).
 engine_launch() {
   local dir=$1 driver=$2
+  local -a namespaces=()
   mkdir -p "$dir"
-  /usr/sbin/dockerd \
+  if [[ -f "$dir/node" ]]; then
+    mapfile -t namespaces < <(engine_node "$dir")
+  fi
+  "${namespaces[@]}" /usr/sbin/dockerd \
     --host "unix://$dir/docker.sock" \
     --data-root "$dir/root" \
     --exec-root "$dir/exec" \
@@ -194,6 +204,51 @@ engine_start_small() {
       "${info:0:400}" >&2
     return 1
   fi
+}
+
+# engine_start_node DIR MOUNTPOINT NAME [DOCKERD_FLAG...]: engine_start,
+# with dockerd (and all it starts) in a mount and UTS namespace of its own
+# in which DIR is bind-mounted on MOUNTPOINT, so MOUNTPOINT/docker.sock is
+# this engine's socket to its containers' bind mounts (outside, the engine
+# is still unix://DIR/docker.sock); an empty DIR/etc-docker is bind-mounted
+# on /etc/docker; the hostname is NAME, the node's name in a swarm.
+# MOUNTPOINT must be an existing directory; nothing is mounted outside the
+# namespace, whose mounts go with its last process. engine_start DIR brings
+# the same node back; engine_stop DIR stops it as any engine.
+engine_start_node() {
+  local dir=$1 mountpoint=$2 name=$3
+  if [[ ! -d "$mountpoint" || "$mountpoint" != /* || "$mountpoint" == *$'\n'* ]]; then
+    echo "engine: engine_start_node: '$mountpoint' is not an absolute path" \
+      "to a directory (without a newline)" >&2
+    return 1
+  fi
+  if [[ ! "$name" =~ ^[a-zA-Z0-9][a-zA-Z0-9.-]*$ ]]; then
+    echo "engine: engine_start_node: '$name' is not a host name" >&2
+    return 1
+  fi
+  if [[ ! -d /etc/docker ]]; then
+    echo "engine: engine_start_node: /etc/docker is missing (docker.io" \
+      "creates it)" >&2
+    return 1
+  fi
+  mkdir -p "$dir/etc-docker"
+  dir=$(realpath "$dir")
+  printf '%s\n' "$mountpoint" "$name" >"$dir/node"
+  engine_launch "$dir" vfs "${@:4}"
+}
+
+# engine_node DIR: prints, one word a line, the command that runs a node
+# engine's dockerd (the words after it) in its namespaces, as DIR/node
+# (MOUNTPOINT, then NAME) describes them. unshare and sh exec in turn, so
+# dockerd keeps the launcher's pid.
+# shellcheck disable=SC2016 # $1… are the inner shell's, not expanded here
+engine_node() {
+  local dir=$1 mountpoint name
+  { read -r mountpoint && read -r name; } <"$dir/node"
+  local setup='mount --bind "$1" "$2" && mount --bind "$1/etc-docker" /etc/docker'
+  setup+=' && echo "$3" >/proc/sys/kernel/hostname && shift 3 && exec "$@"'
+  printf '%s\n' unshare --mount --uts --propagation private -- \
+    /bin/sh -c "$setup" engine-node "$dir" "$mountpoint" "$name"
 }
 
 # engine_small_disk DIR: prints the mount point of DIR's small disk (the
