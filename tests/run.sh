@@ -18,8 +18,9 @@
 #     processes the tests start, whatever exit code a test expects)
 #     written to a directory that must stay empty; then each fuzz target
 #     runs for DGC_FUZZ_SECONDS (default 25) from its seeds
-#     (fuzz/run_fuzzers.sh); then dgc_engine_test alone, built with
-#     -DDGC_SANITIZE=thread in build-tsan/, runs under ThreadSanitizer.
+#     (fuzz/run_fuzzers.sh); then dgc_engine_test and the snapshot
+#     readers' tests of dgc_core_test, built with -DDGC_SANITIZE=thread in
+#     build-tsan/, run under ThreadSanitizer.
 # Extra arguments go to the first pass's ctest:
 #   tests/run.sh                  # everything
 #   tests/run.sh -L integration   # only the tests that drive the binary
@@ -184,11 +185,15 @@ sanitize_pass() {
   timed "fuzzing" "$REPO_ROOT/fuzz/run_fuzzers.sh" "$SAN_BUILD_DIR" \
     "${DGC_FUZZ_SECONDS:-25}" || status=$?
 
-  banner "ThreadSanitizer ($TSAN_BUILD_DIR: dgc_engine_test)"
+  banner "ThreadSanitizer ($TSAN_BUILD_DIR: dgc_engine_test, snapshot readers)"
   timed "thread sanitizer build" build_sanitized "$TSAN_BUILD_DIR" \
-    -DDGC_SANITIZE=thread --target dgc_engine_test
+    -DDGC_SANITIZE=thread --target dgc_engine_test --target dgc_core_test
   TSAN_OPTIONS="halt_on_error=1" timed "dgc_engine_test under TSan" \
     "$TSAN_BUILD_DIR/libdgc/dgc_engine_test" || status=$?
+  # The snapshot readers' threads (the details reader, text arriving).
+  TSAN_OPTIONS="halt_on_error=1" timed "snapshot readers under TSan" \
+    "$TSAN_BUILD_DIR/libdgc/dgc_core_test" \
+    --gtest_filter='Arriving*:*Snapshot*' || status=$?
   return "$status"
 }
 
@@ -200,7 +205,7 @@ build_sanitized() {
   local -a configure=() target=()
   while (($# > 0)); do
     if [[ "$1" == --target ]]; then
-      target=(--target "$2")
+      target+=("$2")
       shift 2
     else
       configure+=("$1")
@@ -210,7 +215,7 @@ build_sanitized() {
   cmake -S "$REPO_ROOT" -B "$dir" -DCMAKE_C_COMPILER=clang \
     -DCMAKE_CXX_COMPILER=clang++ -DDGC_WERROR=ON -DDGC_BUILD_BENCH=OFF \
     -DPython3_EXECUTABLE=/usr/bin/python3 "${configure[@]}"
-  cmake --build "$dir" -j"$(nproc)" "${target[@]}"
+  cmake --build "$dir" -j"$(nproc)" ${target[@]:+--target "${target[@]}"}
 }
 
 main() {

@@ -17,9 +17,11 @@ namespace {
 
 // Adds the image's layer chains to the graph with their sizes; records a
 // warning when the history does not explain the sizes exactly or contradicts
-// what another image said about a shared chain.
+// what another image said about a shared chain. `digests` are the diff IDs
+// decoded (DigestFromText), or empty to decode them here.
 void AddLayers(absl::Span<const std::string_view> diff_ids,
-               const std::vector<HistoryEntry>& history, Image* image,
+               absl::Span<const std::optional<Digest>> digests,
+               absl::Span<const HistoryEntry> history, Image* image,
                Inventory* inv) {
   // The containerd store's list Size adds content blobs to the snapshots,
   // not all of which inspect's Size counts (an index's other platforms):
@@ -35,7 +37,9 @@ void AddLayers(absl::Span<const std::string_view> diff_ids,
   LayerId chain = kNoLayer;
   image->layers.reserve(diff_ids.size());
   for (size_t i = 0; i < diff_ids.size(); ++i) {
-    chain = inv->layers.Intern(chain, diff_ids[i]);
+    chain = digests.empty()
+                ? inv->layers.Intern(chain, diff_ids[i])
+                : inv->layers.Intern(chain, diff_ids[i], digests[i]);
     image->layers.push_back(chain);
     const Layer& layer = inv->layers.layer(chain);
     if (!layer.size_known || (sizes.exact && !layer.size_exact)) {
@@ -66,7 +70,8 @@ absl::StatusOr<Image> BuildImage(ImageSummary& summary,
                  .last_tag_time = inspect.last_tag_time,
                  .size = inspect.size,
                  .diff_ids = diff_ids,
-                 .history = &details.history},
+                 .digests = {},
+                 .history = details.history},
                 &image, inv);
   return image;
 }
@@ -234,7 +239,7 @@ void CompleteImage(const ImageDetailsFacts& details, Image* image,
     image->content_size = details.size;
     image->digests.clear();
   }
-  AddLayers(details.diff_ids, *details.history, image, inv);
+  AddLayers(details.diff_ids, details.digests, details.history, image, inv);
 }
 
 absl::Status AddListedImage(Image image, Inventory* inv) {

@@ -31,7 +31,9 @@ struct ImageDetailsFacts {
   absl::Time last_tag_time = absl::InfinitePast();  // InfinitePast: never
   int64_t size = 0;                                 // inspect Size
   absl::Span<const std::string_view> diff_ids;      // RootFS.Layers
-  const std::vector<HistoryEntry>* history = nullptr;
+  // DigestFromText of each diff ID, when decoded already (else empty).
+  absl::Span<const std::optional<Digest>> digests;
+  absl::Span<const HistoryEntry> history;  // its steps
 };
 
 // ImageFromListEntry starts an image from its /images/json entry, taking

@@ -185,16 +185,19 @@ void JsonCursor::SkipWhitespace() {
 
 bool JsonCursor::Consume(char c) {
   SkipWhitespace();
-  if (offset_ >= text_.size() || text_[offset_] != c) return false;
+  ran_out_ = offset_ >= text_.size();
+  if (ran_out_ || text_[offset_] != c) return false;
   ++offset_;
   return true;
 }
 
 bool JsonCursor::Key(std::string_view* key) {
   SkipWhitespace();
-  if (offset_ >= text_.size() || text_[offset_] != '"') return false;
+  ran_out_ = offset_ >= text_.size();
+  if (ran_out_ || text_[offset_] != '"') return false;
   size_t end = json_internal::StringEnd(text_, offset_);
-  if (end == std::string_view::npos) return false;
+  ran_out_ = end == std::string_view::npos;
+  if (ran_out_) return false;
   std::string_view contents = text_.substr(offset_ + 1, end - offset_ - 2);
   if (contents.find('\\') != std::string_view::npos) return false;
   *key = contents;
@@ -204,7 +207,8 @@ bool JsonCursor::Key(std::string_view* key) {
 
 bool JsonCursor::Value(std::string_view* value) {
   SkipWhitespace();
-  if (offset_ >= text_.size()) return false;
+  ran_out_ = offset_ >= text_.size();
+  if (ran_out_) return false;
   size_t end = std::string_view::npos;
   switch (text_[offset_]) {
     case '{':
@@ -218,8 +222,12 @@ bool JsonCursor::Value(std::string_view* value) {
       end = text_.find_first_of(",}] \t\n\r", offset_);
       if (end == std::string_view::npos) end = text_.size();
       if (end == offset_) return false;
+      ran_out_ = end == text_.size();  // a longer text may go on with it
   }
-  if (end == std::string_view::npos) return false;
+  if (end == std::string_view::npos) {
+    ran_out_ = true;
+    return false;
+  }
   *value = text_.substr(offset_, end - offset_);
   offset_ = end;
   return true;

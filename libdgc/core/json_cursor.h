@@ -41,6 +41,15 @@ class JsonCursor {
   // `,`, `}`, `]` or whitespace. False when the text ends first.
   bool Value(std::string_view* value);
 
+  // Advance moves the cursor `bytes` further: past a value another reader
+  // took from where this cursor stands.
+  void Advance(size_t bytes) { offset_ += bytes; }
+
+  // ran_out tells whether the last Consume, Key or Value met the end of
+  // the text, failing or taking a scalar that reaches it: with more text
+  // (one still arriving) it might have gone otherwise.
+  bool ran_out() const { return ran_out_; }
+
   // AtEnd tells whether only whitespace is left.
   bool AtEnd();
 
@@ -52,6 +61,7 @@ class JsonCursor {
 
   std::string_view text_;
   size_t offset_ = 0;
+  bool ran_out_ = false;
 };
 
 namespace json_internal {

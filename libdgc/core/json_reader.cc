@@ -91,6 +91,13 @@ absl::Status ParseEmbeddedValue(
     simdjson::ondemand::parser& parser, const PaddedBody& body,
     std::string_view value_text,
     absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> read) {
+  return ParseEmbeddedValue(parser, body.view(), value_text, read);
+}
+
+absl::Status ParseEmbeddedValue(
+    simdjson::ondemand::parser& parser, std::string_view within,
+    std::string_view value_text,
+    absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> read) {
   if (value_text.empty() || (value_text[0] != '{' && value_text[0] != '[')) {
     // simdjson reads a scalar document only as such, not as a value: read
     // it as the one element of an array.
@@ -100,8 +107,8 @@ absl::Status ParseEmbeddedValue(
           root, [&](size_t, simdjson::ondemand::value& v) { return read(v); });
     });
   }
-  simdjson::padded_string_view padded = body.padded();
-  const char* padded_end = padded.data() + padded.capacity();
+  const char* padded_end =
+      within.data() + within.size() + simdjson::SIMDJSON_PADDING;
   simdjson::ondemand::document doc;
   if (auto error = parser
                        .iterate(simdjson::padded_string_view(

@@ -95,6 +95,12 @@ absl::Status ParseEmbeddedValue(
     simdjson::ondemand::parser& parser, const PaddedBody& body,
     std::string_view value_text,
     absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> read);
+// The same for a value lying inside `within`, a text followed by at least
+// SIMDJSON_PADDING readable bytes (e.g. what an ArrivingText may read).
+absl::Status ParseEmbeddedValue(
+    simdjson::ondemand::parser& parser, std::string_view within,
+    std::string_view value_text,
+    absl::FunctionRef<absl::Status(simdjson::ondemand::value&)> read);
 
 // ForEachField calls `on_field(key, value)` for every member of the object
 // `value`, stopping at the first non-OK status. Null counts as an empty

@@ -9,8 +9,13 @@
 namespace dgc {
 
 LayerId LayerGraph::Intern(LayerId parent, std::string_view diff_id) {
+  return Intern(parent, diff_id, DigestFromText(diff_id));
+}
+
+LayerId LayerGraph::Intern(LayerId parent, std::string_view diff_id,
+                           const std::optional<Digest>& digest) {
   ChainKey key{.parent = parent, .other = 0, .digest = {}};
-  if (std::optional<Digest> digest = DigestFromText(diff_id)) {
+  if (digest.has_value()) {
     key.digest = *digest;
   } else {
     key.other = other_index_

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +48,10 @@ class LayerGraph {
   // LayerId this graph returned), adding it when new. A new chain's LayerId
   // is larger than every earlier one, its parent's included.
   LayerId Intern(LayerId parent, std::string_view diff_id);
+  // The same, with `digest` = DigestFromText(diff_id) decoded already (e.g.
+  // on another thread).
+  LayerId Intern(LayerId parent, std::string_view diff_id,
+                 const std::optional<Digest>& digest);
 
   // Reserve makes room for `layers` chains in all, so that interning that
   // many moves nothing.

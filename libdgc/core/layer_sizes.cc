@@ -20,7 +20,7 @@ constexpr std::array<std::string_view, 13> kMetadataInstructions = {
 // Step-by-step pairing: usable when the steps that create layers are exactly
 // as many as the layers.
 bool PairStepsWithLayers(absl::Span<const std::string_view> diff_ids,
-                         const std::vector<HistoryEntry>& history,
+                         absl::Span<const HistoryEntry> history,
                          std::vector<uint64_t>* sizes) {
   std::vector<uint64_t> layer_steps;
   for (auto entry = history.rbegin(); entry != history.rend(); ++entry) {
@@ -40,7 +40,7 @@ bool PairStepsWithLayers(absl::Span<const std::string_view> diff_ids,
 // Greedy placement of the steps with bytes on the non-empty-tar layers.
 // Returns whether the placement is certain.
 bool PlaceStepsWithBytes(absl::Span<const std::string_view> diff_ids,
-                         const std::vector<HistoryEntry>& history,
+                         absl::Span<const HistoryEntry> history,
                          std::vector<uint64_t>* sizes) {
   sizes->assign(diff_ids.size(), 0);
   size_t next_layer = 0;
@@ -80,7 +80,7 @@ bool IsMetadataStep(std::string_view created_by) {
 }
 
 LayerSizes LayerSizesFromHistory(absl::Span<const std::string_view> diff_ids,
-                                 const std::vector<HistoryEntry>& history,
+                                 absl::Span<const HistoryEntry> history,
                                  std::optional<int64_t> image_size) {
   LayerSizes result;
   if (!PairStepsWithLayers(diff_ids, history, &result.sizes) &&

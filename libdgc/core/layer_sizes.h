@@ -46,7 +46,7 @@ struct LayerSizes {
 // (bottom first) of an image of `image_size` bytes (nullopt: not known
 // here, not checked).
 LayerSizes LayerSizesFromHistory(absl::Span<const std::string_view> diff_ids,
-                                 const std::vector<HistoryEntry>& history,
+                                 absl::Span<const HistoryEntry> history,
                                  std::optional<int64_t> image_size);
 
 // IsMetadataStep reports whether a history CreatedBy describes a step that

@@ -11,10 +11,12 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "core/arriving_text.h"
 #include "core/engine_bodies.h"
 #include "core/inventory_assembly.h"
 #include "core/json_cursor.h"
 #include "core/snapshot.h"
+#include "core/snapshot_details_reader.h"
 
 namespace dgc {
 namespace {
@@ -54,7 +56,7 @@ class ImageReader {
   }
 
   // BeginDetails starts the images' details, which come one by one to
-  // ReadImage.
+  // Complete.
   absl::Status BeginDetails() {
     if (!list_read_ || details_read_) return OutOfOrder();
     details_read_ = true;
@@ -63,17 +65,23 @@ class ImageReader {
     return absl::OkStatus();
   }
 
-  // ReadImage reads the details of the image `id`, which must be the next
-  // one of the list.
-  absl::Status ReadImage(std::string_view id, value& details) {
-    if (completed_ == inv_->images.size() ||
-        inv_->images[completed_].id != id) {
-      return OutOfOrder();
-    }
-    if (absl::Status s = ReadImageDetails(details); !s.ok()) return s;
-    ++completed_;
-    return absl::OkStatus();
+  // Complete adds the next image's details, read by `details`.
+  void Complete(const DetailsBatch& batch, const ImageDetailsRecord& record) {
+    Image& image = inv_->images[completed_++];
+    if (!record.labels.empty()) image.labels = record.labels;
+    CompleteImage({.created = record.created,
+                   .last_tag_time = record.last_tag_time,
+                   .size = record.size,
+                   .diff_ids = batch.DiffIds(record),
+                   .digests = batch.Digests(record),
+                   .history = batch.History(record)},
+                  &image, inv_);
   }
+
+  // MarkOutOfOrder records that the details did not follow the list.
+  void MarkOutOfOrder() { out_of_order_ = true; }
+
+  const std::vector<Image>& images() const { return inv_->images; }
 
   // Finish links the inventory once the document is read.
   absl::Status Finish(EngineBodies& rest) {
@@ -98,74 +106,6 @@ class ImageReader {
     return rest_.info.has_value() && rest_.info->containerd_snapshotter;
   }
 
-  // {"inspect": …, "history": …} of the next image.
-  absl::Status ReadImageDetails(value& v) {
-    Image& image = inv_->images[completed_];
-    ImageDetailsFacts facts;
-    std::string_view inspect_id;
-    diff_ids_.clear();
-    history_.clear();
-    bool has_inspect = false, has_history = false;
-    absl::Status status = ForEachField(v, [&](std::string_view key, value& f) {
-      if (key == "inspect") {
-        has_inspect = true;
-        return ReadInspect(f, &image, &facts, &inspect_id);
-      }
-      if (key == "history") {
-        has_history = true;
-        return ParseImageHistory(f, &history_);
-      }
-      return absl::OkStatus();
-    });
-    if (!status.ok()) return status;
-    if (!has_inspect) return absl::InvalidArgumentError("missing \"inspect\"");
-    if (!has_history) return absl::InvalidArgumentError("missing \"history\"");
-    if (inspect_id.empty()) {
-      return absl::InvalidArgumentError("missing required field \"Id\"");
-    }
-    if (inspect_id != image.id) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "image %s: its inspect body is for %s", image.id, inspect_id));
-    }
-    facts.diff_ids = diff_ids_;
-    facts.history = &history_;
-    CompleteImage(facts, &image, inv_);
-    return absl::OkStatus();
-  }
-
-  // The fields of an inspect body an image needs; Config.Labels only when
-  // its list entry had none.
-  absl::Status ReadInspect(value& v, Image* image, ImageDetailsFacts* facts,
-                           std::string_view* id) {
-    bool labels_from_inspect = image->labels.empty();
-    return ForEachField(v, [&](std::string_view key, value& f) {
-      if (key == "Id") return ReadStringView(f, key, id);
-      if (key == "Created") return ReadEngineTime(f, key, &facts->created);
-      if (key == "Size") return ReadInt(f, key, &facts->size);
-      if (key == "RootFS") {
-        return ForEachField(f, [&](std::string_view name, value& layers) {
-          if (name != "Layers") return absl::OkStatus();
-          return ForEachElement(layers, [&](size_t, value& diff_id) {
-            return ReadStringView(diff_id, name, &diff_ids_.emplace_back());
-          });
-        });
-      }
-      if (key == "Config" && labels_from_inspect) {
-        return ForEachField(f, [&](std::string_view name, value& labels) {
-          if (name != "Labels") return absl::OkStatus();
-          return ReadStringMap(labels, name, &image->labels);
-        });
-      }
-      if (key == "Metadata") {
-        return ForEachField(f, [&](std::string_view name, value& time) {
-          if (name != "LastTagTime") return absl::OkStatus();
-          return ReadEngineTime(time, name, &facts->last_tag_time);
-        });
-      }
-      return absl::OkStatus();
-    });
-  }
-
   const EngineBodies& rest_;
   Inventory* inv_;
   std::vector<std::string> parent_ids_;  // by image
@@ -174,41 +114,48 @@ class ImageReader {
   bool details_read_ = false;
   bool containerd_store_ = false;  // as known when the details were read
   bool out_of_order_ = false;
-  // One image's diff IDs (views into the document) and history, reused.
-  std::vector<std::string_view> diff_ids_;
-  std::vector<HistoryEntry> history_;
 };
 
-// Reads a snapshot member by member into `rest` and, through `reader`, the
-// inventory. Sets `*split` to false, reading nothing more, when the
-// document's members cannot be taken apart here (a name with escapes, or
-// `image_details` not an object).
+// Reads a snapshot member by member, as it arrives, into `rest` and,
+// through `reader`, the inventory. Sets `*split` to false, reading nothing
+// more, when the document's members cannot be taken apart here (a name
+// with escapes, or `image_details` not an object).
 class MemberReader {
  public:
-  MemberReader(const PaddedBody& text, EngineBodies* rest, ImageReader* reader)
+  MemberReader(const ArrivingText& text, EngineBodies* rest,
+               ImageReader* reader)
       : text_(text), reader_(*reader), root_(rest) {}
 
   absl::Status Read(bool* split) {
-    std::string_view whole = text_.view();
-    JsonCursor cursor(whole);
-    if (!cursor.Consume('{')) return Malformed(whole, cursor, "an object");
-    if (!cursor.Consume('}')) {
+    ArrivingCursor cursor(text_, 0);
+    auto consume = [&](char c) {
+      return cursor.Step([c](JsonCursor& json) { return json.Consume(c); });
+    };
+    if (!consume('{')) return Malformed(cursor, "an object");
+    if (!consume('}')) {
       do {
         std::string_view key, value_text;
-        if (!cursor.Key(&key)) {
-          return Unsplit(whole, cursor, "a member name", split);
+        if (!cursor.Step([&](JsonCursor& json) { return json.Key(&key); })) {
+          return Unsplit(cursor, "a member name", split);
         }
-        if (!cursor.Consume(':')) return Malformed(whole, cursor, "':'");
-        if (!cursor.Value(&value_text)) {
-          return Malformed(whole, cursor, "a value");
+        if (!consume(':')) return Malformed(cursor, "':'");
+        absl::Status status;
+        if (key == "image_details") {
+          root_.DetailsReadElsewhere();
+          status = Details(&cursor, split);
+        } else if (!cursor.Step([&](JsonCursor& json) {
+                     return json.Value(&value_text);
+                   })) {
+          return Malformed(cursor, "a value");
+        } else {
+          status = Member(key, value_text, cursor.readable());
         }
-        absl::Status status = Member(key, value_text, split);
         if (!*split) return status;
         if (!status.ok()) {
           return WithContext(status, json_internal::FieldContext(key));
         }
-      } while (cursor.Consume(','));
-      if (!cursor.Consume('}')) return Malformed(whole, cursor, "',' or '}'");
+      } while (consume(','));
+      if (!consume('}')) return Malformed(cursor, "',' or '}'");
     }
     if (!cursor.AtEnd()) {
       return absl::InvalidArgumentError("unexpected data after the JSON value");
@@ -217,13 +164,10 @@ class MemberReader {
   }
 
  private:
+  // A member other than `image_details`, whose value lies in `readable`.
   absl::Status Member(std::string_view key, std::string_view value_text,
-                      bool* split) {
-    if (key == "image_details") {
-      root_.DetailsReadElsewhere();
-      return Details(value_text, split);
-    }
-    return ParseEmbeddedValue(parser_, text_, value_text, [&](value& v) {
+                      std::string_view readable) {
+    return ParseEmbeddedValue(parser_, readable, value_text, [&](value& v) {
       return root_.Member(
           key, v,
           {.images = [&](value& list) { return reader_.ReadList(list); },
@@ -232,45 +176,48 @@ class MemberReader {
     });
   }
 
-  // `image_details`: {ID: {"inspect": …, "history": …}, …}.
-  absl::Status Details(std::string_view text, bool* split) {
+  // `image_details`: {ID: {"inspect": …, "history": …}, …}, from where
+  // `cursor` stands, read on another thread while this one builds the
+  // images; the cursor then stands past it.
+  absl::Status Details(ArrivingCursor* cursor, bool* split) {
     if (absl::Status s = reader_.BeginDetails(); !s.ok()) return s;
-    JsonCursor cursor(text);
-    if (!cursor.Consume('{')) return Unsplit(text, cursor, "an object", split);
-    if (cursor.Consume('}')) return absl::OkStatus();
-    do {
-      std::string_view id, details;
-      if (!cursor.Key(&id)) return Unsplit(text, cursor, "an image ID", split);
-      if (!cursor.Consume(':')) return Malformed(text, cursor, "':'");
-      if (!cursor.Value(&details)) return Malformed(text, cursor, "a value");
-      absl::Status status = ParseEmbeddedValue(
-          parser_, text_, details,
-          [&](value& v) { return reader_.ReadImage(id, v); });
-      if (!status.ok()) {
-        return WithContext(status, json_internal::FieldContext(id));
+    SnapshotDetailsReader details(text_, cursor->offset(), reader_.images());
+    while (const DetailsBatch* batch = details.Next()) {
+      for (const ImageDetailsRecord& record : batch->images) {
+        reader_.Complete(*batch, record);
       }
-    } while (cursor.Consume(','));
-    if (!cursor.Consume('}')) return Malformed(text, cursor, "',' or '}'");
-    return absl::OkStatus();
+    }
+    switch (details.outcome()) {
+      case DetailsOutcome::kRead:
+        cursor->Advance(details.length());
+        return absl::OkStatus();
+      case DetailsOutcome::kOutOfOrder:
+        reader_.MarkOutOfOrder();
+        break;
+      case DetailsOutcome::kUnsplit:
+        *split = false;
+        break;
+      case DetailsOutcome::kFailed:
+        break;
+    }
+    return details.status();
   }
 
-  // Malformed names what was expected where the cursor over `part` (a
-  // part of the document) stands.
-  absl::Status Malformed(std::string_view part, const JsonCursor& cursor,
+  // Malformed names what was expected where the cursor stands.
+  absl::Status Malformed(const ArrivingCursor& cursor,
                          std::string_view expected) const {
-    size_t offset = static_cast<size_t>(part.data() - text_.view().data()) +
-                    cursor.offset();
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "document: malformed JSON: expected %s at byte %d", expected, offset));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("document: malformed JSON: expected %s at byte %d",
+                        expected, cursor.offset()));
   }
 
-  absl::Status Unsplit(std::string_view part, const JsonCursor& cursor,
-                       std::string_view expected, bool* split) const {
+  absl::Status Unsplit(const ArrivingCursor& cursor, std::string_view expected,
+                       bool* split) const {
     *split = false;
-    return Malformed(part, cursor, expected);
+    return Malformed(cursor, expected);
   }
 
-  const PaddedBody& text_;
+  const ArrivingText& text_;
   ImageReader& reader_;
   simdjson::ondemand::parser parser_;
   SnapshotRootReader root_;
@@ -278,7 +225,7 @@ class MemberReader {
 
 }  // namespace
 
-absl::StatusOr<Inventory> BuildInventoryFromSnapshot(const PaddedBody& text,
+absl::StatusOr<Inventory> BuildInventoryFromSnapshot(const ArrivingText& text,
                                                      bool* has_content) {
   {
     EngineBodies rest;
@@ -293,10 +240,16 @@ absl::StatusOr<Inventory> BuildInventoryFromSnapshot(const PaddedBody& text,
       return inv;
     }
   }
-  absl::StatusOr<EngineBodies> bodies = ParseSnapshot(text);
+  text.WaitAll();
+  absl::StatusOr<EngineBodies> bodies = ParseSnapshot(text.whole());
   if (!bodies.ok()) return bodies.status();
   *has_content = bodies->content.has_value();
   return BuildInventory(*std::move(bodies));
+}
+
+absl::StatusOr<Inventory> BuildInventoryFromSnapshot(const PaddedBody& text,
+                                                     bool* has_content) {
+  return BuildInventoryFromSnapshot(ArrivingText(text), has_content);
 }
 
 }  // namespace dgc

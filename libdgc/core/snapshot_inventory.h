@@ -11,6 +11,7 @@
 #define DGC_CORE_SNAPSHOT_INVENTORY_H_
 
 #include "absl/status/statusor.h"
+#include "core/arriving_text.h"
 #include "core/inventory.h"
 #include "core/json_reader.h"
 
@@ -25,6 +26,11 @@ namespace dgc {
 // snapshot kept its content store's facts (`content`). Errors: those of
 // ParseSnapshot and BuildInventory.
 absl::StatusOr<Inventory> BuildInventoryFromSnapshot(const PaddedBody& text,
+                                                     bool* has_content);
+// The same for a snapshot still arriving (a file being read): it is read
+// as its bytes arrive. A text that ended early (text.status() not OK) is
+// read as far as it goes; the caller reports why it ended.
+absl::StatusOr<Inventory> BuildInventoryFromSnapshot(const ArrivingText& text,
                                                      bool* has_content);
 
 }  // namespace dgc

@@ -66,6 +66,7 @@ absl::Time ImageLastUse(const Inventory& inventory, ImageIndex index) {
     const Container& container = inventory.containers[c];
     last = std::max({last, container.created, container.started_at});
   }
+  if (inventory.remembered_last_use.empty()) return last;
   auto remembered = inventory.remembered_last_use.find(image.id);
   if (remembered != inventory.remembered_last_use.end()) {
     last = std::max(last, remembered->second);

@@ -14,6 +14,7 @@
 #include "core/snapshot_inventory.h"
 #include "engine/content_store.h"
 #include "engine/disk_space.h"
+#include "engine/file_read_ahead.h"
 #include "engine/files.h"
 #include "engine/last_use_cache.h"
 
@@ -24,6 +25,24 @@ namespace {
 absl::Status SnapshotError(std::string_view source, const absl::Status& error) {
   return Reworded(error,
                   absl::StrFormat("snapshot %s: %s", source, error.message()));
+}
+
+// The inventory a snapshot from `source` gave (`content`: whether it kept
+// its content store's facts), with the checks every snapshot gets.
+absl::StatusOr<Inventory> CheckedSnapshotInventory(
+    absl::StatusOr<Inventory> inventory, bool content,
+    std::string_view source) {
+  if (!inventory.ok()) return SnapshotError(source, inventory.status());
+  if (inventory->engine.containerd_store && !content) {
+    inventory->warnings.push_back(absl::StrFormat(
+        "snapshot %s holds no content blobs (its engine's content store was "
+        "not visible when it was captured): content bytes are bounds",
+        source));
+  }
+  if (absl::Status checked = CheckAccounting(&*inventory); !checked.ok()) {
+    return checked;
+  }
+  return inventory;
 }
 
 }  // namespace
@@ -106,23 +125,25 @@ absl::StatusOr<Inventory> InventoryFromSnapshot(const PaddedBody& text,
   bool content = false;
   absl::StatusOr<Inventory> inventory =
       BuildInventoryFromSnapshot(text, &content);
-  if (!inventory.ok()) return SnapshotError(source, inventory.status());
-  if (inventory->engine.containerd_store && !content) {
-    inventory->warnings.push_back(absl::StrFormat(
-        "snapshot %s holds no content blobs (its engine's content store was "
-        "not visible when it was captured): content bytes are bounds",
-        source));
-  }
-  if (absl::Status checked = CheckAccounting(&*inventory); !checked.ok()) {
-    return checked;
-  }
-  return inventory;
+  return CheckedSnapshotInventory(std::move(inventory), content, source);
 }
 
 absl::StatusOr<Inventory> InventoryFromSnapshotFile(std::string_view path) {
-  absl::StatusOr<PaddedBody> text = ReadFile(path);
-  if (!text.ok()) return text.status();
-  return InventoryFromSnapshot(*text, path);
+  // A regular file is parsed while it is read; anything else once read.
+  absl::StatusOr<std::unique_ptr<FileReadAhead>> file =
+      FileReadAhead::Start(path);
+  if (!file.ok()) return file.status();
+  if (*file == nullptr) {
+    absl::StatusOr<PaddedBody> text = ReadFile(path);
+    if (!text.ok()) return text.status();
+    return InventoryFromSnapshot(*text, path);
+  }
+  bool content = false;
+  absl::StatusOr<Inventory> inventory =
+      BuildInventoryFromSnapshot((*file)->text(), &content);
+  // A read that failed explains the document better than its parse.
+  if (absl::Status read = (*file)->Finish(); !read.ok()) return read;
+  return CheckedSnapshotInventory(std::move(inventory), content, path);
 }
 
 absl::Time DefaultClock(const Inventory& inventory) {
