@@ -10,9 +10,12 @@ runs so both see the same engine state and cache:
   docker-gc plan --format json    vs  docker images --all --format '{{json .}}'
 and prints each pair's medians and their ratio. docker gc's cache (of
 images' inspect and history) is a directory of this run's own. With
---apply, it then times, once each on the same freshly loaded images:
+--apply, it then times, alternating, --apply-runs runs of each on the
+same images loaded afresh before each run:
   docker-gc apply --yes (a policy deleting every image)
   docker rmi of the same references in one call
+and prints their medians: a delete's time is mostly the engine's disk
+work, which varies from run to run on one machine.
  `docker system df -v` is
 the docker CLI's own answer to "what uses the disk"; `docker images` is the
 cheapest listing a cleaner needs before it can decide anything.
@@ -85,33 +88,40 @@ def load_all(cli, specs):
         cli.load(specs[start:start + 200])
 
 
-def compare_deletes(cli, specs, binary, host, directory):
+def compare_deletes(cli, specs, binary, host, directory, runs):
     """apply of a policy deleting every image beside one `docker rmi` of
-    every reference (and of the untagged images by ID), each on the same
-    freshly loaded images; once each: loading them again takes minutes."""
+    every reference (and of the untagged images by ID), alternating, each
+    run on the images loaded afresh (the first apply on those loaded
+    already)."""
     everything = os.path.join(directory, "all.json")
     with open(everything, "w") as f:
         json.dump({"rules": [
             {"name": "all", "match": "*", "older_than": "1h"},
             {"name": "untagged", "dangling": True, "older_than": "1h"}]}, f)
-    started = time.perf_counter()
-    subprocess.run([binary, *host, "apply", "--yes", "-p", everything],
-                   check=True, stdout=subprocess.DEVNULL)
-    ours = time.perf_counter() - started
-    load_all(cli, specs)
-    ids = cli.run("images", "--all", "--quiet", "--no-trunc").stdout.split()
-    refs = [ref for ref in cli.run("images", "--format",
-                                   "{{.Repository}}:{{.Tag}}").stdout.split()
-            if not ref.endswith(":<none>")]
-    untagged = cli.run("images", "--filter", "dangling=true", "--quiet",
-                       "--no-trunc").stdout.split()
-    started = time.perf_counter()
-    subprocess.run([DOCKER, *host, "rmi", *refs, *untagged], check=True,
-                   stdout=subprocess.DEVNULL)
-    theirs = time.perf_counter() - started
-    print(f"{f'apply of {len(ids)} deletions vs docker rmi':<42} docker-gc "
-          f"{ours * 1000:8.1f} ms   docker {theirs * 1000:8.1f} ms"
-          f"   ratio {ours / theirs:5.2f}")
+    ours, theirs = [], []
+    for run in range(runs):
+        if run > 0:
+            load_all(cli, specs)
+        started = time.perf_counter()
+        subprocess.run([binary, *host, "apply", "--yes", "-p", everything],
+                       check=True, stdout=subprocess.DEVNULL)
+        ours.append(time.perf_counter() - started)
+        load_all(cli, specs)
+        count = len(cli.run("images", "--all", "--quiet", "--no-trunc").stdout.split())
+        refs = [ref for ref in cli.run("images", "--format",
+                                       "{{.Repository}}:{{.Tag}}").stdout.split()
+                if not ref.endswith(":<none>")]
+        untagged = cli.run("images", "--filter", "dangling=true", "--quiet",
+                           "--no-trunc").stdout.split()
+        started = time.perf_counter()
+        subprocess.run([DOCKER, *host, "rmi", *refs, *untagged], check=True,
+                       stdout=subprocess.DEVNULL)
+        theirs.append(time.perf_counter() - started)
+    a, b = statistics.median(ours), statistics.median(theirs)
+    print(f"{f'apply of {count} deletions vs docker rmi':<42} docker-gc "
+          f"{a * 1000:8.1f} ms   docker {b * 1000:8.1f} ms   ratio {a / b:5.2f}"
+          f"   (median of {runs}: "
+          f"{', '.join(f'{x / y:.2f}' for x, y in zip(ours, theirs))})")
 
 
 def main():
@@ -121,6 +131,8 @@ def main():
     parser.add_argument("--binary", default="build/plugin/docker-gc")
     parser.add_argument("--apply", action="store_true",
                         help="also time apply against docker rmi")
+    parser.add_argument("--apply-runs", type=int, default=3,
+                        help="runs of each with --apply (each loads the images)")
     args = parser.parse_args()
     with PrivateEngine() as engine, tempfile.TemporaryDirectory() as directory:
         cli = DockerCli(engine.host)
@@ -144,7 +156,8 @@ def main():
                 [DOCKER, *host, "images", "--all", "--format", "{{json .}}"],
                 args.runs)
         if args.apply:
-            compare_deletes(cli, specs, args.binary, host, directory)
+            compare_deletes(cli, specs, args.binary, host, directory,
+                            args.apply_runs)
 
 
 if __name__ == "__main__":
