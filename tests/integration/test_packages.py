@@ -6,7 +6,10 @@ python3-dgc. Each has the files, control fields and maintainer scripts it
 should, with Depends computed by dpkg-shlibdeps (checked against the
 packages that own the libraries the ELF files need, found with ldd and
 dpkg -S); the man pages cover every command and option the packaged
-binary's help lists, and every field of `docker-gc help gc.json`.
+binary's help lists, and every field of `docker-gc help gc.json`. The
+plugin package also holds the Swarm job (packaging/swarm/deploy.sh, as
+/usr/lib/docker-gc/deploy.sh) and its example units, whose service runs
+it from there.
 
 Then, as root on this machine: `apt-get install` of the four .deb files
 adds exactly those four packages; `docker gc version` works through the
@@ -46,6 +49,9 @@ PLUGIN_PATH = "/usr/libexec/docker/cli-plugins/docker-gc"
 UNIT_DIR = "/usr/lib/systemd/system"
 UNITS = ("docker-gc.service", "docker-gc.timer")
 CONFFILE = "/etc/docker/gc.json"
+# The Swarm global job (packaging/swarm) and its example units.
+SWARM_DEPLOY = "/usr/lib/docker-gc/deploy.sh"
+SWARM_EXAMPLES = "/usr/share/doc/docker-gc/examples/swarm"
 PYTHON_DIR = "/usr/lib/python3/dist-packages/dgc"
 DOCKER = "/usr/bin/docker"
 # Where the docker CLI looks for plugins besides the user's config
@@ -278,8 +284,13 @@ class PackagesTest(unittest.TestCase):
                      "/usr/share/man/man1/docker-gc.1.gz", "/usr/share/man/man5/gc.json.5.gz",
                      CONFFILE, "/usr/share/doc/docker-gc/examples/gc.json",
                      "/usr/share/doc/docker-gc/examples/gc-watermarks.json",
-                     "/usr/share/doc/docker-gc/examples/cron.d/docker-gc"):
+                     "/usr/share/doc/docker-gc/examples/cron.d/docker-gc",
+                     f"{SWARM_EXAMPLES}/docker-gc-swarm.service",
+                     f"{SWARM_EXAMPLES}/docker-gc-swarm.timer",
+                     f"{SWARM_EXAMPLES}/README.md"):
             self.assertEqual(files.get(path, ("",))[0][:1], "-", path)
+        # The Swarm job, where its example service runs it.
+        self.assertEqual(files.get(SWARM_DEPLOY, ("",))[0], "-rwxr-xr-x")
         self.assertFalse([path for path in files if "libdgc" in path or "/include/" in path])
         self.assertEqual(control_member(deb, "conffiles").split(), [CONFFILE])
         for script in ("postinst", "prerm", "postrm"):
@@ -290,6 +301,10 @@ class PackagesTest(unittest.TestCase):
         for unit in UNITS:
             self.assertEqual((root / UNIT_DIR[1:] / unit).read_bytes(),
                              (PACKAGING / "systemd" / unit).read_bytes())
+        self.assertEqual((root / SWARM_DEPLOY[1:]).read_bytes(),
+                         (PACKAGING / "swarm" / "deploy.sh").read_bytes())
+        swarm_service = (root / SWARM_EXAMPLES[1:] / "docker-gc-swarm.service").read_text()
+        self.assertIn(f"\nExecStart={SWARM_DEPLOY} apply ", swarm_service)
         plugin = root / PLUGIN_PATH[1:]
         # Stripped, and the policy it ships is valid and the built-in default's.
         self.assertNotIn(".debug_info", run("readelf", "-S", plugin).stdout)
