@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_format.h"
 #include "core/error_code.h"
+#include "engine/files.h"
 
 namespace dgc {
 namespace {
@@ -19,12 +19,6 @@ namespace {
 // The bytes read at once: large enough for few system calls, small enough
 // that the first of them arrive at once.
 constexpr size_t kPiece = size_t{4} << 20;
-
-absl::Status ReadError(std::string_view path, std::string message) {
-  return WithErrorCode(absl::FailedPreconditionError(absl::StrFormat(
-                           "cannot read %s: %s", path, message)),
-                       ErrorCode::kIo);
-}
 
 }  // namespace
 
@@ -34,9 +28,7 @@ absl::StatusOr<std::unique_ptr<FileReadAhead>> FileReadAhead::Start(
   std::string name(path);
   int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) {
-      return absl::NotFoundError(absl::StrFormat("file not found: %s", path));
-    }
+    if (errno == ENOENT) return FileError("read", path, errno);
     return nullptr;  // ReadFile names the error
   }
   struct stat status;
@@ -76,7 +68,7 @@ void FileReadAhead::Run() {
     ssize_t got = ::read(fd_, text_.space(), std::min(text_.room(), kPiece));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
-      text_.Finish(ReadError(path_, std::strerror(errno)));
+      text_.Finish(FileError("read", path_, errno));
       return;
     }
     if (got == 0) {
@@ -93,14 +85,15 @@ void FileReadAhead::Run() {
     got = ::read(fd_, &more, 1);
   } while (got < 0 && errno == EINTR);
   if (got > 0) {
-    text_.Finish(ReadError(
-        path_, absl::StrFormat("it grew past %d bytes while docker gc read "
-                               "it; read it again once it is written",
-                               size_)));
+    text_.Finish(WithErrorCode(
+        absl::FailedPreconditionError(absl::StrFormat(
+            "cannot read %s: it grew past %d bytes while docker gc read it; "
+            "read it again once it is written",
+            path_, size_)),
+        ErrorCode::kIo));
     return;
   }
-  text_.Finish(got < 0 ? ReadError(path_, std::strerror(errno))
-                       : absl::OkStatus());
+  text_.Finish(got < 0 ? FileError("read", path_, errno) : absl::OkStatus());
 }
 
 }  // namespace dgc

@@ -16,17 +16,6 @@
 namespace dgc {
 namespace {
 
-absl::Status FileError(std::string_view verb, std::string_view path,
-                       int error) {
-  if (error == ENOENT) {
-    return absl::NotFoundError(absl::StrFormat("file not found: %s", path));
-  }
-  std::string message =
-      absl::StrFormat("cannot %s %s: %s", verb, path, std::strerror(error));
-  if (error == EISDIR) return absl::FailedPreconditionError(message);
-  return WithErrorCode(absl::FailedPreconditionError(message), ErrorCode::kIo);
-}
-
 absl::Status WriteAll(int fd, std::string_view contents) {
   while (!contents.empty()) {
     ssize_t written = ::write(fd, contents.data(), contents.size());
@@ -40,6 +29,17 @@ absl::Status WriteAll(int fd, std::string_view contents) {
 }
 
 }  // namespace
+
+absl::Status FileError(std::string_view verb, std::string_view path,
+                       int error) {
+  if (error == ENOENT) {
+    return absl::NotFoundError(absl::StrFormat("file not found: %s", path));
+  }
+  std::string message =
+      absl::StrFormat("cannot %s %s: %s", verb, path, std::strerror(error));
+  if (error == EISDIR) return absl::FailedPreconditionError(message);
+  return WithErrorCode(absl::FailedPreconditionError(message), ErrorCode::kIo);
+}
 
 absl::StatusOr<PaddedBody> ReadFile(std::string_view path, size_t max_bytes) {
   bool is_stdin = path == "-";

@@ -25,6 +25,12 @@ namespace dgc {
 absl::StatusOr<PaddedBody> ReadFile(std::string_view path,
                                     size_t max_bytes = SIZE_MAX);
 
+// FileError is the error of `verb` ("read", "write") on `path` that failed
+// with `error` (an errno): NotFound "file not found: PATH" for ENOENT,
+// FailedPrecondition for a directory, else FailedPrecondition with code
+// kIo, "cannot VERB PATH: <strerror>".
+absl::Status FileError(std::string_view verb, std::string_view path, int error);
+
 // WriteFile replaces `path` with `contents` atomically (a temporary file in
 // the same directory, then rename), "-" meaning stdout. Errors (code kIo)
 // name the file.
